@@ -1,0 +1,31 @@
+# foray_substrate: PGXS build.
+#
+# The install script is assembled from the ordered fragments in sql/parts/
+# (one per concern, so each feature owns its own SQL) into the versioned
+# file PostgreSQL loads.  pg_regress inputs are every other sql/*.sql.
+
+EXTENSION  = foray_substrate
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = $(EXTENSION)
+OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/core/*.c)))
+
+PARTS      = $(sort $(wildcard sql/parts/*.sql))
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA       = $(wildcard sql/$(EXTENSION)--*--*.sql) $(wildcard sql/migrate/*.sql)
+
+REGRESS_FILES = $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql))
+REGRESS    = $(patsubst sql/%.sql,%,$(REGRESS_FILES))
+REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+
+PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core
+SHLIB_LINK  = -lcrypto
+
+EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(PARTS) $(EXTENSION).control
+	cat $(PARTS) > $@

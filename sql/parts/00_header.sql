@@ -1,0 +1,1 @@
+\echo Use "CREATE EXTENSION foray_substrate" to load this file. \quit

@@ -1,0 +1,19 @@
+/*
+ * compat.h
+ *		The one place where differences between PostgreSQL major versions
+ *		are papered over (13 to 17).
+ */
+#ifndef FORAY_COMPAT_H
+#define FORAY_COMPAT_H
+
+#include "postgres.h"
+
+#if PG_VERSION_NUM < 130000
+#error "foray_substrate needs PostgreSQL 13 or later"
+#endif
+
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
+#endif							/* FORAY_COMPAT_H */
