@@ -55,9 +55,10 @@ foray_install() {
 	sharedir=$($pgc --sharedir)
 	if [ ! -x "$FORAY_SANDBOX$bindir/postgres" ]; then
 		foray_log "copying the PostgreSQL installation into $FORAY_SANDBOX"
-		mkdir -p "$FORAY_SANDBOX$(dirname "$bindir")" "$FORAY_SANDBOX$(dirname "$sharedir")"
-		cp -a "$(dirname "$bindir")" "$FORAY_SANDBOX$(dirname "$bindir")/"
-		cp -a "$sharedir" "$FORAY_SANDBOX$(dirname "$sharedir")/"
+		rm -rf "$FORAY_SANDBOX"
+		mkdir -p "$FORAY_SANDBOX$(dirname "$(dirname "$bindir")")" "$FORAY_SANDBOX$(dirname "$sharedir")"
+		cp -a "$(dirname "$bindir")" "$FORAY_SANDBOX$(dirname "$(dirname "$bindir")")/" || return 1
+		cp -a "$sharedir" "$FORAY_SANDBOX$(dirname "$sharedir")/" || return 1
 	fi
 	# pick up extensions installed since (pgTAP)
 	cp -a "$sharedir/extension/." "$FORAY_SANDBOX$sharedir/extension/"
