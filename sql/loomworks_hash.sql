@@ -25,4 +25,6 @@ FROM (VALUES
 	('arrays and literals', '{"l": [1, [2, []], {}, null, true, false, "q\"uote\\"]}', '{"l": [1, [2, []], {}, null, true, false, "q\"uote\\"]}')
 ) AS t(name, doc, python_dumps);
 
-SELECT foray.loomworks_json_dumps('{"a": [0.1, 2.50, -3.0e2]}');
+-- Python wrote floats positionally from 1e-4 to 1e16 and as 1e-05 below;
+-- json.dumps([0.1, 2.5, -300.0, 1e-05]) == '[0.1, 2.5, -300.0, 1e-05]'
+SELECT foray.loomworks_json_dumps('[0.1, 2.50, -300.0, 1e-05]');
