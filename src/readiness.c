@@ -169,7 +169,7 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 	if (pending_only)
 	{
 		values[0] = CStringGetTextDatum(transaction_id);
-		rc = SPI_execute_plan(foray_plan(PLAN_HAS_PENDING), values, NULL, true, 1);
+		rc = SPI_execute_plan(foray_plan(PLAN_HAS_PENDING), values, NULL, false, 1);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "readiness lookup failed: %s", SPI_result_code_string(rc));
 		if (SPI_processed == 0)
@@ -313,7 +313,7 @@ probe(ForayPlan plan, const char *transaction_id)
 	int			rc;
 
 	values[0] = CStringGetTextDatum(transaction_id);
-	rc = SPI_execute_plan(foray_plan(plan), values, NULL, true, 1);
+	rc = SPI_execute_plan(foray_plan(plan), values, NULL, false, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "lifecycle probe failed: %s", SPI_result_code_string(rc));
 	return SPI_processed > 0;
@@ -331,7 +331,7 @@ evaluate_lifecycle(const char *transaction_id)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	values[0] = CStringGetTextDatum(transaction_id);
-	rc = SPI_execute_plan(foray_plan(PLAN_LIFECYCLE), values, NULL, true, 1);
+	rc = SPI_execute_plan(foray_plan(PLAN_LIFECYCLE), values, NULL, false, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "lifecycle lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)
