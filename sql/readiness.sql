@@ -73,7 +73,7 @@ SELECT event_kind, subject_id, payload->>'from' AS from_status, payload->>'statu
   FROM foray.memory_events WHERE transaction_id = 'READY_1' ORDER BY event_id;
 
 -- one multi-row statement in reverse order, the envelope row last: ready at
--- the end of the statement, ready_to_anchor at commit
+-- the end of the statement; the envelope row arriving makes it ready_to_anchor
 BEGIN;
 INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core) VALUES
  ('READY_4', 'ACT_1', 'ACT', '{"anticipation_refs": ["ANT_1"], "accrual_refs": ["ACC_1"]}'),

@@ -330,7 +330,9 @@ foray_components_after(PG_FUNCTION_ARGS)
 		foray_emit_event("COMPONENT_CREATED", "COMPONENT", row.id, row.tx,
 						 component_payload(rel, td->tg_trigtuple, NULL));
 		foray_mark_transaction_dirty(row.tx);
-		if (foray_status_usable(row.status))
+		if (strcmp(row.status, "pending") == 0)
+			foray_note_pending(row.tx);
+		else if (foray_status_usable(row.status))
 			foray_propagate(row.tx, row.id, true);
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
@@ -348,6 +350,8 @@ foray_components_after(PG_FUNCTION_ARGS)
 			foray_emit_event("COMPONENT_STATE_CHANGED", "COMPONENT", row.id, row.tx,
 							 component_payload(rel, td->tg_newtuple, old.status));
 			foray_mark_transaction_dirty(row.tx);
+			if (strcmp(row.status, "pending") == 0)
+				foray_note_pending(row.tx);
 			if (foray_status_usable(old.status) != foray_status_usable(row.status))
 				foray_propagate(row.tx, row.id, false);
 		}
@@ -460,6 +464,8 @@ foray_components_check_refs(PG_FUNCTION_ARGS)
 			foray_set_status(tx, id, "ready");
 	}
 	SPI_finish();
+	foray_evaluate_dirty();
+	foray_flush_events();
 	return PointerGetDatum(NULL);
 }
 

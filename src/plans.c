@@ -117,14 +117,19 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 
 static SPIPlanPtr plans[FORAY_PLAN_COUNT];
 
-/* The kept plan for a query; the caller must be connected to SPI. */
+/*
+ * The kept plan for a query; the caller must be connected to SPI.  Plans are
+ * generic from the first call: their shape (index probes by key) does not
+ * depend on parameter values, and re-planning per row would dominate.
+ */
 SPIPlanPtr
 foray_plan(ForayPlan which)
 {
 	if (plans[which] == NULL)
 	{
 		const PlanDef *def = &plan_defs[which];
-		SPIPlanPtr	plan = SPI_prepare(def->query, def->nargs, (Oid *) def->argtypes);
+		SPIPlanPtr	plan = SPI_prepare_cursor(def->query, def->nargs, (Oid *) def->argtypes,
+												 CURSOR_OPT_GENERIC_PLAN);
 
 		if (plan == NULL)
 			elog(ERROR, "foray_substrate: could not prepare query %d: %s",
