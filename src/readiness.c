@@ -31,13 +31,13 @@
 #include "utils/memutils.h"
 
 #include "plans.h"
+#include "trigger_util.h"
 #include "readiness.h"
 #include "substrate.h"
 
 PG_FUNCTION_INFO_V1(foray_statement_end);
 
 static bool may_have_pending(const char *transaction_id);
-static void evaluate_lifecycle(const char *transaction_id);
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -339,70 +339,10 @@ may_have_pending(const char *transaction_id)
 	return e->has_pending;
 }
 
-static bool
-probe(ForayPlan plan, const char *transaction_id)
+static int
+cmp_cstring_ptr(const void *a, const void *b)
 {
-	Datum		values[1];
-	int			rc;
-
-	values[0] = CStringGetTextDatum(transaction_id);
-	rc = SPI_execute_plan(foray_plan(plan), values, NULL, false, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "lifecycle probe failed: %s", SPI_result_code_string(rc));
-	return SPI_processed > 0;
-}
-
-/* Bring one transaction's lifecycle in line with its components. */
-static void
-evaluate_lifecycle(const char *transaction_id)
-{
-	Datum		values[2];
-	int			rc;
-	char	   *current;
-	const char *target;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	values[0] = CStringGetTextDatum(transaction_id);
-	rc = SPI_execute_plan(foray_plan(PLAN_LIFECYCLE), values, NULL, false, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "lifecycle lookup failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
-	{
-		/* no envelope row (yet): the deferred foreign key will speak */
-		SPI_finish();
-		return;
-	}
-	current = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	if (strcmp(current, "open") != 0 && strcmp(current, "ready_to_anchor") != 0)
-	{
-		SPI_finish();
-		return;
-	}
-	target = (probe(PLAN_HAS_COMPONENT, transaction_id) &&
-			  !probe(PLAN_HAS_UNREADY, transaction_id)) ? "ready_to_anchor" : "open";
-	if (strcmp(target, current) != 0)
-	{
-		const char *keys[2] = {"from", "to"};
-		const char *vals[2] = {current, target};
-
-		values[1] = CStringGetTextDatum(target);
-		foray_internal_writes++;
-		PG_TRY();
-		{
-			rc = SPI_execute_plan(foray_plan(PLAN_SET_LIFECYCLE), values, NULL, false, 0);
-			if (rc != SPI_OK_UPDATE)
-				elog(ERROR, "lifecycle update failed: %s", SPI_result_code_string(rc));
-		}
-		PG_FINALLY();
-		{
-			foray_internal_writes--;
-		}
-		PG_END_TRY();
-		foray_emit_event("TRANSACTION_STATE_CHANGED", "TRANSACTION", transaction_id,
-						 transaction_id, foray_jsonb_object(2, keys, vals));
-	}
-	SPI_finish();
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
 /*
@@ -416,13 +356,20 @@ foray_evaluate_dirty(void)
 {
 	HASH_SEQ_STATUS seq;
 	DirtyEntry *e;
-	List	   *todo = NIL;
-	ListCell   *lc;
+	char	  **ids;
+	int			n = 0;
+	long		total;
 	bool		all = all_dirty;
+	Datum		values[1];
+	int			rc;
+	uint64		nchanged;
+	char	  **changed;
 
 	if (dirty_txs == NULL || foray_internal_writes > 0)
 		return;
 	all_dirty = false;
+	total = hash_get_num_entries(dirty_txs);
+	ids = palloc(sizeof(char *) * (total + 1));
 	hash_seq_init(&seq, dirty_txs);
 	while ((e = hash_seq_search(&seq)) != NULL)
 	{
@@ -431,12 +378,54 @@ foray_evaluate_dirty(void)
 		if (e->dirty || all)
 		{
 			e->dirty = false;
-			todo = lappend(todo, pstrdup(e->key));
+			ids[n++] = pstrdup(e->key);
 		}
 	}
-	foreach(lc, todo)
-		evaluate_lifecycle(lfirst(lc));
-	list_free_deep(todo);
+	if (n == 0)
+		return;
+
+	/* one statement for all of them */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	values[0] = foray_strings_to_array(ids, n);
+	foray_internal_writes++;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(foray_plan(PLAN_LIFECYCLE_BATCH), values, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE_RETURNING)
+			elog(ERROR, "lifecycle update failed: %s", SPI_result_code_string(rc));
+	}
+	PG_FINALLY();
+	{
+		foray_internal_writes--;
+	}
+	PG_END_TRY();
+	nchanged = SPI_processed;
+	changed = palloc(sizeof(char *) * (nchanged + 1));
+	for (uint64 i = 0; i < nchanged; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		char	   *tx = SPI_getvalue(t, d, 1);
+		char	   *from = SPI_getvalue(t, d, 2);
+		char	   *to = SPI_getvalue(t, d, 3);
+
+		/* "tx\0from\0to": sorted by transaction_id for a stable event order */
+		changed[i] = psprintf("%s%c%s%c%s", tx, '\0', from, '\0', to);
+	}
+	qsort(changed, nchanged, sizeof(char *), cmp_cstring_ptr);
+	for (uint64 i = 0; i < nchanged; i++)
+	{
+		const char *tx = changed[i];
+		const char *from = tx + strlen(tx) + 1;
+		const char *to = from + strlen(from) + 1;
+		const char *keys[2] = {"from", "to"};
+		const char *vals[2] = {from, to};
+
+		foray_emit_event("TRANSACTION_STATE_CHANGED", "TRANSACTION", tx, tx,
+						 foray_jsonb_object(2, keys, vals));
+	}
+	SPI_finish();
 }
 
 /*
