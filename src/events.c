@@ -140,6 +140,21 @@ events_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	}
 }
 
+/* The current role's name as text, looked up once per role. */
+static Datum
+actor_name(void)
+{
+	static Oid	cached_uid = InvalidOid;
+	static char cached_name[NAMEDATALEN];
+
+	if (GetUserId() != cached_uid)
+	{
+		strlcpy(cached_name, GetUserNameFromId(GetUserId(), false), NAMEDATALEN);
+		cached_uid = GetUserId();
+	}
+	return CStringGetTextDatum(cached_name);
+}
+
 void
 foray_emit_event(const char *event_kind, const char *subject_kind,
 				 const char *subject_id, const char *transaction_id,
@@ -170,7 +185,7 @@ foray_emit_event(const char *event_kind, const char *subject_kind,
 	e->subject_kind = CStringGetTextDatum(subject_kind);
 	e->subject_id = CStringGetTextDatum(subject_id);
 	e->transaction_id = transaction_id ? CStringGetTextDatum(transaction_id) : (Datum) 0;
-	e->actor = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	e->actor = actor_name();
 	e->payload = PointerGetDatum(palloc(VARSIZE(payload)));
 	memcpy(DatumGetPointer(e->payload), payload, VARSIZE(payload));
 	MemoryContextSwitchTo(old);

@@ -37,7 +37,9 @@
 
 PG_FUNCTION_INFO_V1(foray_statement_end);
 
+typedef struct DirtyEntry DirtyEntry;
 static bool may_have_pending(const char *transaction_id);
+static DirtyEntry *dirty_entry(const char *transaction_id, bool create);
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -166,6 +168,15 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 	const char **targets;
 	int			nchanges = 0;
 
+	if (pending_only)
+	{
+		DirtyEntry *e = dirty_entry(transaction_id, true);
+
+		/* known (under this backend's lock) to hold nothing waiting: done */
+		if (e->pending_known && !e->has_pending && !all_dirty)
+			return;
+	}
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
@@ -223,13 +234,13 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
  * components.  The knowledge is safe to keep because the writer holds the
  * FORAY transaction's lock (foray_lock_transaction) until it commits.
  */
-typedef struct DirtyEntry
+struct DirtyEntry
 {
 	char		key[256];
 	bool		dirty;
 	bool		pending_known;
 	bool		has_pending;
-} DirtyEntry;
+};
 
 static HTAB *dirty_txs = NULL;
 static bool all_dirty = false;
