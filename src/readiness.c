@@ -37,9 +37,8 @@
 
 PG_FUNCTION_INFO_V1(foray_statement_end);
 
-typedef struct DirtyEntry DirtyEntry;
 static bool may_have_pending(const char *transaction_id);
-static DirtyEntry *dirty_entry(const char *transaction_id, bool create);
+static bool known_no_pending(const char *transaction_id);
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -168,14 +167,9 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 	const char **targets;
 	int			nchanges = 0;
 
-	if (pending_only)
-	{
-		DirtyEntry *e = dirty_entry(transaction_id, true);
-
-		/* known (under this backend's lock) to hold nothing waiting: done */
-		if (e->pending_known && !e->has_pending && !all_dirty)
-			return;
-	}
+	/* known (under this backend's lock) to hold nothing waiting: done */
+	if (pending_only && known_no_pending(transaction_id))
+		return;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -234,13 +228,13 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
  * components.  The knowledge is safe to keep because the writer holds the
  * FORAY transaction's lock (foray_lock_transaction) until it commits.
  */
-struct DirtyEntry
+typedef struct DirtyEntry
 {
 	char		key[256];
 	bool		dirty;
 	bool		pending_known;
 	bool		has_pending;
-};
+} DirtyEntry;
 
 static HTAB *dirty_txs = NULL;
 static bool all_dirty = false;
@@ -324,6 +318,14 @@ foray_note_pending(const char *transaction_id)
 	DirtyEntry *e = dirty_entry(transaction_id, true);
 
 	e->has_pending = true;
+}
+
+static bool
+known_no_pending(const char *transaction_id)
+{
+	DirtyEntry *e = dirty_entry(transaction_id, true);
+
+	return e->pending_known && !e->has_pending && !all_dirty;
 }
 
 /*
