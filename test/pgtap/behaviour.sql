@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(108);
+SELECT plan(111);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -86,7 +86,25 @@ SELECT lives_ok($$
 	VALUES ('TXF', 'ATT_AUDIT_001', pg_temp.att('{ACT_PAY_001}'))
 	$$, 'the natural order');
 
+-- TXM: envelope first, then one multi-row INSERT naming rows that come later in it
+SELECT lives_ok($$
+	INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+	VALUES ('TXM', '2025-03-01', pg_temp.tx_core());
+	INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core) VALUES
+		('TXM', 'ACT_PAY_001', 'ACT', '{"anticipation_refs": ["ANT_INV_001"]}'),
+		('TXM', 'ANT_INV_001', 'ANT', '{"accrual_refs": ["ACC_FEE_001"]}'),
+		('TXM', 'ACC_FEE_001', 'ACC', '{"arrangement_refs": ["ARR_MSA_001"]}'),
+		('TXM', 'ARR_MSA_001', 'ARR', '{}')
+	$$, 'one statement, dependents before what they reference');
+
 SELECT lives_ok('SET CONSTRAINTS ALL IMMEDIATE', 'the deferred checks pass ("commit")');
+
+SELECT results_eq($$SELECT component_id, status::text FROM foray.foray_components
+					WHERE transaction_id = 'TXM' ORDER BY component_id$$,
+	$$VALUES ('ACC_FEE_001', 'ready'), ('ACT_PAY_001', 'ready'), ('ANT_INV_001', 'ready'), ('ARR_MSA_001', 'ready')$$,
+	'one statement, reverse order: every component ends ready');
+SELECT is((SELECT lifecycle::text FROM foray.foray_transactions WHERE transaction_id = 'TXM'),
+	'ready_to_anchor', 'one statement, reverse order: lifecycle is ready_to_anchor');
 
 SELECT results_eq($$SELECT component_id, status::text FROM foray.foray_components
 					WHERE transaction_id = 'TXR' ORDER BY component_id$$,
