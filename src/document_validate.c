@@ -717,8 +717,8 @@ check_dependencies(VState *st, VComp *c)
 	n = JsonContainerSize(arr);
 	if (c->kind == FORAY_ARR && n > 0)
 		report(st, "ARR-001", c->id, path,
-			   "arrangement \"%s\" has %d dependencies; arrangements are entry points",
-			   c->id ? c->id : "?", n);
+			   "arrangement \"%s\" lists %d dependenc%s; arrangements are entry points",
+			   c->id ? c->id : "?", n, n == 1 ? "y" : "ies");
 	for (int i = 0; i < n; i++)
 	{
 		JsonbValue *e = getIthJsonbValueFromContainer(arr, i);
