@@ -72,52 +72,50 @@ typedef struct ForayRule
 } ForayRule;
 
 static const ForayRule rule_table[] = {
+	/* structural: the substrate cannot hold it (or its triggers refuse it) */
 	{"DOC-001", true, false, "§2.1", "the document is a JSON object"},
-	{"DOC-002", true, false, "§2.2, §10.3", "required top-level fields are present: transaction_id, schema_version, timestamp, foray_core"},
-	{"DOC-003", true, false, "§2.2", "top-level fields have their types (strings, objects, component arrays)"},
-	{"DOC-004", true, false, "substrate", "arrays and objects nest at most 64 levels deep"},
-	{"DOC-005", true, false, "§2.2", "timestamp is an ISO-8601 date-time"},
-	{"DOC-006", true, false, "substrate", "transaction_id is 1 to 200 characters of [A-Za-z0-9_.:-], starting with a letter or digit"},
+	{"DOC-002", true, false, "substrate", "arrays and objects nest at most 64 levels deep"},
+	{"SHAPE-001", true, false, "§2.1, §4, §9.3, §10.3", "fields have their protocol types: objects, arrays of strings, strings, numbers"},
+	{"SHAPE-002", true, false, "§2.2, §2.1, §9.3", "required fields are present: transaction_id, schema_version, timestamp, foray_core with entity and transaction_type; the attestation fields §9.3 requires"},
+	{"SHAPE-003", true, false, "§2.2, §9.3", "timestamp and attestation dates are ISO-8601"},
+	{"SHAPE-004", true, false, "§4", "a component holds only id, foray_core and audit_data"},
+	{"ENUM-001", true, false, "§2.1, §9.3", "foray_core.status, attestor_type, attestation_type and outcome take the values the spec lists"},
+	{"ID-001", true, false, "§4, §10.3", "a component id carries its type prefix (ARR_, ACC_, ANT_, ACT_)"},
+	{"ID-002", true, false, "substrate", "transaction_id is 1 to 200 characters of [A-Za-z0-9_.:-], starting with a letter or digit"},
+	{"ID-003", true, false, "§2.1", "component ids are unique within the transaction"},
+	{"ID-004", true, false, "§4", "a component id is a non-empty string of at most 200 characters"},
 	{"TX-001", true, false, "§2.2, §6.1 rule 1", "at least one component"},
 	{"TX-002", true, false, "§6.1 rule 2, §7.3", "schema_version is 4.1 (4.0 and 3.0 are upgraded, with a warning)"},
 	{"TX-003", true, false, "§6.1 rule 3", "every *_refs entry and every dependency names a component of the transaction"},
 	{"TX-004", true, false, "§6.1 rule 4", "no circular references or dependencies among components"},
-	{"TX-005", false, false, "§6.1 rule 5, §5.3 rule 1", "an action's allocations sum to amount_settled within 0.01"},
-	{"TX-006", true, false, "§2.1", "foray_core.status is active, completed or reversed"},
-	{"CMP-001", true, false, "§4", "a component is an object with a foray_core object (and an audit_data object if any)"},
-	{"CMP-002", true, false, "§4", "a component holds only id, foray_core and audit_data"},
-	{"ID-001", true, false, "§4, §10.3", "a component id carries its type prefix (ARR_, ACC_, ANT_, ACT_)"},
-	{"ID-002", true, false, "§2.1", "component ids are unique within the transaction"},
-	{"ID-003", true, false, "§4", "a component id is a non-empty string of at most 200 characters"},
 	{"REF-001", true, false, "§3.3, §6.3, §10.2", "a component holds only the *_refs arrays its type may hold, and every entry names that array's type"},
 	{"REF-002", true, false, "§3.3", "a component does not reference itself"},
 	{"REF-003", true, false, "§3.3", "no entry appears twice in one reference array"},
-	{"REF-004", true, false, "§4, §10.3", "*_refs and dependencies are arrays of strings"},
-	{"REF-005", true, false, "§4.2-§4.4, §7.1", "no deprecated singular *_ref field in a 4.1 document"},
-	{"DEP-001", false, false, "§3.3, §4.2-§4.4", "a component's dependencies name only the upstream types it may reference"},
-	{"ARR-001", false, false, "§6.2", "arrangement dependencies are empty"},
-	{"ARR-002", false, false, "§6.2", "an arrangement has at least one party"},
+	{"REF-004", true, false, "§4.2-§4.4, §7.1", "no deprecated singular *_ref field in a 4.1 document"},
+	{"ARR-001", true, false, "§6.2", "arrangement dependencies are empty"},
 	{"ACC-001", true, false, "§6.2", "accrual output is a number"},
+	{"ACT-001", true, false, "§6.2", "amount_settled is a number"},
+	{"ALLOC-001", true, false, "§5.3 rule 2", "an allocation's ref names a component of the transaction"},
+	{"ALLOC-002", true, false, "§5.3 rule 3", "an allocation's ref_type is the type of the component it names"},
+	{"ALLOC-004", true, false, "§5.2, §10.3", "an allocation is an object with ref, ref_type, amount (number) and currency"},
+	{"ATT-001", true, false, "§9.6", "an attestation id is unique and begins with ATT_"},
+	{"ATT-002", true, false, "§9.6", "subject_refs names at least one component or attestation, all of the transaction"},
+	{"ATT-006", true, false, "§9.6", "no circular attestation references"},
+	{"ATT-007", true, false, "§9.3", "attestation dependencies name attestations of the transaction"},
+	/* content: what the source system recorded */
+	{"TX-005", false, false, "§6.1 rule 5, §5.3 rule 1", "an action's allocations sum to amount_settled within 0.01"},
+	{"DEP-001", false, false, "§3.3, §4.2-§4.4", "a component's dependencies name only the upstream types it may reference"},
+	{"ARR-002", false, false, "§6.2", "an arrangement has at least one party"},
 	{"ACC-002", false, false, "§6.2", "accounting_entry debits equal credits"},
 	{"ACC-003", false, true, "§4.2", "accounting_entry lines other than debit and credit (e.g. credit2) are summed with them"},
 	{"ANT-001", false, false, "§6.2", "probability_factor is a number between 0 and 1"},
 	{"ANT-002", false, true, "§6.2", "expected_date is not before the transaction's timestamp"},
-	{"ACT-001", true, false, "§6.2", "amount_settled is a number"},
 	{"ACT-002", false, false, "§6.2, §4.4", "settlement_status is completed, pending, failed or reversed"},
 	{"ACT-003", false, true, "§5.3 rule 1", "allocations sum exactly to amount_settled (a difference within the 0.01 tolerance)"},
-	{"ALLOC-001", true, false, "§5.3 rule 2", "an allocation's ref names a component of the transaction"},
-	{"ALLOC-002", true, false, "§5.3 rule 3", "an allocation's ref_type is the type of the component it names"},
 	{"ALLOC-003", false, true, "§5.3 rule 4", "allocations use the action's currency"},
-	{"ALLOC-004", true, false, "§5.2, §10.3", "an allocation is an object with ref, ref_type, amount (number) and currency"},
-	{"ATT-001", true, false, "§9.6", "an attestation id is unique and begins with ATT_"},
-	{"ATT-002", true, false, "§9.6", "subject_refs is a non-empty array naming components or attestations of the transaction"},
 	{"ATT-003", false, false, "§9.6", "attestation_date is not in the future"},
 	{"ATT-004", false, true, "§9.6", "an attestation whose validity_period has ended has outcome expired"},
 	{"ATT-005", false, false, "§9.6", "attestor_hash is a SHA-256 (64 hex digits, optionally prefixed sha256:)"},
-	{"ATT-006", true, false, "§9.6", "no circular attestation references"},
-	{"ATT-007", true, false, "§9.3", "attestation dependencies name attestations of the transaction"},
-	{"ATT-008", true, false, "§9.3", "required attestation fields are present with their types; dates are ISO-8601"},
-	{"ATT-009", true, false, "§9.3", "attestor_type, attestation_type and outcome take the values §9.3 lists"},
 };
 
 static const ForayRule *
@@ -581,7 +579,7 @@ collect_components(VState *st, JsonbContainer *root)
 			c->path = psprintf("$.%s[%d]", ki->array, i);
 			if (obj == NULL)
 			{
-				report(st, "CMP-001", NULL, c->path, "%s entries must be objects, not %s",
+				report(st, "SHAPE-001", NULL, c->path, "%s entries must be objects, not %s",
 					   ki->array, jtype(elem));
 				continue;
 			}
@@ -590,7 +588,7 @@ collect_components(VState *st, JsonbContainer *root)
 				idv->val.string.len > FORAY_MAX_ID_LEN ||
 				memchr(idv->val.string.val, '\0', idv->val.string.len) != NULL)
 			{
-				report(st, "ID-003", NULL, psprintf("%s.id", c->path),
+				report(st, "ID-004", NULL, psprintf("%s.id", c->path),
 					   idv == NULL ? "component has no id" :
 					   idv->type != jbvString ? "component id must be a string" :
 					   "component id must be 1 to 200 characters");
@@ -607,7 +605,7 @@ collect_components(VState *st, JsonbContainer *root)
 						   "id \"%s\" in %s must begin with %s", c->id, ki->array, ki->prefix);
 				e = hash_search(st->ids, c->id, HASH_ENTER, &found);
 				if (found)
-					report(st, k == FORAY_ATT ? "ATT-001" : "ID-002", c->id,
+					report(st, k == FORAY_ATT ? "ATT-001" : "ID-003", c->id,
 						   psprintf("%s.id", c->path),
 						   "id \"%s\" is already used by %s", c->id,
 						   st->comps[e->index].path);
@@ -618,12 +616,12 @@ collect_components(VState *st, JsonbContainer *root)
 			v = obj_get(obj, "foray_core");
 			c->core = as_object(v);
 			if (c->core == NULL)
-				report(st, "CMP-001", c->id, psprintf("%s.foray_core", c->path),
+				report(st, "SHAPE-001", c->id, psprintf("%s.foray_core", c->path),
 					   v == NULL ? "component has no foray_core object" :
 					   "foray_core must be an object, not %s", v ? jtype(v) : "");
 			v = obj_get(obj, "audit_data");
 			if (v && as_object(v) == NULL && v->type != jbvNull)
-				report(st, "CMP-001", c->id, psprintf("%s.audit_data", c->path),
+				report(st, "SHAPE-001", c->id, psprintf("%s.audit_data", c->path),
 					   "audit_data must be an object, not %s", jtype(v));
 
 			/* any other member has no place in the substrate */
@@ -640,7 +638,7 @@ collect_components(VState *st, JsonbContainer *root)
 						(kv.val.string.len == 10 && memcmp(kv.val.string.val, "foray_core", 10) == 0) ||
 						(kv.val.string.len == 10 && memcmp(kv.val.string.val, "audit_data", 10) == 0))
 						continue;
-					report(st, "CMP-002", c->id, psprintf("%s.%s", c->path, jstr(&kv)),
+					report(st, "SHAPE-004", c->id, psprintf("%s.%s", c->path, jstr(&kv)),
 						   "component field \"%s\" belongs in foray_core or audit_data",
 						   jstr(&kv));
 				}
@@ -664,13 +662,13 @@ check_dag_refs(VState *st, VComp *c, bool is_41)
 		int			n;
 
 		if (obj_get(c->core, rf->singular) != NULL)
-			report(st, "REF-005", c->id, psprintf("%s.foray_core.%s", c->path, rf->singular),
+			report(st, "REF-004", c->id, psprintf("%s.foray_core.%s", c->path, rf->singular),
 				   is_41 ? "%s is deprecated in schema 4.1: use %s" :
 				   "%s cannot be upgraded: the component also has %s",
 				   rf->singular, rf->field);
 		if (v == NULL)
 			continue;
-		arr = check_ref_array(st, c, v, rf->field, path, "REF-004");
+		arr = check_ref_array(st, c, v, rf->field, path, "SHAPE-001");
 		if (arr == NULL)
 			continue;
 		n = JsonContainerSize(arr);
@@ -711,7 +709,7 @@ check_dependencies(VState *st, VComp *c)
 
 	if (v == NULL)
 		return;
-	arr = check_ref_array(st, c, v, "dependencies", path, "REF-004");
+	arr = check_ref_array(st, c, v, "dependencies", path, "SHAPE-001");
 	if (arr == NULL)
 		return;
 	n = JsonContainerSize(arr);
@@ -1066,22 +1064,47 @@ att_date(VState *st, VComp *c, JsonbValue *v, const char *field, const char *pat
 	if (v == NULL || v->type == jbvNull)
 	{
 		if (required)
-			report(st, "ATT-008", c->id, path, "attestation has no %s", field);
+			report(st, "SHAPE-002", c->id, path, "attestation has no %s", field);
 		return false;
 	}
-	if (v->type != jbvString ||
-		!foray_parse_iso8601(v->val.string.val, v->val.string.len, t, date_only))
+	if (v->type != jbvString)
 	{
-		report(st, "ATT-008", c->id, path, "%s is not an ISO-8601 date", field);
+		report(st, "SHAPE-001", c->id, path, "%s must be a string, not %s", field, jtype(v));
+		return false;
+	}
+	if (!foray_parse_iso8601(v->val.string.val, v->val.string.len, t, date_only))
+	{
+		report(st, "SHAPE-003", c->id, path, "%s \"%s\" is not an ISO-8601 date", field, jstr(v));
 		return false;
 	}
 	return true;
 }
 
+/* a string field: required ones are missing when absent or null (SHAPE-002) */
+static JsonbValue *
+string_field(VState *st, VComp *c, const char *path, const char *field, bool required)
+{
+	JsonbValue *v = obj_get(c->core, field);
+
+	if (v == NULL || v->type == jbvNull)
+	{
+		if (required)
+			report(st, "SHAPE-002", c->id, psprintf("%s.%s", path, field),
+				   "attestation has no %s", field);
+		return NULL;
+	}
+	if (v->type != jbvString)
+	{
+		report(st, "SHAPE-001", c->id, psprintf("%s.%s", path, field),
+			   "%s must be a string, not %s", field, jtype(v));
+		return NULL;
+	}
+	return v;
+}
+
 static void
 check_attestation(VState *st, VComp *c)
 {
-	static const char *const strings[] = {"attestor", "attestor_hash", NULL};
 	static const struct
 	{
 		const char *field;
@@ -1097,25 +1120,16 @@ check_attestation(VState *st, VComp *c)
 	JsonbContainer *subjects;
 	char	   *cpath = psprintf("%s.foray_core", c->path);
 
-	for (int i = 0; strings[i]; i++)
-	{
-		v = obj_get(c->core, strings[i]);
-		if (v == NULL || v->type != jbvString)
-			report(st, "ATT-008", c->id, psprintf("%s.%s", cpath, strings[i]),
-				   v == NULL ? "attestation has no %s" : "%s must be a string", strings[i]);
-	}
-	v = obj_get(c->core, "attestor_hash");
-	if (v && v->type == jbvString && !is_sha256(v))
+	(void) string_field(st, c, cpath, "attestor", true);
+	v = string_field(st, c, cpath, "attestor_hash", true);
+	if (v && !is_sha256(v))
 		report(st, "ATT-005", c->id, psprintf("%s.attestor_hash", cpath),
 			   "attestor_hash \"%s\" is not a SHA-256", jstr(v));
 	for (int i = 0; i < lengthof(enums); i++)
 	{
-		v = obj_get(c->core, enums[i].field);
-		if (v == NULL || v->type != jbvString)
-			report(st, "ATT-008", c->id, psprintf("%s.%s", cpath, enums[i].field),
-				   v == NULL ? "attestation has no %s" : "%s must be a string", enums[i].field);
-		else if (!is_string_in(v, enums[i].values))
-			report(st, "ATT-009", c->id, psprintf("%s.%s", cpath, enums[i].field),
+		v = string_field(st, c, cpath, enums[i].field, true);
+		if (v && !is_string_in(v, enums[i].values))
+			report(st, "ENUM-001", c->id, psprintf("%s.%s", cpath, enums[i].field),
 				   "%s \"%s\" is not one of the values of spec §9.3", enums[i].field, jstr(v));
 	}
 	v = obj_get(c->core, "attestor_credentials");
@@ -1127,17 +1141,11 @@ check_attestation(VState *st, VComp *c)
 		for (int i = 0; ok && i < JsonContainerSize(arr); i++)
 			ok = getIthJsonbValueFromContainer(arr, i)->type == jbvString;
 		if (!ok)
-			report(st, "ATT-008", c->id, psprintf("%s.attestor_credentials", cpath),
+			report(st, "SHAPE-001", c->id, psprintf("%s.attestor_credentials", cpath),
 				   "attestor_credentials must be an array of strings");
 	}
-	for (int i = 0; i < 2; i++)
-	{
-		const char *f = i == 0 ? "evidence_hash" : "evidence_location";
-
-		v = obj_get(c->core, f);
-		if (v && v->type != jbvString && v->type != jbvNull)
-			report(st, "ATT-008", c->id, psprintf("%s.%s", cpath, f), "%s must be a string", f);
-	}
+	(void) string_field(st, c, cpath, "evidence_hash", false);
+	(void) string_field(st, c, cpath, "evidence_location", false);
 
 	if (att_date(st, c, obj_get(c->core, "attestation_date"), "attestation_date",
 				 psprintf("%s.attestation_date", cpath), true, &t, &date_only) &&
@@ -1151,8 +1159,8 @@ check_attestation(VState *st, VComp *c)
 		JsonbContainer *vp = as_object(v);
 
 		if (vp == NULL)
-			report(st, "ATT-008", c->id, psprintf("%s.validity_period", cpath),
-				   "validity_period must be an object");
+			report(st, "SHAPE-001", c->id, psprintf("%s.validity_period", cpath),
+				   "validity_period must be an object, not %s", jtype(v));
 		else
 		{
 			TimestampTz start;
@@ -1176,14 +1184,14 @@ check_attestation(VState *st, VComp *c)
 
 	/* subject_refs: any component or attestation of the transaction */
 	v = obj_get(c->core, "subject_refs");
-	if (v == NULL)
+	if (v == NULL || v->type == jbvNull)
 	{
-		report(st, "ATT-002", c->id, psprintf("%s.subject_refs", cpath),
+		report(st, "SHAPE-002", c->id, psprintf("%s.subject_refs", cpath),
 			   "attestation has no subject_refs");
 		return;
 	}
 	subjects = check_ref_array(st, c, v, "subject_refs",
-							   psprintf("%s.subject_refs", cpath), "ATT-002");
+							   psprintf("%s.subject_refs", cpath), "SHAPE-001");
 	if (subjects == NULL)
 		return;
 	if (JsonContainerSize(subjects) == 0)
@@ -1333,7 +1341,7 @@ foray_validate_document(Jsonb *doc, TimestampTz as_of, Jsonb **upgraded)
 		return st.out;
 	}
 	if (max_depth(doc) > FORAY_MAX_DOC_DEPTH)
-		report(&st, "DOC-004", NULL, "$", "the document nests deeper than %d levels",
+		report(&st, "DOC-002", NULL, "$", "the document nests deeper than %d levels",
 			   FORAY_MAX_DOC_DEPTH);
 
 	up = foray_upgrade_document(doc, &from);
@@ -1355,11 +1363,11 @@ foray_validate_document(Jsonb *doc, TimestampTz as_of, Jsonb **upgraded)
 	/* required fields and their types */
 	v = obj_get(root, "transaction_id");
 	if (v == NULL)
-		report(&st, "DOC-002", NULL, "$", "required field transaction_id is missing");
+		report(&st, "SHAPE-002", NULL, "$", "required field transaction_id is missing");
 	else if (v->type != jbvString)
-		report(&st, "DOC-003", NULL, "$.transaction_id", "transaction_id must be a string, not %s", jtype(v));
+		report(&st, "SHAPE-001", NULL, "$.transaction_id", "transaction_id must be a string, not %s", jtype(v));
 	else if (!valid_transaction_id(v))
-		report(&st, "DOC-006", NULL, "$.transaction_id",
+		report(&st, "ID-002", NULL, "$.transaction_id",
 			   "transaction_id must be 1 to 200 characters of [A-Za-z0-9_.:-] starting with a letter or digit");
 	else
 		txid = jstr(v);
@@ -1367,18 +1375,18 @@ foray_validate_document(Jsonb *doc, TimestampTz as_of, Jsonb **upgraded)
 
 	v = obj_get(root, "schema_version");
 	if (v == NULL)
-		report(&st, "DOC-002", NULL, "$", "required field schema_version is missing");
+		report(&st, "SHAPE-002", NULL, "$", "required field schema_version is missing");
 	else if (v->type != jbvString)
-		report(&st, "DOC-003", NULL, "$.schema_version", "schema_version must be a string, not %s", jtype(v));
+		report(&st, "SHAPE-001", NULL, "$.schema_version", "schema_version must be a string, not %s", jtype(v));
 	else if (!(v->val.string.len == 3 && memcmp(v->val.string.val, "4.1", 3) == 0))
 		report(&st, "TX-002", NULL, "$.schema_version",
 			   "schema_version \"%s\" is not 4.1 (4.0 and 3.0 are upgraded)", jstr(v));
 
 	v = obj_get(root, "timestamp");
 	if (v == NULL)
-		report(&st, "DOC-002", NULL, "$", "required field timestamp is missing");
+		report(&st, "SHAPE-002", NULL, "$", "required field timestamp is missing");
 	else if (v->type != jbvString)
-		report(&st, "DOC-003", NULL, "$.timestamp", "timestamp must be a string, not %s", jtype(v));
+		report(&st, "SHAPE-001", NULL, "$.timestamp", "timestamp must be a string, not %s", jtype(v));
 	else
 	{
 		bool		date_only;
@@ -1386,22 +1394,63 @@ foray_validate_document(Jsonb *doc, TimestampTz as_of, Jsonb **upgraded)
 		if (foray_parse_iso8601(v->val.string.val, v->val.string.len, &st.tx_ts, &date_only))
 			st.have_tx_ts = true;
 		else
-			report(&st, "DOC-005", NULL, "$.timestamp", "timestamp \"%s\" is not an ISO-8601 date-time", jstr(v));
+			report(&st, "SHAPE-003", NULL, "$.timestamp", "timestamp \"%s\" is not an ISO-8601 date-time", jstr(v));
 	}
 
 	v = obj_get(root, "foray_core");
 	if (v == NULL)
-		report(&st, "DOC-002", NULL, "$", "required field foray_core is missing");
+		report(&st, "SHAPE-002", NULL, "$", "required field foray_core is missing");
 	else if (as_object(v) == NULL)
-		report(&st, "DOC-003", NULL, "$.foray_core", "foray_core must be an object, not %s", jtype(v));
+		report(&st, "SHAPE-001", NULL, "$.foray_core", "foray_core must be an object, not %s", jtype(v));
 	else
 	{
-		JsonbValue *s = obj_get(as_object(v), "status");
+		JsonbContainer *core = as_object(v);
+		static const struct
+		{
+			const char *field;
+			enum jbvType type;
+			bool		required;
+		}			fields[] = {
+			{"entity", jbvString, true},
+			{"transaction_type", jbvString, true},
+			{"entity_hash", jbvString, false},
+			{"currency", jbvString, false},
+			{"status", jbvString, false},
+			{"total_value", jbvNumeric, false},
+			{"compliance_flags", jbvBinary, false},
+		};
 
-		if (s != NULL && !is_string_in(s, business_statuses))
-			report(&st, "TX-006", NULL, "$.foray_core.status",
-				   s->type == jbvString ? "status \"%s\" is not active, completed or reversed" :
-				   "status must be a string%s", s->type == jbvString ? jstr(s) : "");
+		for (int i = 0; i < lengthof(fields); i++)
+		{
+			JsonbValue *f = obj_get(core, fields[i].field);
+			char	   *path = psprintf("$.foray_core.%s", fields[i].field);
+
+			if (f == NULL || f->type == jbvNull)
+			{
+				if (fields[i].required)
+					report(&st, "SHAPE-002", NULL, "$.foray_core",
+						   "foray_core lacks the required field %s", fields[i].field);
+				continue;
+			}
+			if (fields[i].type == jbvBinary)
+			{
+				JsonbContainer *arr = as_array(f);
+				bool		ok = arr != NULL;
+
+				for (int j = 0; ok && j < JsonContainerSize(arr); j++)
+					ok = getIthJsonbValueFromContainer(arr, j)->type == jbvString;
+				if (!ok)
+					report(&st, "SHAPE-001", NULL, path, "%s must be an array of strings",
+						   fields[i].field);
+			}
+			else if (f->type != fields[i].type)
+				report(&st, "SHAPE-001", NULL, path, "%s must be %s, not %s", fields[i].field,
+					   fields[i].type == jbvString ? "a string" : "a number", jtype(f));
+			else if (strcmp(fields[i].field, "status") == 0 &&
+					 !is_string_in(f, business_statuses))
+				report(&st, "ENUM-001", NULL, path,
+					   "status \"%s\" is not active, completed or reversed", jstr(f));
+		}
 	}
 
 	for (int i = 0; i < 4; i++)
@@ -1411,18 +1460,18 @@ foray_validate_document(Jsonb *doc, TimestampTz as_of, Jsonb **upgraded)
 
 		v = obj_get(root, objs[i]);
 		if (v && v->type != jbvNull && as_object(v) == NULL)
-			report(&st, "DOC-003", NULL, psprintf("$.%s", objs[i]),
+			report(&st, "SHAPE-001", NULL, psprintf("$.%s", objs[i]),
 				   "%s must be an object, not %s", objs[i], jtype(v));
 	}
 	v = obj_get(root, "merkle_root");
 	if (v && v->type != jbvString && v->type != jbvNull)
-		report(&st, "DOC-003", NULL, "$.merkle_root", "merkle_root must be a string, not %s", jtype(v));
+		report(&st, "SHAPE-001", NULL, "$.merkle_root", "merkle_root must be a string, not %s", jtype(v));
 
 	for (int k = 0; k < FORAY_NKINDS; k++)
 	{
 		v = obj_get(root, foray_kinds[k].array);
 		if (v && as_array(v) == NULL)
-			report(&st, "DOC-003", NULL, psprintf("$.%s", foray_kinds[k].array),
+			report(&st, "SHAPE-001", NULL, psprintf("$.%s", foray_kinds[k].array),
 				   "%s must be an array, not %s", foray_kinds[k].array, jtype(v));
 	}
 

@@ -130,47 +130,61 @@ def check(doc, as_of):
         rep("DOC-001", None, "$")
         return out
     if depth(doc) > 64:
-        rep("DOC-004", None, "$")
+        rep("DOC-002", None, "$")
     up = upgrade(doc)
     if up is not None:
         rep("TX-002", None, "$.schema_version", warn=True)
         doc = up
     for f in ("transaction_id", "schema_version", "timestamp", "foray_core"):
         if f not in doc:
-            rep("DOC-002", None, "$")
+            rep("SHAPE-002", None, "$")
     tid = doc.get("transaction_id")
     if "transaction_id" in doc:
         if not isinstance(tid, str):
-            rep("DOC-003", None, "$.transaction_id")
+            rep("SHAPE-001", None, "$.transaction_id")
         elif not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}", tid):
-            rep("DOC-006", None, "$.transaction_id")
+            rep("ID-002", None, "$.transaction_id")
     sv = doc.get("schema_version")
     if "schema_version" in doc:
         if not isinstance(sv, str):
-            rep("DOC-003", None, "$.schema_version")
+            rep("SHAPE-001", None, "$.schema_version")
         elif sv != "4.1":
             rep("TX-002", None, "$.schema_version")
     tx_ts = None
     if "timestamp" in doc:
         if not isinstance(doc["timestamp"], str):
-            rep("DOC-003", None, "$.timestamp")
+            rep("SHAPE-001", None, "$.timestamp")
         elif iso(doc["timestamp"]) is None:
-            rep("DOC-005", None, "$.timestamp")
+            rep("SHAPE-003", None, "$.timestamp")
         else:
             tx_ts = iso(doc["timestamp"])[0]
     if "foray_core" in doc:
         if not isinstance(doc["foray_core"], dict):
-            rep("DOC-003", None, "$.foray_core")
-        elif "status" in doc["foray_core"] and doc["foray_core"]["status"] not in ("active", "completed", "reversed"):
-            rep("TX-006", None, "$.foray_core.status")
+            rep("SHAPE-001", None, "$.foray_core")
+        else:
+            core = doc["foray_core"]
+            for f in ("entity", "transaction_type"):
+                if core.get(f) is None:
+                    rep("SHAPE-002", None, "$.foray_core")
+            for f, typ in (("entity", str), ("transaction_type", str), ("entity_hash", str), ("currency", str),
+                           ("status", str), ("total_value", "num"), ("compliance_flags", "strings")):
+                v = core.get(f)
+                if v is None:
+                    continue
+                ok = is_num(v) if typ == "num" else \
+                    (isinstance(v, list) and all(isinstance(x, str) for x in v)) if typ == "strings" else isinstance(v, typ)
+                if not ok:
+                    rep("SHAPE-001", None, "$.foray_core." + f)
+                elif f == "status" and v not in ("active", "completed", "reversed"):
+                    rep("ENUM-001", None, "$.foray_core.status")
     for f in ("component_hashes", "blockchain_anchor", "audit_data_anchor", "privacy_metadata"):
         if f in doc and doc[f] is not None and not isinstance(doc[f], dict):
-            rep("DOC-003", None, "$." + f)
+            rep("SHAPE-001", None, "$." + f)
     if "merkle_root" in doc and doc["merkle_root"] is not None and not isinstance(doc["merkle_root"], str):
-        rep("DOC-003", None, "$.merkle_root")
+        rep("SHAPE-001", None, "$.merkle_root")
     for arr, _, _ in KINDS:
         if arr in doc and not isinstance(doc[arr], list):
-            rep("DOC-003", None, "$." + arr)
+            rep("SHAPE-001", None, "$." + arr)
 
     # components
     comps = []          # (prefix, id or None, path, core or None)
@@ -179,26 +193,26 @@ def check(doc, as_of):
         for i, c in enumerate(doc.get(arr) if isinstance(doc.get(arr), list) else []):
             path = "$.%s[%d]" % (arr, i)
             if not isinstance(c, dict):
-                rep("CMP-001", None, path)
+                rep("SHAPE-001", None, path)
                 continue
             cid = c.get("id")
             if not isinstance(cid, str) or not 1 <= len(cid) <= 200:
-                rep("ID-003", None, path + ".id")
+                rep("ID-004", None, path + ".id")
                 cid = None
             else:
                 if not (cid.startswith(prefix) and len(cid) > len(prefix)):
                     rep("ATT-001" if prefix == "ATT_" else "ID-001", cid, path + ".id")
                 if cid in by_id:
-                    rep("ATT-001" if prefix == "ATT_" else "ID-002", cid, path + ".id")
+                    rep("ATT-001" if prefix == "ATT_" else "ID-003", cid, path + ".id")
             core = c.get("foray_core")
             if not isinstance(core, dict):
-                rep("CMP-001", cid, path + ".foray_core")
+                rep("SHAPE-001", cid, path + ".foray_core")
                 core = None
             if "audit_data" in c and c["audit_data"] is not None and not isinstance(c["audit_data"], dict):
-                rep("CMP-001", cid, path + ".audit_data")
+                rep("SHAPE-001", cid, path + ".audit_data")
             for k in c:
                 if k not in ("id", "foray_core", "audit_data"):
-                    rep("CMP-002", cid, path + "." + k)
+                    rep("SHAPE-004", cid, path + "." + k)
             if cid is not None and cid not in by_id:
                 by_id[cid] = len(comps)
             comps.append((prefix, cid, path, core))
@@ -236,10 +250,10 @@ def check(doc, as_of):
             for field, target in REFS.items():
                 single = [s for s, p in SINGULAR.items() if p == field][0]
                 if single in core:
-                    rep("REF-005", cid, cp + "." + single)
+                    rep("REF-004", cid, cp + "." + single)
                 if field not in core:
                     continue
-                arr = ref_array(cid, core[field], field, cp + "." + field, "REF-004")
+                arr = ref_array(cid, core[field], field, cp + "." + field, "SHAPE-001")
                 if arr is None:
                     continue
                 if arr and target not in MAY[prefix]:
@@ -255,7 +269,7 @@ def check(doc, as_of):
                     elif kind_of(e) != "ATT_" and e != cid:
                         edges[idx].append(by_id[e])
         if "dependencies" in core:
-            deps = ref_array(cid, core["dependencies"], "dependencies", cp + ".dependencies", "REF-004")
+            deps = ref_array(cid, core["dependencies"], "dependencies", cp + ".dependencies", "SHAPE-001")
             if deps is not None:
                 if prefix == "ARR_" and deps:
                     rep("ARR-001", cid, cp + ".dependencies")
@@ -373,48 +387,60 @@ def check(doc, as_of):
                         elif diff != 0:
                             rep("ACT-003", cid, ap)
         else:  # attestation, spec 9.3 / 9.6
-            for f in ("attestor", "attestor_hash"):
-                if not isinstance(core.get(f), str):
-                    rep("ATT-008", cid, cp + "." + f)
-            h = core.get("attestor_hash")
-            if isinstance(h, str) and not re.fullmatch(r"(sha256:)?[0-9a-fA-F]{64}", h):
+            def string_field(f, required):
+                v = core.get(f)
+                if v is None:
+                    if required:
+                        rep("SHAPE-002", cid, cp + "." + f)
+                    return None
+                if not isinstance(v, str):
+                    rep("SHAPE-001", cid, cp + "." + f)
+                    return None
+                return v
+            string_field("attestor", True)
+            h = string_field("attestor_hash", True)
+            if h is not None and not re.fullmatch(r"(sha256:)?[0-9a-fA-F]{64}", h):
                 rep("ATT-005", cid, cp + ".attestor_hash")
             for f, vals in (("attestor_type", ("certification_body", "laboratory", "auditor", "inspector", "oracle", "regulator")),
                             ("attestation_type", ("certification", "inspection", "analysis", "audit_opinion", "verification", "approval")),
                             ("outcome", ("certified", "approved", "rejected", "conditional", "expired", "revoked", "pending"))):
-                if not isinstance(core.get(f), str):
-                    rep("ATT-008", cid, cp + "." + f)
-                elif core[f] not in vals:
-                    rep("ATT-009", cid, cp + "." + f)
+                v = string_field(f, True)
+                if v is not None and v not in vals:
+                    rep("ENUM-001", cid, cp + "." + f)
             cr = core.get("attestor_credentials")
             if cr is not None and not (isinstance(cr, list) and all(isinstance(x, str) for x in cr)):
-                rep("ATT-008", cid, cp + ".attestor_credentials")
-            for f in ("evidence_hash", "evidence_location"):
-                if core.get(f) is not None and not isinstance(core[f], str):
-                    rep("ATT-008", cid, cp + "." + f)
-            ad = core.get("attestation_date")
-            if ad is None or iso(ad) is None:
-                rep("ATT-008", cid, cp + ".attestation_date")
-            else:
-                t, donly = iso(ad)
-                if t > (day(as_of) if donly else as_of):
-                    rep("ATT-003", cid, cp + ".attestation_date")
+                rep("SHAPE-001", cid, cp + ".attestor_credentials")
+            string_field("evidence_hash", False)
+            string_field("evidence_location", False)
+
+            def date_field(v, path, required):
+                if v is None:
+                    if required:
+                        rep("SHAPE-002", cid, path)
+                    return None
+                if not isinstance(v, str):
+                    rep("SHAPE-001", cid, path)
+                    return None
+                if iso(v) is None:
+                    rep("SHAPE-003", cid, path)
+                    return None
+                return iso(v)
+            ad = date_field(core.get("attestation_date"), cp + ".attestation_date", True)
+            if ad is not None and ad[0] > (day(as_of) if ad[1] else as_of):
+                rep("ATT-003", cid, cp + ".attestation_date")
             vp = core.get("validity_period")
             if vp is not None:
                 if not isinstance(vp, dict):
-                    rep("ATT-008", cid, cp + ".validity_period")
+                    rep("SHAPE-001", cid, cp + ".validity_period")
                 else:
-                    for f in ("start", "end"):
-                        if vp.get(f) is not None and iso(vp[f]) is None:
-                            rep("ATT-008", cid, cp + ".validity_period." + f)
-                    if vp.get("end") is not None and iso(vp["end"]) is not None:
-                        t, donly = iso(vp["end"])
-                        if t < (day(as_of) if donly else as_of) and core.get("outcome") != "expired":
-                            rep("ATT-004", cid, cp + ".outcome")
-            if "subject_refs" not in core:
-                rep("ATT-002", cid, cp + ".subject_refs")
+                    date_field(vp.get("start"), cp + ".validity_period.start", False)
+                    end = date_field(vp.get("end"), cp + ".validity_period.end", False)
+                    if end is not None and end[0] < (day(as_of) if end[1] else as_of) and core.get("outcome") != "expired":
+                        rep("ATT-004", cid, cp + ".outcome")
+            if core.get("subject_refs") is None:
+                rep("SHAPE-002", cid, cp + ".subject_refs")
             else:
-                subj = ref_array(cid, core["subject_refs"], "subject_refs", cp + ".subject_refs", "ATT-002")
+                subj = ref_array(cid, core["subject_refs"], "subject_refs", cp + ".subject_refs", "SHAPE-001")
                 if subj is not None:
                     if not subj:
                         rep("ATT-002", cid, cp + ".subject_refs")
@@ -455,7 +481,7 @@ def main():
             try:
                 doc = json.load(f, parse_float=Decimal)
             except RecursionError:
-                print("DOC-004\terror\t\t$")
+                print("DOC-002\terror\t\t$")
                 continue
         for r in sorted(set(check(doc, as_of))):
             print("\t".join(r))

@@ -39,7 +39,7 @@ expect() {
 expect test/examples/salesforce-opportunity-v41.json REF-001 ARR_SF_QUOTE
 expect test/examples/salesforce-opportunity-v41.json ACT-002 ACT_INVOICE_GENERATED
 expect test/examples/fx-spot-usdjpy-v41.json ACT-002 ACT_FX_TRADE_EXECUTION
-expect test/examples/fx-spot-usdjpy-v41.json TX-006 ""
+expect test/examples/fx-spot-usdjpy-v41.json ENUM-001 ""
 expect test/examples/manuka-honey-provenance-v41.json ARR-001 ARR_BATCH_DEFINITION_2026_001
 expect test/examples/manuka-honey-provenance-v41.json ATT-005 ATT_LAB_ANALYSIS_001
 expect test/examples/rmbs-transaction-v3.json ARR-001 ARR_TRANCHE_CLASS_A_AAA
