@@ -17,14 +17,14 @@
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
-/* 22R30-22R39: document shape; 23R50-23R59: document integrity */
-#define ERRCODE_FORAY_DOC_STRUCTURE		MAKE_SQLSTATE('2','2','R','3','0')
+/* 22R30-22R39: document data; 23R50-23R59: document integrity (docs/rules.md) */
+#define ERRCODE_FORAY_DOC_NOT_OBJECT	MAKE_SQLSTATE('2','2','R','3','0')
 #define ERRCODE_FORAY_DOC_TOO_DEEP		MAKE_SQLSTATE('2','2','R','3','1')
 #define ERRCODE_FORAY_DOC_VERSION		MAKE_SQLSTATE('2','2','R','3','2')
+#define ERRCODE_FORAY_DOC_NOT_FOUND		MAKE_SQLSTATE('2','2','R','3','3')
 #define ERRCODE_FORAY_DOC_INVALID		MAKE_SQLSTATE('2','3','R','5','0')
 #define ERRCODE_FORAY_DOC_CONTENT		MAKE_SQLSTATE('2','3','R','5','1')
 #define ERRCODE_FORAY_DOC_CONFLICT		MAKE_SQLSTATE('2','3','R','5','2')
-#define ERRCODE_FORAY_DOC_NOT_FOUND		MAKE_SQLSTATE('2','3','R','5','3')
 
 /* Deepest nesting of arrays/objects a document may have (rule DOC-004). */
 #define FORAY_MAX_DOC_DEPTH		64
@@ -82,5 +82,39 @@ extern bool foray_rule_is_structural(const char *rule_id);
 /* ISO-8601 parser shared by the validator and import (no session TZ). */
 extern bool foray_parse_iso8601(const char *s, int len, TimestampTz *result,
 								bool *date_only);
+
+/* The rows of one transaction, in the shape of a document (export/import). */
+typedef struct ForayDocComponent
+{
+	ForayKind	kind;
+	char	   *id;
+	Jsonb	   *foray_core;
+	Jsonb	   *audit_data;		/* NULL when absent */
+	int			ordinal;		/* position in its document array */
+} ForayDocComponent;
+
+typedef struct ForayDocParts
+{
+	char	   *transaction_id;
+	char	   *schema_version;
+	char	   *timestamp;
+	Jsonb	   *foray_core;
+	Jsonb	   *audit_data_anchor;
+	Jsonb	   *privacy_metadata;
+	Jsonb	   *extra_fields;	/* unknown top-level fields, and a carried
+								 * blockchain_anchor */
+	Jsonb	   *blockchain_anchor;	/* written when not NULL */
+	Jsonb	   *component_hashes;	/* written when not NULL (computed) */
+	char	   *merkle_root;	/* written when not NULL (computed) */
+	List	   *components;		/* ForayDocComponent *, document order */
+} ForayDocParts;
+
+/* document_export.c */
+extern Jsonb *foray_build_document(ForayDocParts *p);
+extern bool foray_load_document_parts(const char *txid, ForayDocParts *p,
+									  bool fresh_snapshot);
+extern bool foray_computed_hashes(const char *txid, Jsonb **component_hashes,
+								  char **merkle_root);
+extern Jsonb *foray_export_transaction(const char *txid, bool with_hashes);
 
 #endif							/* FORAY_DOCUMENT_H */

@@ -23,3 +23,17 @@ AS 'MODULE_PATHNAME', 'foray_document_rules'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION foray.document_rules() IS
 'The rules foray.validate_document() applies: id, structural (always refused by import) or content (admitted on request, recorded as CONTENT_RULE_VIOLATION events), default severity, spec section, description.';
+
+CREATE FUNCTION foray.import_document(doc jsonb, admit_content_violations boolean DEFAULT false)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'foray_import_document'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION foray.import_document(jsonb, boolean) IS
+'Stores one FORAY document (transaction, components, attestations) through the triggers, all or nothing.  Documents breaking a structural rule are refused (SQLSTATE 23R50, 22R30-22R32), documents breaking content rules too (23R51) unless admit_content_violations, which records each violation as a CONTENT_RULE_VIOLATION event.  4.0 and 3.0 documents are upgraded and stored as 4.1.  Importing an identical document again is a no-op (status "unchanged"); a different one with the same transaction_id is refused (23R52) naming the first difference.  Returns a report: status, upgraded_from, counts, and what became of the hash fields the document carried (docs/documents.md).';
+
+CREATE FUNCTION foray.export_document(transaction_id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'foray_export_document'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION foray.export_document(text) IS
+'A stored transaction as a complete FORAY v4.1 document: components in their document order, unknown fields kept, component_hashes and merkle_root computed by foray.transaction_hashes() (left out when that function is not installed).  22R33 when the transaction does not exist.';
