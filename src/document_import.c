@@ -260,9 +260,9 @@ first_differing_key(Jsonb *a, Jsonb *b)
 		if (x == NULL)
 			continue;
 		if (y == NULL)
-			return pstrdup("(the whole object)");
+			return pstrdup("");
 		if (!JB_ROOT_IS_OBJECT(x) || !JB_ROOT_IS_OBJECT(y))
-			return compareJsonbContainers(&x->root, &y->root) == 0 ? NULL : pstrdup("(the value)");
+			return compareJsonbContainers(&x->root, &y->root) == 0 ? NULL : pstrdup("");
 		it = JsonbIteratorInit(&x->root);
 		while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
 		{
@@ -277,6 +277,12 @@ first_differing_key(Jsonb *a, Jsonb *b)
 		}
 	}
 	return NULL;
+}
+
+static char *
+qualify(const char *base, const char *key)
+{
+	return key[0] ? psprintf("%s.%s", base, key) : pstrdup(base);
 }
 
 static void
@@ -303,13 +309,13 @@ report_first_difference(ForayDocParts *stored, ForayDocParts *in)
 	if (strcmp(stored->timestamp, in->timestamp) != 0)
 		conflict(tx, NULL, "field %s", "timestamp");
 	if ((key = first_differing_key(stored->foray_core, in->foray_core)) != NULL)
-		conflict(tx, NULL, "field foray_core.%s", key);
+		conflict(tx, NULL, "field %s", qualify("foray_core", key));
 	if ((key = first_differing_key(stored->audit_data_anchor, in->audit_data_anchor)) != NULL)
-		conflict(tx, NULL, "field audit_data_anchor.%s", key);
+		conflict(tx, NULL, "field %s", qualify("audit_data_anchor", key));
 	if ((key = first_differing_key(stored->privacy_metadata, in->privacy_metadata)) != NULL)
-		conflict(tx, NULL, "field privacy_metadata.%s", key);
+		conflict(tx, NULL, "field %s", qualify("privacy_metadata", key));
 	if ((key = first_differing_key(stored->blockchain_anchor, in->blockchain_anchor)) != NULL)
-		conflict(tx, NULL, "field blockchain_anchor.%s", key);
+		conflict(tx, NULL, "field %s", qualify("blockchain_anchor", key));
 	if ((key = first_differing_key(stored->extra_fields, in->extra_fields)) != NULL)
 		conflict(tx, NULL, "top-level field %s", key);
 
@@ -343,9 +349,9 @@ report_first_difference(ForayDocParts *stored, ForayDocParts *in)
 		if (s == NULL)
 			conflict(tx, c->id, "%s", "which the stored transaction does not have");
 		if ((key = first_differing_key(s->foray_core, c->foray_core)) != NULL)
-			conflict(tx, c->id, "field foray_core.%s", key);
+			conflict(tx, c->id, "field %s", qualify("foray_core", key));
 		if ((key = first_differing_key(s->audit_data, c->audit_data)) != NULL)
-			conflict(tx, c->id, "field audit_data.%s", key);
+			conflict(tx, c->id, "field %s", qualify("audit_data", key));
 		if (pos != spos)
 			conflict(tx, c->id, "%s", "its position in the component array");
 	}
