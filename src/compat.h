@@ -16,4 +16,12 @@
 #include "varatt.h"
 #endif
 
+#if PG_VERSION_NUM < 140000
+#define HASH_STRINGS 0			/* string keys were the default before 14 */
+#endif
+
+#if PG_VERSION_NUM < 150000
+#define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
+#endif
+
 #endif							/* FORAY_COMPAT_H */

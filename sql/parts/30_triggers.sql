@@ -1,0 +1,105 @@
+-- ---------------------------------------------------------------------
+-- The rules, enforced by C triggers (src/components.c, attestations.c,
+-- transactions.c, readiness.c, events.c).  Trigger names carry a number so
+-- their firing order (by name) is the order written here.
+-- ---------------------------------------------------------------------
+
+CREATE FUNCTION foray.foray_transactions_before() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_transactions_before' LANGUAGE C;
+CREATE FUNCTION foray.foray_transactions_after() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_transactions_after' LANGUAGE C;
+CREATE FUNCTION foray.foray_components_before() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_components_before' LANGUAGE C;
+CREATE FUNCTION foray.foray_components_after() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_components_after' LANGUAGE C;
+CREATE FUNCTION foray.foray_components_check_refs() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_components_check_refs' LANGUAGE C;
+CREATE FUNCTION foray.foray_components_check_removal() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_components_check_removal' LANGUAGE C;
+CREATE FUNCTION foray.foray_attestations_before() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_attestations_before' LANGUAGE C;
+CREATE FUNCTION foray.foray_attestations_after() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_attestations_after' LANGUAGE C;
+CREATE FUNCTION foray.foray_attestations_check_refs() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_attestations_check_refs' LANGUAGE C;
+CREATE FUNCTION foray.foray_attestations_check_removal() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_attestations_check_removal' LANGUAGE C;
+CREATE FUNCTION foray.foray_statement_end() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_statement_end' LANGUAGE C;
+CREATE FUNCTION foray.foray_memory_events_guard() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_memory_events_guard' LANGUAGE C;
+
+COMMENT ON FUNCTION foray.foray_transactions_before() IS 'Validates a transaction''s foray_core, schema version and timestamp; refuses direct writes to substrate-maintained columns.';
+COMMENT ON FUNCTION foray.foray_transactions_after() IS 'Writes TRANSACTION_CREATED.';
+COMMENT ON FUNCTION foray.foray_components_before() IS 'Component rules: id prefix, ref typing, no self/duplicate refs, ARR dependencies empty, readiness transitions; derives status.';
+COMMENT ON FUNCTION foray.foray_components_after() IS 'Component events and readiness propagation to dependents.';
+COMMENT ON FUNCTION foray.foray_components_check_refs() IS 'At commit: every ref of a still-pending component resolves in its transaction.';
+COMMENT ON FUNCTION foray.foray_components_check_removal() IS 'At commit: no component or attestation still references a removed component.';
+COMMENT ON FUNCTION foray.foray_attestations_before() IS 'Attestation rules: ATT_ prefix, required fields and enumerations, subject_refs non-empty, dependencies are attestations.';
+COMMENT ON FUNCTION foray.foray_attestations_after() IS 'Attestation events.';
+COMMENT ON FUNCTION foray.foray_attestations_check_refs() IS 'At commit: subject_refs and dependencies resolve; no attestation cycle (ATT-006).';
+COMMENT ON FUNCTION foray.foray_attestations_check_removal() IS 'At commit: no attestation still names a removed attestation.';
+COMMENT ON FUNCTION foray.foray_statement_end() IS 'At the end of each statement: every touched transaction''s lifecycle follows its components (open / ready_to_anchor), and the statement''s events are appended to memory_events.';
+COMMENT ON FUNCTION foray.foray_memory_events_guard() IS 'Refuses UPDATE, DELETE and TRUNCATE on the append-only event log.';
+
+-- transactions
+CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_transactions
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_transactions_before();
+CREATE TRIGGER foray_20_after AFTER INSERT ON foray.foray_transactions
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_transactions_after();
+CREATE TRIGGER foray_90_statement_end AFTER INSERT OR UPDATE OR DELETE ON foray.foray_transactions
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_statement_end();
+
+-- components
+CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_components
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_components_before();
+CREATE TRIGGER foray_20_after AFTER INSERT OR UPDATE OR DELETE ON foray.foray_components
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_components_after();
+CREATE CONSTRAINT TRIGGER foray_30_refs AFTER INSERT OR UPDATE ON foray.foray_components
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW WHEN (NEW.status::text = 'pending')
+	EXECUTE FUNCTION foray.foray_components_check_refs();
+CREATE CONSTRAINT TRIGGER foray_40_removal AFTER DELETE ON foray.foray_components
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_components_check_removal();
+CREATE TRIGGER foray_90_statement_end AFTER INSERT OR UPDATE OR DELETE ON foray.foray_components
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_statement_end();
+
+-- attestations
+CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_attestations
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_attestations_before();
+CREATE TRIGGER foray_20_after AFTER INSERT OR UPDATE OR DELETE ON foray.foray_attestations
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_attestations_after();
+CREATE CONSTRAINT TRIGGER foray_30_refs AFTER INSERT OR UPDATE ON foray.foray_attestations
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_attestations_check_refs();
+CREATE CONSTRAINT TRIGGER foray_40_removal AFTER DELETE ON foray.foray_attestations
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_attestations_check_removal();
+CREATE TRIGGER foray_90_statement_end AFTER INSERT OR UPDATE OR DELETE ON foray.foray_attestations
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_statement_end();
+
+-- the event log is append-only
+CREATE TRIGGER foray_10_append_only BEFORE UPDATE OR DELETE ON foray.memory_events
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_memory_events_guard();
+CREATE TRIGGER foray_11_append_only BEFORE TRUNCATE ON foray.memory_events
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_memory_events_guard();
+
+-- ---------------------------------------------------------------------
+-- Registering the engine's event kinds.
+-- ---------------------------------------------------------------------
+
+CREATE FUNCTION foray.register_event_kind(event_kind text, description text)
+RETURNS void
+LANGUAGE sql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	INSERT INTO foray.event_kinds (event_kind, origin, description)
+	VALUES ($1, 'engine', $2)
+	ON CONFLICT ON CONSTRAINT event_kinds_pkey
+	DO UPDATE SET description = EXCLUDED.description
+	WHERE foray.event_kinds.origin = 'engine';
+$$;
+COMMENT ON FUNCTION foray.register_event_kind(text, text) IS
+'Registers (or re-describes) a Loomworks engine event kind, lower_snake_case, so memory_events accepts it.  Substrate kinds cannot be redefined.';
+

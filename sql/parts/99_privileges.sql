@@ -1,0 +1,12 @@
+-- ---------------------------------------------------------------------
+-- Privileges: nothing relies on PUBLIC defaults.  Grant the application's
+-- role what it needs (docs/schema.md lists the usual grants).
+-- ---------------------------------------------------------------------
+
+REVOKE ALL ON ALL TABLES IN SCHEMA foray FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA foray FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA foray FROM PUBLIC;
+GRANT USAGE ON SCHEMA foray TO PUBLIC;
+GRANT EXECUTE ON FUNCTION foray.core_text_array(jsonb, text), foray.iso_timestamptz(text),
+	foray.iso_date(text), foray.component_ref_keys(text, text[], text[], text[]),
+	foray.attestation_ref_keys(text, text[], text[]) TO PUBLIC;

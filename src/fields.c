@@ -1,0 +1,301 @@
+/*
+ * fields.c
+ *		Immutable helpers behind the generated columns: the *_refs text[]
+ *		arrays taken from foray_core, ISO-8601 dates parsed without the
+ *		session's time zone, and the reverse-lookup index keys.
+ */
+#include "compat.h"
+
+#include "catalog/pg_type.h"
+#include "datatype/timestamp.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "substrate.h"
+
+PG_FUNCTION_INFO_V1(foray_core_text_array);
+PG_FUNCTION_INFO_V1(foray_iso_timestamptz);
+PG_FUNCTION_INFO_V1(foray_iso_date);
+PG_FUNCTION_INFO_V1(foray_component_ref_keys);
+PG_FUNCTION_INFO_V1(foray_attestation_ref_keys);
+
+/*
+ * The value of key in a jsonb object, or NULL when the key is absent or the
+ * container is not an object.  The result is palloc'd.
+ */
+JsonbValue *
+foray_core_get(Jsonb *core, const char *key)
+{
+	if (!JB_ROOT_IS_OBJECT(core))
+		return NULL;
+	return getKeyJsonValueFromContainer(&core->root, key, strlen(key), NULL);
+}
+
+/*
+ * The array of strings under key as a text[]; {} for an absent or null key.
+ * Anything else is a shape error naming what (e.g. "arrangement_refs").
+ */
+ArrayType *
+foray_core_text_array_internal(Jsonb *core, const char *key, const char *what)
+{
+	JsonbValue *v = foray_core_get(core, key);
+	Datum	   *elems;
+	int			n = 0;
+	JsonbIterator *it;
+	JsonbValue	ev;
+	JsonbIteratorToken tok;
+
+	if (v == NULL || v->type == jbvNull)
+		return construct_empty_array(TEXTOID);
+	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data) ||
+		JsonContainerIsScalar(v->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_INVALID_CORE),
+				 errmsg("foray_core field \"%s\" must be an array of strings", what)));
+
+	elems = palloc(sizeof(Datum) * (JsonContainerSize(v->val.binary.data) + 1));
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &ev, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		if (ev.type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_FORAY_INVALID_CORE),
+					 errmsg("foray_core field \"%s\" must be an array of strings", what),
+					 errdetail("Element %d is not a string.", n + 1)));
+		elems[n++] = PointerGetDatum(cstring_to_text_with_len(ev.val.string.val,
+															  ev.val.string.len));
+	}
+	return construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT);
+}
+
+Datum
+foray_core_text_array(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *core = PG_GETARG_JSONB_P(0);
+	char	   *key = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	PG_RETURN_ARRAYTYPE_P(foray_core_text_array_internal(core, key, key));
+}
+
+/* ---- ISO-8601 ---------------------------------------------------------- */
+
+static bool
+parse_digits(const char **p, int n, int *out)
+{
+	int			v = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if ((*p)[i] < '0' || (*p)[i] > '9')
+			return false;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+/*
+ * Parse YYYY-MM-DD[(T|space)HH:MM[:SS[.frac]]][Z|(+|-)HH[:]MM].
+ * A date-time without an offset is read as UTC; a date alone is midnight UTC.
+ * Returns false on any malformation.  Pure: no session settings consulted.
+ */
+static bool
+parse_iso(const char *s, int *jd, int64 *usec_of_day, int *offset_sec, bool *has_time)
+{
+	const char *p = s;
+	int			y,
+				m,
+				d,
+				hh = 0,
+				mi = 0,
+				ss = 0;
+	int64		frac = 0;
+
+	*offset_sec = 0;
+	*has_time = false;
+	if (!parse_digits(&p, 4, &y) || *p++ != '-' || !parse_digits(&p, 2, &m) ||
+		*p++ != '-' || !parse_digits(&p, 2, &d))
+		return false;
+	if (m < 1 || m > 12 || d < 1 || d > day_tab[isleap(y)][m - 1] || y < 1)
+		return false;
+	if (*p == 'T' || *p == ' ')
+	{
+		p++;
+		*has_time = true;
+		if (!parse_digits(&p, 2, &hh) || *p++ != ':' || !parse_digits(&p, 2, &mi))
+			return false;
+		if (*p == ':')
+		{
+			p++;
+			if (!parse_digits(&p, 2, &ss))
+				return false;
+			if (*p == '.')
+			{
+				int			nd = 0;
+				int64		scale = 100000;
+
+				p++;
+				while (*p >= '0' && *p <= '9')
+				{
+					if (nd < 6)
+						frac += (*p - '0') * scale;
+					scale /= 10;
+					nd++;
+					p++;
+				}
+				if (nd == 0)
+					return false;
+			}
+		}
+		if (hh > 23 || mi > 59 || ss > 59)
+			return false;
+		if (*p == 'Z')
+			p++;
+		else if (*p == '+' || *p == '-')
+		{
+			int			sign = (*p == '-') ? -1 : 1;
+			int			oh,
+						om;
+
+			p++;
+			if (!parse_digits(&p, 2, &oh))
+				return false;
+			if (*p == ':')
+				p++;
+			if (!parse_digits(&p, 2, &om) || oh > 23 || om > 59)
+				return false;
+			*offset_sec = sign * (oh * 3600 + om * 60);
+		}
+	}
+	if (*p != '\0')
+		return false;
+	*jd = date2j(y, m, d);
+	*usec_of_day = ((int64) hh * 3600 + mi * 60 + ss) * USECS_PER_SEC + frac;
+	return true;
+}
+
+bool
+foray_is_iso8601(const char *value)
+{
+	int			jd;
+	int64		usec;
+	int			off;
+	bool		has_time;
+
+	return parse_iso(value, &jd, &usec, &off, &has_time);
+}
+
+Datum
+foray_iso_timestamptz(PG_FUNCTION_ARGS)
+{
+	char	   *s = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int			jd;
+	int64		usec;
+	int			off;
+	bool		has_time;
+	TimestampTz result;
+
+	if (!parse_iso(s, &jd, &usec, &off, &has_time))
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_INVALID_DATETIME),
+				 errmsg("\"%s\" is not an ISO-8601 date or date-time", s),
+				 errhint("Use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS with Z or an offset such as +02:00.")));
+	result = (int64) (jd - POSTGRES_EPOCH_JDATE) * USECS_PER_DAY + usec -
+		(int64) off * USECS_PER_SEC;
+	PG_RETURN_TIMESTAMPTZ(result);
+}
+
+Datum
+foray_iso_date(PG_FUNCTION_ARGS)
+{
+	char	   *s = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int			jd;
+	int64		usec;
+	int			off;
+	bool		has_time;
+
+	if (!parse_iso(s, &jd, &usec, &off, &has_time))
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_INVALID_DATETIME),
+				 errmsg("\"%s\" is not an ISO-8601 date or date-time", s)));
+	PG_RETURN_DATEADT(jd - POSTGRES_EPOCH_JDATE);
+}
+
+/* ---- reverse-lookup keys ------------------------------------------------ */
+
+#define FORAY_KEY_SEPARATOR '\x1f'
+
+static int
+append_keys(Datum *out, int n, text *tx, ArrayType *refs)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	int			txlen = VARSIZE_ANY_EXHDR(tx);
+
+	deconstruct_array(refs, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &nelems);
+	for (int i = 0; i < nelems; i++)
+	{
+		text	   *r;
+		int			rlen;
+		text	   *k;
+		char	   *dst;
+
+		if (nulls[i])
+			continue;
+		r = DatumGetTextPP(elems[i]);
+		rlen = VARSIZE_ANY_EXHDR(r);
+		k = (text *) palloc(VARHDRSZ + txlen + 1 + rlen);
+		SET_VARSIZE(k, VARHDRSZ + txlen + 1 + rlen);
+		dst = VARDATA(k);
+		memcpy(dst, VARDATA_ANY(tx), txlen);
+		dst[txlen] = FORAY_KEY_SEPARATOR;
+		memcpy(dst + txlen + 1, VARDATA_ANY(r), rlen);
+		out[n++] = PointerGetDatum(k);
+	}
+	return n;
+}
+
+static Datum
+ref_keys(text *tx, ArrayType **arrays, int narrays)
+{
+	int			total = 0;
+	int			n = 0;
+	Datum	   *keys;
+
+	for (int i = 0; i < narrays; i++)
+		total += ArrayGetNItems(ARR_NDIM(arrays[i]), ARR_DIMS(arrays[i]));
+	keys = palloc(sizeof(Datum) * (total + 1));
+	for (int i = 0; i < narrays; i++)
+		n = append_keys(keys, n, tx, arrays[i]);
+	return PointerGetDatum(construct_array(keys, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+Datum
+foray_component_ref_keys(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arrays[3];
+
+	arrays[0] = PG_GETARG_ARRAYTYPE_P(1);
+	arrays[1] = PG_GETARG_ARRAYTYPE_P(2);
+	arrays[2] = PG_GETARG_ARRAYTYPE_P(3);
+	return ref_keys(PG_GETARG_TEXT_PP(0), arrays, 3);
+}
+
+Datum
+foray_attestation_ref_keys(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arrays[2];
+
+	arrays[0] = PG_GETARG_ARRAYTYPE_P(1);
+	arrays[1] = PG_GETARG_ARRAYTYPE_P(2);
+	return ref_keys(PG_GETARG_TEXT_PP(0), arrays, 2);
+}

@@ -1,0 +1,161 @@
+/*
+ * plans.c
+ *		Every query the substrate's triggers run, prepared once per backend
+ *		and kept.  Each text is schema-qualified down to its operators, so
+ *		no object planted in another schema on the search_path can be picked
+ *		up (CVE-2018-1058).
+ */
+#include "compat.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+
+#include "plans.h"
+
+typedef struct PlanDef
+{
+	const char *query;
+	int			nargs;
+	Oid			argtypes[4];
+} PlanDef;
+
+#define EQ " OPERATOR(pg_catalog.=) "
+
+static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
+	[PLAN_REF_STATUS] = {
+		"SELECT component_id, status::pg_catalog.text FROM foray.foray_components"
+		" WHERE transaction_id" EQ "$1 AND component_id" EQ "ANY ($2)",
+		2, {TEXTOID, TEXTARRAYOID}
+	},
+	[PLAN_DEPENDENTS] = {
+		"SELECT d.component_id, d.status::pg_catalog.text,"
+		" (SELECT pg_catalog.count(*) FROM foray.foray_components r"
+		"   WHERE r.transaction_id" EQ "d.transaction_id"
+		"     AND r.component_id" EQ "ANY (d.arrangement_refs OPERATOR(pg_catalog.||) d.accrual_refs"
+		"                                OPERATOR(pg_catalog.||) d.anticipation_refs)"
+		"     AND r.status::pg_catalog.text" EQ "ANY ('{ready,settled}'::pg_catalog.text[])),"
+		" pg_catalog.cardinality(d.arrangement_refs) OPERATOR(pg_catalog.+)"
+		" pg_catalog.cardinality(d.accrual_refs) OPERATOR(pg_catalog.+)"
+		" pg_catalog.cardinality(d.anticipation_refs)"
+		" FROM foray.foray_components d"
+		" WHERE foray.component_ref_keys(d.transaction_id, d.arrangement_refs, d.accrual_refs,"
+		"                                d.anticipation_refs) OPERATOR(pg_catalog.@>) ARRAY[$1]"
+		"   AND d.status::pg_catalog.text" EQ "ANY ('{pending,ready}'::pg_catalog.text[])"
+		" ORDER BY d.component_id COLLATE \"C\"",
+		1, {TEXTOID}
+	},
+	[PLAN_SET_STATUS] = {
+		"UPDATE foray.foray_components SET status = $3"
+		" WHERE transaction_id" EQ "$1 AND component_id" EQ "$2",
+		3, {TEXTOID, TEXTOID, TEXTOID}
+	},
+	[PLAN_COMPONENT_ROW] = {
+		"SELECT status::pg_catalog.text, arrangement_refs, accrual_refs, anticipation_refs"
+		" FROM foray.foray_components"
+		" WHERE transaction_id" EQ "$1 AND component_id" EQ "$2",
+		2, {TEXTOID, TEXTOID}
+	},
+	[PLAN_HAS_PENDING] = {
+		"SELECT 1 FROM foray.foray_components"
+		" WHERE transaction_id" EQ "$1"
+		"   AND status::pg_catalog.text" EQ "ANY ('{pending,reversed}'::pg_catalog.text[])"
+		"   AND status::pg_catalog.text" EQ "'pending' LIMIT 1",
+		1, {TEXTOID}
+	},
+	[PLAN_HAS_UNREADY] = {
+		"SELECT 1 FROM foray.foray_components"
+		" WHERE transaction_id" EQ "$1"
+		"   AND status::pg_catalog.text" EQ "ANY ('{pending,reversed}'::pg_catalog.text[]) LIMIT 1",
+		1, {TEXTOID}
+	},
+	[PLAN_HAS_COMPONENT] = {
+		"SELECT 1 FROM foray.foray_components WHERE transaction_id" EQ "$1 LIMIT 1",
+		1, {TEXTOID}
+	},
+	[PLAN_LIFECYCLE] = {
+		"SELECT lifecycle::pg_catalog.text FROM foray.foray_transactions"
+		" WHERE transaction_id" EQ "$1",
+		1, {TEXTOID}
+	},
+	[PLAN_LIFECYCLE_BATCH] = {
+		"WITH d AS ("
+		"  SELECT t.transaction_id, t.lifecycle::pg_catalog.text AS cur,"
+		"         CASE WHEN EXISTS (SELECT 1 FROM foray.foray_components c"
+		"                            WHERE c.transaction_id" EQ "t.transaction_id)"
+		"               AND NOT EXISTS (SELECT 1 FROM foray.foray_components c"
+		"                            WHERE c.transaction_id" EQ "t.transaction_id"
+		"                              AND c.status::pg_catalog.text" EQ "ANY ('{pending,reversed}'::pg_catalog.text[]))"
+		"              THEN 'ready_to_anchor' ELSE 'open' END AS target"
+		"    FROM foray.foray_transactions t"
+		"   WHERE t.transaction_id" EQ "ANY ($1)"
+		"     AND t.lifecycle::pg_catalog.text" EQ "ANY ('{open,ready_to_anchor}'::pg_catalog.text[]))"
+		" UPDATE foray.foray_transactions t SET lifecycle = d.target FROM d"
+		"  WHERE t.transaction_id" EQ "d.transaction_id AND d.cur OPERATOR(pg_catalog.<>) d.target"
+		" RETURNING t.transaction_id, d.cur, d.target",
+		1, {TEXTARRAYOID}
+	},
+	[PLAN_SET_LIFECYCLE] = {
+		"UPDATE foray.foray_transactions SET lifecycle = $2 WHERE transaction_id" EQ "$1",
+		2, {TEXTOID, TEXTOID}
+	},
+	[PLAN_COMPONENT_REFERRERS] = {
+		"SELECT component_id FROM foray.foray_components"
+		" WHERE foray.component_ref_keys(transaction_id, arrangement_refs, accrual_refs,"
+		"                                anticipation_refs) OPERATOR(pg_catalog.@>) ARRAY[$1]"
+		" ORDER BY component_id COLLATE \"C\" LIMIT 1",
+		1, {TEXTOID}
+	},
+	[PLAN_ATTESTATION_REFERRERS] = {
+		"SELECT attestation_id FROM foray.foray_attestations"
+		" WHERE foray.attestation_ref_keys(transaction_id, subject_refs, dependencies)"
+		"       OPERATOR(pg_catalog.@>) ARRAY[$1]"
+		" ORDER BY attestation_id COLLATE \"C\" LIMIT 1",
+		1, {TEXTOID}
+	},
+	[PLAN_COMPONENT_EXISTS] = {
+		"SELECT component_type::pg_catalog.text FROM foray.foray_components"
+		" WHERE transaction_id" EQ "$1 AND component_id" EQ "$2",
+		2, {TEXTOID, TEXTOID}
+	},
+	[PLAN_ATTESTATION_ROW] = {
+		"SELECT subject_refs, dependencies FROM foray.foray_attestations"
+		" WHERE transaction_id" EQ "$1 AND attestation_id" EQ "$2",
+		2, {TEXTOID, TEXTOID}
+	},
+	[PLAN_COMPONENTS_EXIST] = {
+		"SELECT component_id FROM foray.foray_components"
+		" WHERE transaction_id" EQ "$1 AND component_id" EQ "ANY ($2)",
+		2, {TEXTOID, TEXTARRAYOID}
+	},
+	[PLAN_ATTESTATIONS_EXIST] = {
+		"SELECT attestation_id FROM foray.foray_attestations"
+		" WHERE transaction_id" EQ "$1 AND attestation_id" EQ "ANY ($2)",
+		2, {TEXTOID, TEXTARRAYOID}
+	},
+};
+
+static SPIPlanPtr plans[FORAY_PLAN_COUNT];
+
+/*
+ * The kept plan for a query; the caller must be connected to SPI.  Plans are
+ * generic from the first call: their shape (index probes by key) does not
+ * depend on parameter values, and re-planning per row would dominate.
+ */
+SPIPlanPtr
+foray_plan(ForayPlan which)
+{
+	if (plans[which] == NULL)
+	{
+		const PlanDef *def = &plan_defs[which];
+		SPIPlanPtr	plan = SPI_prepare_cursor(def->query, def->nargs, (Oid *) def->argtypes,
+												 CURSOR_OPT_GENERIC_PLAN);
+
+		if (plan == NULL)
+			elog(ERROR, "foray_substrate: could not prepare query %d: %s",
+				 (int) which, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "foray_substrate: could not keep query %d", (int) which);
+		plans[which] = plan;
+	}
+	return plans[which];
+}

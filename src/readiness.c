@@ -1,0 +1,459 @@
+/*
+ * readiness.c
+ *		Derived state: a component's readiness and a transaction's
+ *		lifecycle (open <-> ready_to_anchor).
+ *
+ * A component is ready when every component named in its *_refs is ready or
+ * settled (no refs: ready at once), else pending; settled and reversed are
+ * the application's.  Readiness is maintained incrementally: when a
+ * component's "usable" state (ready or settled) changes, only the
+ * components that reference it are re-derived, found through the GIN index
+ * on foray.component_ref_keys(); their own changes cascade the same way.
+ * Component typing bounds the cascade at three levels (ARR <- ACC <- ANT <-
+ * ACT).
+ *
+ * The lifecycle is evaluated once per touched transaction at the end of each
+ * user statement (statement-level trigger) and after the commit-time ref
+ * check, from two index probes (any component? any pending or reversed
+ * component?), never in the middle of a readiness cascade.
+ */
+#include "compat.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "plans.h"
+#include "trigger_util.h"
+#include "readiness.h"
+#include "substrate.h"
+
+PG_FUNCTION_INFO_V1(foray_statement_end);
+
+static bool may_have_pending(const char *transaction_id);
+static bool known_no_pending(const char *transaction_id);
+
+/* ---- helpers -------------------------------------------------------- */
+
+text *
+foray_ref_key(const char *transaction_id, const char *id)
+{
+	size_t		tl = strlen(transaction_id);
+	size_t		il = strlen(id);
+	text	   *k = (text *) palloc(VARHDRSZ + tl + 1 + il);
+
+	SET_VARSIZE(k, VARHDRSZ + tl + 1 + il);
+	memcpy(VARDATA(k), transaction_id, tl);
+	VARDATA(k)[tl] = '\x1f';
+	memcpy(VARDATA(k) + tl + 1, id, il);
+	return k;
+}
+
+bool
+foray_status_usable(const char *status)
+{
+	return strcmp(status, "ready") == 0 || strcmp(status, "settled") == 0;
+}
+
+Jsonb *
+foray_jsonb_object(int npairs, const char **keys, const char **values)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *res;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < npairs; i++)
+	{
+		JsonbValue	k,
+					v;
+
+		k.type = jbvString;
+		k.val.string.val = (char *) keys[i];
+		k.val.string.len = strlen(keys[i]);
+		pushJsonbValue(&state, WJB_KEY, &k);
+		if (values[i] == NULL)
+			v.type = jbvNull;
+		else
+		{
+			v.type = jbvString;
+			v.val.string.val = (char *) values[i];
+			v.val.string.len = strlen(values[i]);
+		}
+		pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(res);
+}
+
+/*
+ * The derived status of a component whose refs are ids[0..n-1]: "ready" when
+ * every ref exists and is ready or settled, else "pending".  *missing counts
+ * refs that do not exist (yet).  Caller is connected to SPI.
+ */
+const char *
+foray_derive_status(const char *transaction_id, Datum refs_array, int nrefs, int *missing)
+{
+	Datum		values[2];
+	int			rc;
+	int			usable = 0;
+
+	*missing = nrefs;
+	if (nrefs == 0)
+		return "ready";
+	values[0] = CStringGetTextDatum(transaction_id);
+	values[1] = refs_array;
+	rc = SPI_execute_plan(foray_plan(PLAN_REF_STATUS), values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "readiness lookup failed: %s", SPI_result_code_string(rc));
+	*missing = nrefs - (int) SPI_processed;
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char	   *st = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+
+		if (foray_status_usable(st))
+			usable++;
+	}
+	return (usable == nrefs) ? "ready" : "pending";
+}
+
+/* Set a component's derived status (an internal write). */
+void
+foray_set_status(const char *transaction_id, const char *id, const char *status)
+{
+	Datum		values[3];
+	int			rc;
+
+	values[0] = CStringGetTextDatum(transaction_id);
+	values[1] = CStringGetTextDatum(id);
+	values[2] = CStringGetTextDatum(status);
+	foray_internal_writes++;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(foray_plan(PLAN_SET_STATUS), values, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE)
+			elog(ERROR, "readiness update failed: %s", SPI_result_code_string(rc));
+	}
+	PG_FINALLY();
+	{
+		foray_internal_writes--;
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Re-derive the components that reference (transaction_id, id) after its
+ * usable state changed.  Only dependents still pending or ready are
+ * touched; each change cascades through that dependent's own AFTER trigger.
+ * With pending_only, dependents already ready are skipped (a newly inserted
+ * ready component can only unblock pending ones).
+ */
+void
+foray_propagate(const char *transaction_id, const char *id, bool pending_only)
+{
+	Datum		values[1];
+	int			rc;
+	uint64		n;
+	SPITupleTable *tt;
+	MemoryContext oldcxt;
+	MemoryContext work;
+	char	  **ids;
+	const char **targets;
+	int			nchanges = 0;
+
+	/* known (under this backend's lock) to hold nothing waiting: done */
+	if (pending_only && known_no_pending(transaction_id))
+		return;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	if (pending_only && !may_have_pending(transaction_id))
+	{
+		SPI_finish();
+		return;
+	}
+
+	values[0] = PointerGetDatum(foray_ref_key(transaction_id, id));
+	rc = SPI_execute_plan(foray_plan(PLAN_DEPENDENTS), values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "dependents lookup failed: %s", SPI_result_code_string(rc));
+	n = SPI_processed;
+	tt = SPI_tuptable;
+
+	/* collect the changes first: the updates reuse SPI's tuple table */
+	work = AllocSetContextCreate(CurrentMemoryContext, "foray propagate",
+								 ALLOCSET_SMALL_SIZES);
+	oldcxt = MemoryContextSwitchTo(work);
+	ids = palloc(sizeof(char *) * (n + 1));
+	targets = palloc(sizeof(char *) * (n + 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		isnull;
+		char	   *did = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
+		char	   *st = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
+		int64		ok = DatumGetInt64(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
+		int32		total = DatumGetInt32(SPI_getbinval(tt->vals[i], tt->tupdesc, 4, &isnull));
+		const char *derived = (ok == total) ? "ready" : "pending";
+
+		if (pending_only && strcmp(st, "pending") != 0)
+			continue;
+		if (strcmp(derived, st) != 0)
+		{
+			ids[nchanges] = pstrdup(did);
+			targets[nchanges] = derived;
+			nchanges++;
+		}
+	}
+	MemoryContextSwitchTo(oldcxt);
+
+	for (int i = 0; i < nchanges; i++)
+		foray_set_status(transaction_id, ids[i], targets[i]);
+
+	MemoryContextDelete(work);
+	SPI_finish();
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+/*
+ * Per SQL transaction, one entry per FORAY transaction touched: whether its
+ * lifecycle needs evaluating, and whether it is known to hold pending
+ * components.  The knowledge is safe to keep because the writer holds the
+ * FORAY transaction's lock (foray_lock_transaction) until it commits.
+ */
+typedef struct DirtyEntry
+{
+	char		key[256];
+	bool		dirty;
+	bool		pending_known;
+	bool		has_pending;
+} DirtyEntry;
+
+static HTAB *dirty_txs = NULL;
+static bool all_dirty = false;
+static bool callbacks_registered = false;
+
+static void
+lifecycle_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			dirty_txs = NULL;	/* lived in TopTransactionContext */
+			all_dirty = false;
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+lifecycle_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						   SubTransactionId parentSubid, void *arg)
+{
+	/* an aborted subtransaction may have undone an evaluation or a write */
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		all_dirty = true;
+}
+
+static DirtyEntry *
+dirty_entry(const char *transaction_id, bool create)
+{
+	bool		found;
+	DirtyEntry *e;
+
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(lifecycle_xact_callback, NULL);
+		RegisterSubXactCallback(lifecycle_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+	if (dirty_txs == NULL)
+	{
+		HASHCTL		ctl;
+
+		if (!create)
+			return NULL;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(((DirtyEntry *) 0)->key);
+		ctl.entrysize = sizeof(DirtyEntry);
+		ctl.hcxt = TopTransactionContext;
+		dirty_txs = hash_create("foray dirty transactions", 64, &ctl,
+								HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	if (strlen(transaction_id) >= sizeof(((DirtyEntry *) 0)->key))
+		elog(ERROR, "transaction_id \"%s\" is too long", transaction_id);
+	e = hash_search(dirty_txs, transaction_id, create ? HASH_ENTER : HASH_FIND, &found);
+	if (e != NULL && !found)
+	{
+		e->dirty = false;
+		e->pending_known = false;
+		e->has_pending = false;
+	}
+	return e;
+}
+
+void
+foray_mark_transaction_dirty(const char *transaction_id)
+{
+	dirty_entry(transaction_id, true)->dirty = true;
+}
+
+/* A component of this transaction is (now) pending. */
+void
+foray_note_pending(const char *transaction_id)
+{
+	DirtyEntry *e = dirty_entry(transaction_id, true);
+
+	e->has_pending = true;
+}
+
+static bool
+known_no_pending(const char *transaction_id)
+{
+	DirtyEntry *e = dirty_entry(transaction_id, true);
+
+	return e->pending_known && !e->has_pending && !all_dirty;
+}
+
+/*
+ * May this transaction hold pending components?  Probes the index once per
+ * SQL transaction, then follows the writes this backend makes under the
+ * transaction's lock.
+ */
+static bool
+may_have_pending(const char *transaction_id)
+{
+	DirtyEntry *e = dirty_entry(transaction_id, true);
+	Datum		values[1];
+	int			rc;
+
+	if (e->pending_known && !all_dirty)
+		return e->has_pending;
+	values[0] = CStringGetTextDatum(transaction_id);
+	rc = SPI_execute_plan(foray_plan(PLAN_HAS_PENDING), values, NULL, false, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "readiness lookup failed: %s", SPI_result_code_string(rc));
+	e = dirty_entry(transaction_id, true);
+	e->has_pending = (SPI_processed > 0);
+	e->pending_known = !all_dirty;
+	return e->has_pending;
+}
+
+static int
+cmp_cstring_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/*
+ * Evaluate the lifecycle of every transaction touched since the last
+ * evaluation.  Runs at the end of each user statement (and after the
+ * commit-time readiness check), never inside the substrate's own writes,
+ * so it sees the statement's final readiness.
+ */
+void
+foray_evaluate_dirty(void)
+{
+	HASH_SEQ_STATUS seq;
+	DirtyEntry *e;
+	char	  **ids;
+	int			n = 0;
+	long		total;
+	bool		all = all_dirty;
+	Datum		values[1];
+	int			rc;
+	uint64		nchanged;
+	char	  **changed;
+
+	if (dirty_txs == NULL || foray_internal_writes > 0)
+		return;
+	all_dirty = false;
+	total = hash_get_num_entries(dirty_txs);
+	ids = palloc(sizeof(char *) * (total + 1));
+	hash_seq_init(&seq, dirty_txs);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		if (all)
+			e->pending_known = false;
+		if (e->dirty || all)
+		{
+			e->dirty = false;
+			ids[n++] = pstrdup(e->key);
+		}
+	}
+	if (n == 0)
+		return;
+
+	/* one statement for all of them */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	values[0] = foray_strings_to_array(ids, n);
+	foray_internal_writes++;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(foray_plan(PLAN_LIFECYCLE_BATCH), values, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE_RETURNING)
+			elog(ERROR, "lifecycle update failed: %s", SPI_result_code_string(rc));
+	}
+	PG_FINALLY();
+	{
+		foray_internal_writes--;
+	}
+	PG_END_TRY();
+	nchanged = SPI_processed;
+	changed = palloc(sizeof(char *) * (nchanged + 1));
+	for (uint64 i = 0; i < nchanged; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		char	   *tx = SPI_getvalue(t, d, 1);
+		char	   *from = SPI_getvalue(t, d, 2);
+		char	   *to = SPI_getvalue(t, d, 3);
+
+		/* "tx\0from\0to": sorted by transaction_id for a stable event order */
+		changed[i] = psprintf("%s%c%s%c%s", tx, '\0', from, '\0', to);
+	}
+	qsort(changed, nchanged, sizeof(char *), cmp_cstring_ptr);
+	for (uint64 i = 0; i < nchanged; i++)
+	{
+		const char *tx = changed[i];
+		const char *from = tx + strlen(tx) + 1;
+		const char *to = from + strlen(from) + 1;
+		const char *keys[2] = {"from", "to"};
+		const char *vals[2] = {from, to};
+
+		foray_emit_event("TRANSACTION_STATE_CHANGED", "TRANSACTION", tx, tx,
+						 foray_jsonb_object(2, keys, vals));
+	}
+	SPI_finish();
+}
+
+/*
+ * AFTER ... FOR EACH STATEMENT on components (insert, update, delete) and
+ * transactions (insert, update).
+ */
+Datum
+foray_statement_end(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "foray_statement_end: not called by trigger manager");
+	if (!foray_restore_mode() && foray_internal_writes == 0)
+	{
+		foray_evaluate_dirty();
+		foray_flush_events();
+	}
+	return PointerGetDatum(NULL);
+}

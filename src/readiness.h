@@ -1,0 +1,23 @@
+/*
+ * readiness.h
+ *		Component readiness and transaction lifecycle (readiness.c).
+ */
+#ifndef FORAY_READINESS_H
+#define FORAY_READINESS_H
+
+#include "utils/jsonb.h"
+
+extern text *foray_ref_key(const char *transaction_id, const char *id);
+extern bool foray_status_usable(const char *status);
+extern Jsonb *foray_jsonb_object(int npairs, const char **keys, const char **values);
+extern const char *foray_derive_status(const char *transaction_id, Datum refs_array,
+									   int nrefs, int *missing);
+extern void foray_set_status(const char *transaction_id, const char *id,
+							 const char *status);
+extern void foray_propagate(const char *transaction_id, const char *id,
+							bool pending_only);
+
+extern void foray_note_pending(const char *transaction_id);
+extern void foray_evaluate_dirty(void);
+
+#endif							/* FORAY_READINESS_H */

@@ -1,0 +1,75 @@
+/*
+ * substrate.h
+ *		Declarations shared by the backend files of foray_substrate:
+ *		SQLSTATEs, the restore mode, internal writes, the event log.
+ *
+ * The SQLSTATE table with the rule each code stands for is docs/sqlstates.md.
+ */
+#ifndef FORAY_SUBSTRATE_H
+#define FORAY_SUBSTRATE_H
+
+#include "compat.h"
+
+#include "utils/jsonb.h"
+
+/* 22Rxx: data and shape errors */
+#define ERRCODE_FORAY_INVALID_CORE		MAKE_SQLSTATE('2','2','R','0','1')
+#define ERRCODE_FORAY_INVALID_ENUM		MAKE_SQLSTATE('2','2','R','0','2')
+#define ERRCODE_FORAY_INVALID_DATETIME	MAKE_SQLSTATE('2','2','R','0','3')
+
+/* 23Rxx: protocol integrity violations */
+#define ERRCODE_FORAY_REF_TYPING		MAKE_SQLSTATE('2','3','R','0','1')
+#define ERRCODE_FORAY_REF_DANGLING		MAKE_SQLSTATE('2','3','R','0','2')
+#define ERRCODE_FORAY_REF_KIND			MAKE_SQLSTATE('2','3','R','0','3')
+#define ERRCODE_FORAY_REF_SELF			MAKE_SQLSTATE('2','3','R','0','4')
+#define ERRCODE_FORAY_REF_DUPLICATE		MAKE_SQLSTATE('2','3','R','0','5')
+#define ERRCODE_FORAY_REF_CYCLE			MAKE_SQLSTATE('2','3','R','0','6')
+#define ERRCODE_FORAY_REF_HELD			MAKE_SQLSTATE('2','3','R','0','7')
+#define ERRCODE_FORAY_ID_PREFIX			MAKE_SQLSTATE('2','3','R','1','0')
+#define ERRCODE_FORAY_ARR_DEPENDENCIES	MAKE_SQLSTATE('2','3','R','1','1')
+#define ERRCODE_FORAY_ATT_SUBJECTS		MAKE_SQLSTATE('2','3','R','1','2')
+#define ERRCODE_FORAY_ATT_DEPENDENCIES	MAKE_SQLSTATE('2','3','R','1','3')
+#define ERRCODE_FORAY_STATUS			MAKE_SQLSTATE('2','3','R','2','0')
+#define ERRCODE_FORAY_LIFECYCLE			MAKE_SQLSTATE('2','3','R','2','1')
+#define ERRCODE_FORAY_IDENTITY			MAKE_SQLSTATE('2','3','R','2','2')
+
+/* 55R01: the event log is append-only */
+#define ERRCODE_FORAY_APPEND_ONLY		MAKE_SQLSTATE('5','5','R','0','1')
+
+/*
+ * > 0 while the substrate itself writes derived columns (readiness,
+ * lifecycle, stored hashes).  The triggers refuse changes to those columns
+ * otherwise.  Increment around the write, decrement in PG_FINALLY.
+ */
+extern int	foray_internal_writes;
+
+/* true when rows are being restored by pg_restore / a pg_dump script */
+extern bool foray_restore_mode(void);
+
+/*
+ * Append one event to foray.memory_events (actor: system, current role).
+ * Events are buffered and written at the end of the statement, or by
+ * foray_flush_events(); a function that emits events and must show them to
+ * its caller's next query calls foray_flush_events() before returning.
+ */
+extern void foray_emit_event(const char *event_kind, const char *subject_kind,
+							 const char *subject_id, const char *transaction_id,
+							 Jsonb *payload);
+
+extern void foray_flush_events(void);
+
+/* Serialise writers of one FORAY transaction (transaction-scoped lock). */
+extern void foray_lock_transaction(const char *transaction_id);
+
+/* Readiness and lifecycle (readiness.c) */
+extern void foray_mark_transaction_dirty(const char *transaction_id);
+
+/* Is this an ISO-8601 date or date-time the substrate accepts? (fields.c) */
+extern bool foray_is_iso8601(const char *value);
+
+/* Small jsonb helpers (fields.c) */
+extern JsonbValue *foray_core_get(Jsonb *core, const char *key);
+extern ArrayType *foray_core_text_array_internal(Jsonb *core, const char *key,
+												 const char *what);
+
+#endif							/* FORAY_SUBSTRATE_H */
