@@ -20,6 +20,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/array.h"
 
 #include "substrate.h"
@@ -113,7 +114,13 @@ events_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
-			foray_flush_events();
+			/* events a function emitted outside any statement trigger */
+			if (nevents > 0)
+			{
+				PushActiveSnapshot(GetTransactionSnapshot());
+				foray_flush_events();
+				PopActiveSnapshot();
+			}
 			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_ABORT:

@@ -230,7 +230,7 @@ foray_anchored_guard(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(ev))
 	{
-		int			rc = SPI_execute_plan(plan_any_anchored, NULL, NULL, true, 1);
+		int			rc = SPI_execute_plan(plan_any_anchored, NULL, NULL, false, 1);
 
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "lifecycle lookup failed: %s", SPI_result_code_string(rc));
