@@ -150,6 +150,19 @@ is "the substrate logged COMPONENT_CREATED for every component" \
 	"$(q "SELECT count(*) FROM foray.memory_events WHERE event_kind = 'COMPONENT_CREATED'")" \
 	"$(q "SELECT count(*) FROM foray.foray_components")"
 
+# hashes verify, documents validate, Merkle proofs hold
+is "foray.verify() finds no stored hash out of step" "$(q "SELECT count(*) FROM foray.verify(NULL)")" 0
+is "every component_hash is the canonical hash of its foray_core" \
+	"$(q "SELECT count(*) FROM foray.foray_components WHERE component_hash IS DISTINCT FROM foray.foray_hash(foray_core)")" 0
+is "every attestation_hash is the canonical hash of its foray_core" \
+	"$(q "SELECT count(*) FROM foray.foray_attestations WHERE attestation_hash IS DISTINCT FROM foray.foray_hash(foray_core)")" 0
+is "every migrated transaction exports as a v4.1 document with no validation finding" \
+	"$(q "SELECT count(*) FROM foray.foray_transactions t, foray.validate_document(foray.export_document(t.transaction_id)) v")" 0
+TX=$(q "SELECT transaction_id FROM foray.foray_transactions WHERE foray_core ->> 'transaction_type' = 'loomworks_credit_consumption' ORDER BY 1 LIMIT 1")
+is "inclusion proofs of a migrated turn verify against its anchor envelope's merkle_root" \
+	"$(q "SELECT count(*) FILTER (WHERE foray.verify_inclusion(p ->> 'leaf_hash', p, foray.anchor_envelope('$TX') ->> 'merkle_root')) || '/' || count(*)
+		FROM (SELECT foray.inclusion_proof('$TX', component_id) p FROM foray.foray_components WHERE transaction_id = '$TX') s")" "5/5"
+
 # legacy content_hash: mismatches are the rows CPython disagrees with
 foray_psql -d "$DB" -Atc "COPY (SELECT id, content_hash, payload FROM public.memory_events ORDER BY id) TO STDOUT WITH (FORMAT csv)" > "$FORAY_TMP/legacy_events.csv"
 py=$(python3 - "$FORAY_TMP/legacy_events.csv" <<'PY'
