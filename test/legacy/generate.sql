@@ -179,6 +179,17 @@ BEGIN
 	n_corr := greatest(1, (n_flows - n_fixed) / 5000);
 	n_turns := greatest(1, (n_flows - n_fixed - n_corr) / 5);
 
+	-- The bulk of the ledger is written with the balance trigger switched
+	-- off and credit.asset_balances brought up to date afterwards by one
+	-- set-based statement computing exactly what the trigger would have
+	-- (+quantity to to_party, -quantity from from_party, updated_at the
+	-- latest created_at).  Per-row upserts of the same few balance rows
+	-- inside one SQL transaction grow ever longer version chains (Loomworks
+	-- wrote one SQL transaction per turn and never met this); the
+	-- migration's reconciliation re-derives every balance from the ledger,
+	-- so the equivalence is checked on every run.
+	ALTER TABLE credit.foray_action_flows DISABLE TRIGGER trg_update_balance_on_flow;
+
 	-- consumption turns: classifier (haiku) in/out, responder in/out
 	-- (haiku on the standard tier, sonnet on pro), credit debit priced by
 	-- the per-million rates of credit.conversion_rates' seed values.
@@ -226,6 +237,19 @@ BEGIN
 				'intent', (ARRAY['ask_question', 'draft_seed', 'tune_setting', 'save_filter', 'summarize'])[1 + t % 5]))
 	) AS r(slot, asset, fp, tp, q, meta)
 	ORDER BY t, r.slot;
+
+	INSERT INTO credit.asset_balances AS b (party, asset_id, balance, updated_at)
+	SELECT party, asset_id, sum(d), max(at)
+	FROM (SELECT to_party AS party, asset_id, quantity AS d, created_at AS at
+		  FROM credit.foray_action_flows WHERE flow_type = 'consumption'
+		  UNION ALL
+		  SELECT from_party, asset_id, -quantity, created_at
+		  FROM credit.foray_action_flows WHERE flow_type = 'consumption') s
+	GROUP BY party, asset_id
+	ON CONFLICT (party, asset_id)
+	DO UPDATE SET balance = b.balance + EXCLUDED.balance,
+		updated_at = greatest(b.updated_at, EXCLUDED.updated_at);
+	ALTER TABLE credit.foray_action_flows ENABLE TRIGGER trg_update_balance_on_flow;
 
 	-- corrections applied by credit/proposal_applier.py after reconciliation
 	INSERT INTO credit.foray_action_flows (id, transaction_id, flow_type, asset_id, from_party,
