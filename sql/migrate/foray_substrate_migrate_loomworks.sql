@@ -206,30 +206,69 @@ DECLARE
 	every bigint := current_setting('loomworks_migration.progress_every')::bigint;
 	total bigint;
 	n bigint;
+	k bigint;
+	lo bigint;
+	chunk bigint;
+	todo bigint;
+	analyzed boolean := false;
 	ntx bigint;
 BEGIN
 	SELECT count(*) INTO total FROM credit.foray_action_flows;
 	RAISE NOTICE 'credit.foray_action_flows: % legacy rows', total;
 
+	-- What is still to do is decided before anything is written, against
+	-- planner statistics that know what is already there: an anti-join
+	-- against the table being inserted into would rescan it for every row.
+	ANALYZE foray.foray_transactions;
+	ANALYZE foray.foray_components;
+
 	-- One FORAY transaction per legacy transaction_id.
-	INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core,
-		source_ref, created_at)
-	SELECT 'LW_CREDIT_' || f.transaction_id,
-		loomworks_migration.iso(min(f.created_at)),
-		jsonb_build_object(
-			'entity', 'Loomworks',
-			'entity_hash', loomworks_migration.sha256_ref('loomworks'),
-			'transaction_type', 'loomworks_credit_' ||
-				CASE WHEN count(DISTINCT f.flow_type) = 1 THEN min(f.flow_type) ELSE 'mixed' END,
-			'status', 'completed'),
-		'credit.foray_action_flows.transaction_id:' || f.transaction_id,
-		min(f.created_at)
+	CREATE TEMP TABLE lw_tx_todo ON COMMIT DROP AS
+	SELECT f.transaction_id, min(f.created_at) AS created_at,
+		CASE WHEN count(DISTINCT f.flow_type) = 1 THEN min(f.flow_type) ELSE 'mixed' END AS flow_type
 	FROM credit.foray_action_flows f
-	WHERE NOT EXISTS (SELECT 1 FROM foray.foray_transactions t
-					  WHERE t.transaction_id = 'LW_CREDIT_' || f.transaction_id)
-	GROUP BY f.transaction_id
-	ORDER BY min(f.created_at), f.transaction_id;
-	GET DIAGNOSTICS ntx = ROW_COUNT;
+	GROUP BY f.transaction_id;
+	DELETE FROM lw_tx_todo d USING foray.foray_transactions t
+	WHERE t.transaction_id = 'LW_CREDIT_' || d.transaction_id;
+
+	CREATE TEMP TABLE lw_tx_o ON COMMIT DROP AS
+	SELECT d.*, row_number() OVER (ORDER BY d.created_at, d.transaction_id) AS rn FROM lw_tx_todo d;
+	CREATE INDEX ON lw_tx_o (rn);
+	ANALYZE lw_tx_o;
+
+	-- In chunks, with fresh planner statistics after the first: the
+	-- substrate evaluates the lifecycle of every touched transaction at
+	-- statement end with cached plans, which against statistics of an empty
+	-- table scan it once per transaction.
+	ntx := 0;
+	lo := 0;
+	chunk := least(every, 2000);
+	todo := (SELECT count(*) FROM lw_tx_o);
+	WHILE lo < todo LOOP
+		INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core,
+			source_ref, created_at)
+		SELECT 'LW_CREDIT_' || d.transaction_id,
+			loomworks_migration.iso(d.created_at),
+			jsonb_build_object(
+				'entity', 'Loomworks',
+				'entity_hash', loomworks_migration.sha256_ref('loomworks'),
+				'transaction_type', 'loomworks_credit_' || d.flow_type,
+				'status', 'completed'),
+			'credit.foray_action_flows.transaction_id:' || d.transaction_id,
+			d.created_at
+		FROM lw_tx_o d
+		WHERE d.rn > lo AND d.rn <= lo + chunk
+		ORDER BY d.rn;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		ntx := ntx + k;
+		lo := lo + chunk;
+		IF NOT analyzed THEN
+			ANALYZE foray.foray_transactions;
+			analyzed := true;
+			chunk := every;
+		END IF;
+	END LOOP;
+	analyzed := false;
 	PERFORM pg_temp.lw_wrote(ntx);
 	RAISE NOTICE 'credit.foray_action_flows: % transactions created (% s)', ntx,
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
@@ -250,63 +289,88 @@ BEGIN
 	SELECT transaction_id, jsonb_agg(cid ORDER BY created_at, id) AS refs
 	FROM lw_flows WHERE is_acc GROUP BY transaction_id;
 
-	INSERT INTO foray.foray_components (transaction_id, component_id, component_type,
-		foray_core, audit_data, source_ref, created_at)
-	SELECT l.tx, l.cid, CASE WHEN l.is_acc THEN 'ACC' ELSE 'ACT' END,
-		CASE WHEN l.is_acc THEN jsonb_strip_nulls(jsonb_build_object(
-				'type', 'token_consumption',
-				'description', concat_ws(' ', l.metadata ->> 'role', l.metadata ->> 'direction',
-										 'tokens,', l.metadata ->> 'model'),
-				'computation_method', 'Calculated',
-				'inputs', jsonb_build_object(
-					'tokens', trim_scale(l.quantity),
-					'rate_per_million', l.metadata -> 'rate_per_million',
-					'model', l.metadata -> 'model',
-					'role', l.metadata -> 'role',
-					'direction', l.metadata -> 'direction'),
-				'output', CASE WHEN jsonb_typeof(l.metadata -> 'rate_per_million') = 'number'
-					THEN trim_scale(l.quantity * (l.metadata ->> 'rate_per_million')::numeric / 1000000) END,
-				'currency', l.metadata -> 'credit_asset',
-				'arrangement_refs', '[]'::jsonb,
-				'dependencies', '[]'::jsonb))
-			ELSE jsonb_strip_nulls(jsonb_build_object(
-				'type', CASE l.flow_type WHEN 'consumption' THEN 'credit_debit'
-					WHEN 'suspension' THEN 'account_suspension'
-					WHEN 'reactivation' THEN 'account_reactivation'
-					WHEN 'deletion' THEN 'account_deletion'
-					ELSE 'credit_' || l.flow_type END,
-				'description', l.flow_type || ' of ' || trim_scale(l.quantity) || ' ' || l.asset_id
-					|| ' from ' || l.from_party || ' to ' || l.to_party,
-				'accrual_refs', CASE WHEN l.flow_type = 'consumption' THEN coalesce(l.acc_refs, '[]'::jsonb)
-					ELSE '[]'::jsonb END,
-				'amount_settled', trim_scale(l.quantity),
-				'currency', l.asset_id,
-				'settlement_date', loomworks_migration.iso(l.created_at),
-				'settlement_status', 'completed',
-				'payment_method', 'other',
-				'counterparty', CASE WHEN l.from_party ~* '^[0-9a-f-]{36}$' THEN l.to_party ELSE l.from_party END,
-				'account_status', CASE WHEN l.asset_id = 'loomworks_account_status' THEN jsonb_build_object(
-					'previous', l.metadata -> 'previous_status', 'new', l.metadata -> 'new_status') END,
-				'dependencies', '[]'::jsonb))
-		END || jsonb_build_object('flow', jsonb_build_object(
-				'flow_type', l.flow_type,
-				'asset_id', l.asset_id,
-				'quantity', l.quantity::text,
-				'from_party', loomworks_migration.party(l.from_party),
-				'to_party', loomworks_migration.party(l.to_party),
-				'created_at', loomworks_migration.iso(l.created_at))),
-		jsonb_build_object('legacy_id', l.id, 'legacy_transaction_id', l.transaction_id,
-			'legacy_metadata', l.metadata),
-		'credit.foray_action_flows:' || l.id,
-		l.created_at
-	FROM (SELECT l.*, row_number() OVER () AS rn
-		  FROM (SELECT f.*, r.refs AS acc_refs
-				FROM lw_flows f LEFT JOIN lw_acc_refs r USING (transaction_id)
-				ORDER BY f.is_acc DESC, f.transaction_id, f.created_at, f.id) l) l
-	WHERE NOT EXISTS (SELECT 1 FROM foray.foray_components c
-					  WHERE c.transaction_id = l.tx AND c.component_id = l.cid)
-	  AND (l.rn % every <> 0 OR loomworks_migration.progress('credit.foray_action_flows', l.rn, total, t0));
-	GET DIAGNOSTICS n = ROW_COUNT;
+	DELETE FROM lw_flows l USING foray.foray_components c
+	WHERE c.transaction_id = l.tx AND c.component_id = l.cid;
+
+	-- accruals first, so each action finds its accruals ready on insert
+	CREATE TEMP TABLE lw_flows_o ON COMMIT DROP AS
+	SELECT l.*, row_number() OVER () AS rn
+	FROM (SELECT f.*, r.refs AS acc_refs
+		  FROM lw_flows f LEFT JOIN lw_acc_refs r USING (transaction_id)
+		  ORDER BY f.is_acc DESC, f.transaction_id, f.created_at, f.id) l;
+	CREATE INDEX ON lw_flows_o (rn);
+	ANALYZE lw_flows_o;
+
+	-- In chunks: a progress NOTICE per chunk, and fresh planner statistics
+	-- after the first one (the substrate's cached lifecycle lookups are
+	-- planned from them; planned against an empty table they scan it).
+	n := 0;
+	lo := 0;
+	chunk := least(every, 2000);
+	todo := (SELECT count(*) FROM lw_flows_o);
+	WHILE lo < todo LOOP
+		INSERT INTO foray.foray_components (transaction_id, component_id, component_type,
+			foray_core, audit_data, source_ref, created_at)
+		SELECT l.tx, l.cid, CASE WHEN l.is_acc THEN 'ACC' ELSE 'ACT' END,
+			CASE WHEN l.is_acc THEN jsonb_strip_nulls(jsonb_build_object(
+					'type', 'token_consumption',
+					'description', concat_ws(' ', l.metadata ->> 'role', l.metadata ->> 'direction',
+											 'tokens,', l.metadata ->> 'model'),
+					'computation_method', 'Calculated',
+					'inputs', jsonb_build_object(
+						'tokens', trim_scale(l.quantity),
+						'rate_per_million', l.metadata -> 'rate_per_million',
+						'model', l.metadata -> 'model',
+						'role', l.metadata -> 'role',
+						'direction', l.metadata -> 'direction'),
+					'output', CASE WHEN jsonb_typeof(l.metadata -> 'rate_per_million') = 'number'
+						THEN trim_scale(l.quantity * (l.metadata ->> 'rate_per_million')::numeric / 1000000) END,
+					'currency', l.metadata -> 'credit_asset',
+					'arrangement_refs', '[]'::jsonb,
+					'dependencies', '[]'::jsonb))
+				ELSE jsonb_strip_nulls(jsonb_build_object(
+					'type', CASE l.flow_type WHEN 'consumption' THEN 'credit_debit'
+						WHEN 'suspension' THEN 'account_suspension'
+						WHEN 'reactivation' THEN 'account_reactivation'
+						WHEN 'deletion' THEN 'account_deletion'
+						ELSE 'credit_' || l.flow_type END,
+					'description', l.flow_type || ' of ' || trim_scale(l.quantity) || ' ' || l.asset_id
+						|| ' from ' || l.from_party || ' to ' || l.to_party,
+					'accrual_refs', CASE WHEN l.flow_type = 'consumption' THEN coalesce(l.acc_refs, '[]'::jsonb)
+						ELSE '[]'::jsonb END,
+					'amount_settled', trim_scale(l.quantity),
+					'currency', l.asset_id,
+					'settlement_date', loomworks_migration.iso(l.created_at),
+					'settlement_status', 'completed',
+					'payment_method', 'other',
+					'counterparty', CASE WHEN l.from_party ~* '^[0-9a-f-]{36}$' THEN l.to_party ELSE l.from_party END,
+					'account_status', CASE WHEN l.asset_id = 'loomworks_account_status' THEN jsonb_build_object(
+						'previous', l.metadata -> 'previous_status', 'new', l.metadata -> 'new_status') END,
+					'dependencies', '[]'::jsonb))
+			END || jsonb_build_object('flow', jsonb_build_object(
+					'flow_type', l.flow_type,
+					'asset_id', l.asset_id,
+					'quantity', l.quantity::text,
+					'from_party', loomworks_migration.party(l.from_party),
+					'to_party', loomworks_migration.party(l.to_party),
+					'created_at', loomworks_migration.iso(l.created_at))),
+			jsonb_build_object('legacy_id', l.id, 'legacy_transaction_id', l.transaction_id,
+				'legacy_metadata', l.metadata),
+			'credit.foray_action_flows:' || l.id,
+			l.created_at
+		FROM lw_flows_o l
+		WHERE l.rn > lo AND l.rn <= lo + chunk;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n := n + k;
+		lo := lo + chunk;
+		IF NOT analyzed THEN
+			ANALYZE foray.foray_components;
+			ANALYZE foray.foray_transactions;
+			analyzed := true;
+			chunk := every;
+		END IF;
+		PERFORM loomworks_migration.progress('credit.foray_action_flows', n, total, t0);
+	END LOOP;
 	PERFORM pg_temp.lw_wrote(n);
 	RAISE NOTICE 'credit.foray_action_flows: % components created (% s)', n,
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
@@ -341,8 +405,10 @@ BEGIN
 	SELECT count(*) INTO total FROM audit.foray_events;
 	RAISE NOTICE 'audit.foray_events: % legacy rows', total;
 
+	ANALYZE foray.memory_events;
 	CREATE TEMP TABLE lw_done_audit ON COMMIT DROP AS
 	SELECT source_ref FROM foray.memory_events WHERE source_ref LIKE 'audit.foray\_events:%';
+	ANALYZE lw_done_audit;
 
 	-- A setting_change is a version of the person's setting: object
 	-- (person, setting_key), versions in time order, on the administrative
@@ -389,6 +455,7 @@ BEGIN
 
 	CREATE TEMP TABLE lw_done_events ON COMMIT DROP AS
 	SELECT source_ref FROM foray.memory_events WHERE source_ref LIKE 'public.memory\_events:%';
+	ANALYZE lw_done_events;
 
 	INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, engagement_id,
 		object_id, object_type, object_version, engagement_version, actor_kind, actor_id,
@@ -420,6 +487,7 @@ BEGIN
 
 	-- WebAuthn attestation -> transaction LW_EVENT_<id>: the action that
 	-- was approved, and the person's approval of it.
+	ANALYZE foray.foray_transactions;
 	CREATE TEMP TABLE lw_attested ON COMMIT DROP AS
 	SELECT m.id, m.engagement_id, m.engagement_version, m.object_id, m.object_type,
 		m.object_version, m.event_kind, m.actor_kind, m.actor_id, m."timestamp", m.attestation,
@@ -496,6 +564,11 @@ $events$;
 -- run fails exactly where the real run would, and the reconciliation sees
 -- the final state.
 SET CONSTRAINTS ALL IMMEDIATE;
+-- statistics that know the migrated rows, for the reconciliation's joins
+ANALYZE foray.foray_transactions;
+ANALYZE foray.foray_components;
+ANALYZE foray.foray_attestations;
+ANALYZE foray.memory_events;
 
 -- ------------------------------------------------------------------------
 -- Step 4: reconciliation
