@@ -53,25 +53,6 @@ foray_restore_mode(void)
 }
 
 /*
- * Writers of one FORAY transaction are serialised by a transaction-scoped
- * advisory lock on (class 'FORA', hash of transaction_id), taken before any
- * readiness read, so two sessions never derive readiness from each other's
- * stale view.  Different FORAY transactions proceed in parallel.
- */
-#define FORAY_LOCK_CLASS 0x464F5241		/* 'FORA' */
-
-void
-foray_lock_transaction(const char *transaction_id)
-{
-	LOCKTAG		tag;
-	uint32		h = DatumGetUInt32(hash_any((const unsigned char *) transaction_id,
-											strlen(transaction_id)));
-
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, FORAY_LOCK_CLASS, h, 2);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
-}
-
-/*
  * The substrate's events are buffered and appended in one INSERT at the end
  * of each statement (and before commit): a single-row INSERT per event would
  * cost an executor start-up per row, the dominant cost of bulk loads.  Each
