@@ -66,6 +66,24 @@ core_field(Jsonb *core, const char *tx, const char *field, enum jbvType type,
 	}
 }
 
+static bool
+valid_transaction_id(const char *tx)
+{
+	size_t		len = strlen(tx);
+
+	if (len == 0 || len > 200)
+		return false;
+	for (size_t i = 0; i < len; i++)
+	{
+		char		c = tx[i];
+		bool		alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+		if (!alnum && (i == 0 || (c != '_' && c != '.' && c != ':' && c != '-')))
+			return false;
+	}
+	return true;
+}
+
 Datum
 foray_transactions_before(PG_FUNCTION_ARGS)
 {
@@ -92,6 +110,11 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 		return PointerGetDatum(newtup);
 
 	tx = foray_get_text(newtup, desc, foray_attno(rel, "transaction_id"));
+	if (!valid_transaction_id(tx))
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_ID_PREFIX),
+				 errmsg("\"%s\" is not a valid transaction_id", tx),
+				 errdetail("Rule ID-002: a transaction_id is 1 to 200 characters from A-Z a-z 0-9 _ . : -, starting with a letter or digit.")));
 	if (!is_insert)
 	{
 		char	   *oldtx = foray_get_text(td->tg_trigtuple, desc, foray_attno(rel, "transaction_id"));

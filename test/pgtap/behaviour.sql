@@ -134,9 +134,9 @@ SELECT results_eq($$SELECT event_kind, subject_kind::text, subject_id FROM foray
 			 ('COMPONENT_CREATED', 'COMPONENT', 'ACC_FEE_001'),
 			 ('COMPONENT_CREATED', 'COMPONENT', 'ANT_INV_001'),
 			 ('COMPONENT_CREATED', 'COMPONENT', 'ACT_PAY_001'),
-			 ('ATTESTATION_ATTACHED', 'ATTESTATION', 'ATT_AUDIT_001'),
-			 ('TRANSACTION_STATE_CHANGED', 'TRANSACTION', 'TXF')$$,
-	'natural order: the events, in order');
+			 ('TRANSACTION_STATE_CHANGED', 'TRANSACTION', 'TXF'),
+			 ('ATTESTATION_ATTACHED', 'ATTESTATION', 'ATT_AUDIT_001')$$,
+	'natural order: the events, in order (the lifecycle changes at the end of the statement that completes it)');
 SELECT results_eq($$SELECT event_kind, subject_id FROM foray.memory_events
 					WHERE transaction_id = 'TXR' ORDER BY event_id$$,
 	$$VALUES ('COMPONENT_CREATED', 'ACT_PAY_001'),

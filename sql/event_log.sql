@@ -1,0 +1,58 @@
+-- memory_events: the append-only log, the substrate's events and the
+-- Loomworks engine's MemoryObject events, with one actor convention.
+\set SHOW_CONTEXT never
+\set VERBOSITY default
+
+-- the engine registers its kinds (lower_snake_case); substrate kinds are built in
+SELECT foray.register_event_kind('engagement_committed', 'An engagement was committed by its operator.');
+SELECT foray.register_event_kind('setting_change', 'A person changed a setting.');
+SELECT event_kind, origin FROM foray.event_kinds WHERE event_kind IN ('engagement_committed', 'setting_change', 'COMPONENT_CREATED') ORDER BY 1;
+\set VERBOSITY terse
+-- kinds are spelled by their origin's convention
+SELECT foray.register_event_kind('EngagementCommitted', 'camel case');
+INSERT INTO foray.event_kinds (event_kind, origin, description) VALUES ('component_created', 'substrate', 'wrong case');
+-- an engine kind cannot redefine a substrate kind
+SELECT foray.register_event_kind('COMPONENT_CREATED', 'hijack');
+
+\set VERBOSITY default
+-- an engine event about a MemoryObject
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, engagement_id, object_id, object_type,
+								 object_version, engagement_version, actor_kind, actor_id, payload)
+VALUES ('engagement_committed', 'MEMORY_OBJECT', 'a0000000-0000-0000-0000-000000000001',
+		'00000000-0000-0000-0000-000000000002', 'a0000000-0000-0000-0000-000000000001', 'Engagement',
+		3, 17, 'person', 'b0000000-0000-0000-0000-00000000000b', '{"title": "Commons"}');
+-- an institution acts under its name, a person under a UUID
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, engagement_id, object_id, object_type,
+								 object_version, actor_kind, actor_id)
+VALUES ('setting_change', 'MEMORY_OBJECT', 'a0000000-0000-0000-0000-000000000002',
+		'00000000-0000-0000-0000-000000000002', 'a0000000-0000-0000-0000-000000000002', 'Setting',
+		1, 'institution', 'dunin7');
+SELECT event_kind, subject_kind, object_type, object_version, actor_kind, actor_id
+  FROM foray.memory_events WHERE engagement_id IS NOT NULL ORDER BY event_id;
+
+-- refusing (terse: the failing row would show the event's id and time)
+\set VERBOSITY terse
+-- an unknown kind, an unknown actor kind, a person without a UUID,
+-- a MemoryObject event without its object, a version already written
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+VALUES ('made_up_kind', 'TRANSACTION', 'T', 'T', 'system', 'app');
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+VALUES ('COMPONENT_CREATED', 'COMPONENT', 'ACT_1', 'T', 'robot', 'r2');
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+VALUES ('COMPONENT_CREATED', 'COMPONENT', 'ACT_1', 'T', 'person', 'alice');
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, actor_kind, actor_id)
+VALUES ('setting_change', 'MEMORY_OBJECT', 'x', 'system', 'app');
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, engagement_id, object_id, object_type,
+								 object_version, actor_kind, actor_id)
+VALUES ('setting_change', 'MEMORY_OBJECT', 'a0000000-0000-0000-0000-000000000002',
+		'00000000-0000-0000-0000-000000000002', 'a0000000-0000-0000-0000-000000000002', 'Setting',
+		1, 'system', 'app');
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id, payload)
+VALUES ('COMPONENT_CREATED', 'COMPONENT', 'ACT_1', 'T', 'system', 'app', '[]');
+
+\set VERBOSITY default
+-- append-only, for the owner too
+UPDATE foray.memory_events SET payload = '{}' WHERE event_kind = 'setting_change';
+DELETE FROM foray.memory_events WHERE event_kind = 'setting_change';
+TRUNCATE foray.memory_events;
+SELECT count(*) FROM foray.memory_events WHERE event_kind = 'setting_change';
