@@ -135,10 +135,12 @@ foray_set_status(const char *transaction_id, const char *id, const char *status)
 {
 	Datum		values[3];
 	int			rc;
+	ForayOwnerWrite ow;
 
 	values[0] = CStringGetTextDatum(transaction_id);
 	values[1] = CStringGetTextDatum(id);
 	values[2] = CStringGetTextDatum(status);
+	foray_begin_owner_write(&ow);
 	foray_internal_writes++;
 	PG_TRY();
 	{
@@ -149,6 +151,7 @@ foray_set_status(const char *transaction_id, const char *id, const char *status)
 	PG_FINALLY();
 	{
 		foray_internal_writes--;
+		foray_end_owner_write(&ow);
 	}
 	PG_END_TRY();
 }
@@ -462,6 +465,7 @@ foray_evaluate_dirty(void)
 	int			rc;
 	uint64		nchanged;
 	char	  **changed;
+	ForayOwnerWrite ow;
 
 	if (dirty_txs == NULL || foray_internal_writes > 0)
 		return;
@@ -486,6 +490,7 @@ foray_evaluate_dirty(void)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	values[0] = foray_strings_to_array(ids, n);
+	foray_begin_owner_write(&ow);
 	foray_internal_writes++;
 	PG_TRY();
 	{
@@ -496,6 +501,7 @@ foray_evaluate_dirty(void)
 	PG_FINALLY();
 	{
 		foray_internal_writes--;
+		foray_end_owner_write(&ow);
 	}
 	PG_END_TRY();
 	nchanged = SPI_processed;
