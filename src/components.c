@@ -27,6 +27,7 @@
 #include "utils/timestamp.h"
 
 #include "canonical.h"
+#include "lookup.h"
 #include "plans.h"
 #include "readiness.h"
 #include "substrate.h"
@@ -362,7 +363,9 @@ foray_components_after(PG_FUNCTION_ARGS)
 			foray_mark_transaction_dirty(row.tx);
 			if (strcmp(row.status, "pending") == 0)
 				foray_note_pending(row.tx);
-			if (foray_status_usable(old.status) != foray_status_usable(row.status))
+			/* the substrate's own status writes propagate level by level */
+			if (foray_internal_writes == 0 &&
+				foray_status_usable(old.status) != foray_status_usable(row.status))
 				foray_propagate(row.tx, row.id, false);
 		}
 	}
@@ -432,32 +435,25 @@ foray_components_check_refs(PG_FUNCTION_ARGS)
 		Datum	   *elems;
 		bool	   *enulls;
 		int			n;
-		Datum		args[2];
 
 		deconstruct_array(DatumGetArrayTypeP(arrays[k]), TEXTOID, -1, false, TYPALIGN_INT,
 						  &elems, &enulls, &n);
 		if (n == 0)
 			continue;
-		args[0] = CStringGetTextDatum(tx);
-		args[1] = arrays[k];
-		rc = SPI_execute_plan(foray_plan(PLAN_COMPONENTS_EXIST), args, NULL, false, 0);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "component lookup failed: %s", SPI_result_code_string(rc));
-		if ((int) SPI_processed == n)
-			continue;
-		for (int i = 0; i < n; i++)
 		{
-			char	   *ref = TextDatumGetCString(elems[i]);
-			bool		found = false;
+			char	  **ids = palloc(sizeof(char *) * n);
+			bool	   *found = palloc(sizeof(bool) * n);
 
-			for (uint64 j = 0; j < SPI_processed && !found; j++)
-				found = strcmp(ref, SPI_getvalue(SPI_tuptable->vals[j], SPI_tuptable->tupdesc, 1)) == 0;
-			if (!found)
-				ereport(ERROR,
-						(errcode(ERRCODE_FORAY_REF_DANGLING),
-						 errmsg("component \"%s\" of transaction \"%s\" references \"%s\" in %s, which does not exist in that transaction",
-								id, tx, ref, ref_fields[k]),
-						 errdetail("Rule TX-003: every reference resolves, when the SQL transaction commits, to a component of the same FORAY transaction (spec §6.1 rule 3).")));
+			for (int i = 0; i < n; i++)
+				ids[i] = TextDatumGetCString(elems[i]);
+			foray_pk_lookup("foray_components", tx, ids, n, NULL, found, NULL);
+			for (int i = 0; i < n; i++)
+				if (!found[i])
+					ereport(ERROR,
+							(errcode(ERRCODE_FORAY_REF_DANGLING),
+							 errmsg("component \"%s\" of transaction \"%s\" references \"%s\" in %s, which does not exist in that transaction",
+									id, tx, ids[i], ref_fields[k]),
+							 errdetail("Rule TX-003: every reference resolves, when the SQL transaction commits, to a component of the same FORAY transaction (spec §6.1 rule 3).")));
 		}
 	}
 

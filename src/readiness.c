@@ -36,6 +36,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "lookup.h"
 #include "plans.h"
 #include "trigger_util.h"
 #include "readiness.h"
@@ -44,6 +45,7 @@
 PG_FUNCTION_INFO_V1(foray_statement_end);
 
 static bool may_have_pending(const char *transaction_id);
+static int	cmp_cstring_ptr(const void *a, const void *b);
 static bool known_no_pending(const char *transaction_id);
 
 /* ---- helpers -------------------------------------------------------- */
@@ -106,45 +108,57 @@ foray_jsonb_object(int npairs, const char **keys, const char **values)
 const char *
 foray_derive_status(const char *transaction_id, Datum refs_array, int nrefs, int *missing)
 {
-	Datum		values[2];
-	int			rc;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	char	  **ids;
+	bool	   *found;
+	char	  **statuses;
 	int			usable = 0;
 
 	*missing = nrefs;
 	if (nrefs == 0)
 		return "ready";
-	values[0] = CStringGetTextDatum(transaction_id);
-	values[1] = refs_array;
-	rc = SPI_execute_plan(foray_plan(PLAN_REF_STATUS), values, NULL, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "readiness lookup failed: %s", SPI_result_code_string(rc));
-	*missing = nrefs - (int) SPI_processed;
-	for (uint64 i = 0; i < SPI_processed; i++)
+	deconstruct_array(DatumGetArrayTypeP(refs_array), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	ids = palloc(sizeof(char *) * n);
+	found = palloc(sizeof(bool) * n);
+	statuses = palloc(sizeof(char *) * n);
+	for (int i = 0; i < n; i++)
+		ids[i] = TextDatumGetCString(elems[i]);
+	foray_pk_lookup("foray_components", transaction_id, ids, n, "status", found, statuses);
+	*missing = 0;
+	for (int i = 0; i < n; i++)
 	{
-		char	   *st = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-
-		if (foray_status_usable(st))
+		if (!found[i])
+			(*missing)++;
+		else if (foray_status_usable(statuses[i]))
 			usable++;
 	}
-	return (usable == nrefs) ? "ready" : "pending";
+	return (usable == n) ? "ready" : "pending";
 }
 
-/* Set a component's derived status (an internal write). */
-void
-foray_set_status(const char *transaction_id, const char *id, const char *status)
+/*
+ * Set derived statuses, one UPDATE for all of them (an internal write, as
+ * the substrate's owner).  The rows' AFTER triggers write their events; they
+ * do not propagate (foray_internal_writes > 0): the caller does, level by
+ * level.
+ */
+static void
+set_statuses(const char *transaction_id, char **ids, const char **statuses, int n)
 {
 	Datum		values[3];
 	int			rc;
 	ForayOwnerWrite ow;
 
 	values[0] = CStringGetTextDatum(transaction_id);
-	values[1] = CStringGetTextDatum(id);
-	values[2] = CStringGetTextDatum(status);
+	values[1] = foray_strings_to_array(ids, n);
+	values[2] = foray_strings_to_array((char **) statuses, n);
 	foray_begin_owner_write(&ow);
 	foray_internal_writes++;
 	PG_TRY();
 	{
-		rc = SPI_execute_plan(foray_plan(PLAN_SET_STATUS), values, NULL, false, 0);
+		rc = SPI_execute_plan(foray_plan(PLAN_SET_STATUSES), values, NULL, false, 0);
 		if (rc != SPI_OK_UPDATE)
 			elog(ERROR, "readiness update failed: %s", SPI_result_code_string(rc));
 	}
@@ -156,25 +170,37 @@ foray_set_status(const char *transaction_id, const char *id, const char *status)
 	PG_END_TRY();
 }
 
+/* Set one component's derived status and propagate the change. */
+void
+foray_set_status(const char *transaction_id, const char *id, const char *status)
+{
+	char	   *ids[1] = {(char *) id};
+	const char *statuses[1] = {status};
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	set_statuses(transaction_id, ids, statuses, 1);
+	SPI_finish();
+	foray_propagate(transaction_id, id, false);
+}
+
 /*
- * Re-derive the components that reference (transaction_id, id) after its
- * usable state changed.  Only dependents still pending or ready are
- * touched; each change cascades through that dependent's own AFTER trigger.
- * With pending_only, dependents already ready are skipped (a newly inserted
- * ready component can only unblock pending ones).
+ * Re-derive what depends on (transaction_id, id) after its usable state
+ * (ready or settled) changed, set-based and level by level: one GIN lookup
+ * finds every pending or ready component referencing the frontier, one
+ * UPDATE moves those whose derived status changed, and they become the next
+ * frontier.  Typing bounds it at three levels (ARR <- ACC <- ANT <- ACT), so
+ * the work is proportional to the dependents touched, in at most six
+ * statements.  With pending_only (a component just inserted), only pending
+ * dependents can change.
  */
 void
 foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 {
-	Datum		values[1];
-	int			rc;
-	uint64		n;
-	SPITupleTable *tt;
-	MemoryContext oldcxt;
+	char	  **frontier;
+	int			nfrontier = 1;
 	MemoryContext work;
-	char	  **ids;
-	const char **targets;
-	int			nchanges = 0;
+	MemoryContext oldcxt;
 
 	/* known (under this backend's lock) to hold nothing waiting: done */
 	if (pending_only && known_no_pending(transaction_id))
@@ -182,49 +208,114 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-
 	if (pending_only && !may_have_pending(transaction_id))
 	{
 		SPI_finish();
 		return;
 	}
 
-	values[0] = PointerGetDatum(foray_ref_key(transaction_id, id));
-	rc = SPI_execute_plan(foray_plan(PLAN_DEPENDENTS), values, NULL, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "dependents lookup failed: %s", SPI_result_code_string(rc));
-	n = SPI_processed;
-	tt = SPI_tuptable;
-
-	/* collect the changes first: the updates reuse SPI's tuple table */
 	work = AllocSetContextCreate(CurrentMemoryContext, "foray propagate",
-								 ALLOCSET_SMALL_SIZES);
+								 ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(work);
-	ids = palloc(sizeof(char *) * (n + 1));
-	targets = palloc(sizeof(char *) * (n + 1));
-	for (uint64 i = 0; i < n; i++)
-	{
-		bool		isnull;
-		char	   *did = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
-		char	   *st = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
-		int64		ok = DatumGetInt64(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
-		int32		total = DatumGetInt32(SPI_getbinval(tt->vals[i], tt->tupdesc, 4, &isnull));
-		const char *derived = (ok == total) ? "ready" : "pending";
+	frontier = palloc(sizeof(char *));
+	frontier[0] = pstrdup(id);
 
-		if (pending_only && strcmp(st, "pending") != 0)
-			continue;
-		if (strcmp(derived, st) != 0)
+	for (int level = 0; nfrontier > 0 && level < 8; level++)
+	{
+		Datum		values[1];
+		int			rc;
+		char	  **keys = palloc(sizeof(char *) * nfrontier);
+		char	  **ids;
+		const char **targets;
+		int			nchanges = 0;
+		uint64		n;
+
+		for (int i = 0; i < nfrontier; i++)
+			keys[i] = text_to_cstring(foray_ref_key(transaction_id, frontier[i]));
+		values[0] = foray_strings_to_array(keys, nfrontier);
+		rc = SPI_execute_plan(foray_plan(PLAN_DEPENDENTS), values, NULL, false, 0);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "dependents lookup failed: %s", SPI_result_code_string(rc));
+		n = SPI_processed;
+		ids = palloc(sizeof(char *) * (n + 1));
+		targets = palloc(sizeof(char *) * (n + 1));
 		{
-			ids[nchanges] = pstrdup(did);
-			targets[nchanges] = derived;
-			nchanges++;
+			/* every ref of every dependent, looked up once, then by bsearch */
+			char	  **dep_ids = palloc(sizeof(char *) * (n + 1));
+			char	  **dep_status = palloc(sizeof(char *) * (n + 1));
+			char	 ***dep_refs = palloc(sizeof(char **) * (n + 1));
+			int		   *dep_nrefs = palloc(sizeof(int) * (n + 1));
+			char	  **all = NULL;
+			int			nall = 0;
+			int			nuniq = 0;
+			bool	   *found;
+			char	  **statuses;
+
+			for (uint64 i = 0; i < n; i++)
+			{
+				HeapTuple	t = SPI_tuptable->vals[i];
+				TupleDesc	d = SPI_tuptable->tupdesc;
+				bool		isnull;
+				Datum	   *elems;
+				bool	   *enulls;
+				int			ne;
+
+				dep_ids[i] = SPI_getvalue(t, d, 1);
+				dep_status[i] = SPI_getvalue(t, d, 2);
+				deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, d, 3, &isnull)),
+								  TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &ne);
+				dep_refs[i] = palloc(sizeof(char *) * (ne + 1));
+				dep_nrefs[i] = ne;
+				all = all ? repalloc(all, sizeof(char *) * (nall + ne + 1))
+					: palloc(sizeof(char *) * (ne + 1));
+				for (int k = 0; k < ne; k++)
+					all[nall++] = dep_refs[i][k] = TextDatumGetCString(elems[k]);
+			}
+			if (nall > 0)
+			{
+				qsort(all, nall, sizeof(char *), cmp_cstring_ptr);
+				for (int k = 0; k < nall; k++)
+					if (nuniq == 0 || strcmp(all[nuniq - 1], all[k]) != 0)
+						all[nuniq++] = all[k];
+			}
+			found = palloc(sizeof(bool) * (nuniq + 1));
+			statuses = palloc(sizeof(char *) * (nuniq + 1));
+			foray_pk_lookup("foray_components", transaction_id, all, nuniq, "status",
+							found, statuses);
+
+			for (uint64 i = 0; i < n; i++)
+			{
+				int			usable = 0;
+				const char *derived;
+
+				if (level == 0 && pending_only && strcmp(dep_status[i], "pending") != 0)
+					continue;
+				for (int k = 0; k < dep_nrefs[i]; k++)
+				{
+					char	  **hit = bsearch(&dep_refs[i][k], all, nuniq, sizeof(char *),
+											  cmp_cstring_ptr);
+					int			at = hit ? (int) (hit - all) : -1;
+
+					if (at >= 0 && found[at] && foray_status_usable(statuses[at]))
+						usable++;
+				}
+				derived = (usable == dep_nrefs[i]) ? "ready" : "pending";
+				if (strcmp(derived, dep_status[i]) != 0)
+				{
+					ids[nchanges] = dep_ids[i];
+					targets[nchanges] = derived;
+					nchanges++;
+				}
+			}
 		}
+		if (nchanges > 0)
+			set_statuses(transaction_id, ids, targets, nchanges);
+		/* every change flips usability: the changed ones are the next frontier */
+		frontier = ids;
+		nfrontier = nchanges;
+		SPI_freetuptable(SPI_tuptable);
 	}
 	MemoryContextSwitchTo(oldcxt);
-
-	for (int i = 0; i < nchanges; i++)
-		foray_set_status(transaction_id, ids[i], targets[i]);
-
 	MemoryContextDelete(work);
 	SPI_finish();
 }
