@@ -71,3 +71,19 @@ SELECT lifecycle FROM foray.foray_transactions WHERE transaction_id = 'READY_EMP
 -- every change left its event, in order
 SELECT event_kind, subject_id, payload->>'from' AS from_status, payload->>'status' AS status, payload->>'to' AS to_lifecycle
   FROM foray.memory_events WHERE transaction_id = 'READY_1' ORDER BY event_id;
+
+-- one multi-row statement in reverse order, the envelope row last: ready at
+-- the end of the statement; the envelope row arriving makes it ready_to_anchor
+BEGIN;
+INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core) VALUES
+ ('READY_4', 'ACT_1', 'ACT', '{"anticipation_refs": ["ANT_1"], "accrual_refs": ["ACC_1"]}'),
+ ('READY_4', 'ANT_1', 'ANT', '{"accrual_refs": ["ACC_1"], "arrangement_refs": ["ARR_1"]}'),
+ ('READY_4', 'ACC_1', 'ACC', '{"arrangement_refs": ["ARR_1"]}'),
+ ('READY_4', 'ARR_1', 'ARR', '{}');
+SELECT component_id, status FROM foray.foray_components WHERE transaction_id = 'READY_4' ORDER BY 1;
+INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+VALUES ('READY_4', '2026-03-03', '{"entity": "E", "transaction_type": "t"}');
+COMMIT;
+SELECT lifecycle FROM foray.foray_transactions WHERE transaction_id = 'READY_4';
+SELECT event_kind, subject_id, payload->>'to' AS to_lifecycle
+  FROM foray.memory_events WHERE transaction_id = 'READY_4' ORDER BY event_id;

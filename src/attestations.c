@@ -24,6 +24,7 @@
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
+#include "canonical.h"
 #include "plans.h"
 #include "readiness.h"
 #include "substrate.h"
@@ -257,7 +258,18 @@ foray_attestations_before(PG_FUNCTION_ARGS)
 						 errdetail("Rule REF-003: a reference array holds each id once.")));
 	}
 
-	return PointerGetDatum(newtup);
+	{
+		char		hash[FORAY_HASH_TEXT_LEN + 1];
+		int			col = foray_attno(rel, "attestation_hash");
+		Datum		val;
+		bool		isnull = false;
+
+		snprintf(who, sizeof(who), "attestation \"%s\" of transaction \"%s\"", row.id, row.tx);
+		foray_hash_jsonb(row.core, true, who, hash);
+		val = CStringGetTextDatum(hash);
+		return PointerGetDatum(heap_modify_tuple_by_cols(newtup, RelationGetDescr(rel), 1,
+														 &col, &val, &isnull));
+	}
 }
 
 Datum

@@ -26,6 +26,7 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#include "canonical.h"
 #include "plans.h"
 #include "readiness.h"
 #include "substrate.h"
@@ -209,9 +210,11 @@ foray_components_before(PG_FUNCTION_ARGS)
 	int			nrefs;
 	Datum		refs;
 	const char *status;
-	int			cols[3];
-	Datum		vals[3];
-	bool		nulls[3] = {false, false, false};
+	char		hash[FORAY_HASH_TEXT_LEN + 1];
+	char		context[512];
+	int			cols[4];
+	Datum		vals[4];
+	bool		nulls[4] = {false, false, false, false};
 	int			ncols = 0;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
@@ -266,6 +269,13 @@ foray_components_before(PG_FUNCTION_ARGS)
 
 	foray_lock_transaction(row.tx);
 	refs = check_refs(&row, t, &nrefs);
+
+	/* the stored hash: canonical foray_core; numbers must keep their value */
+	snprintf(context, sizeof(context), "%s \"%s\" of transaction \"%s\"",
+			 type_nouns[t], row.id, row.tx);
+	foray_hash_jsonb(row.core, true, context, hash);
+	cols[ncols] = foray_attno(rel, "component_hash");
+	vals[ncols++] = CStringGetTextDatum(hash);
 
 	/* derived readiness, unless the application holds it settled/reversed */
 	status = row.status;
@@ -330,7 +340,9 @@ foray_components_after(PG_FUNCTION_ARGS)
 		foray_emit_event("COMPONENT_CREATED", "COMPONENT", row.id, row.tx,
 						 component_payload(rel, td->tg_trigtuple, NULL));
 		foray_mark_transaction_dirty(row.tx);
-		if (foray_status_usable(row.status))
+		if (strcmp(row.status, "pending") == 0)
+			foray_note_pending(row.tx);
+		else if (foray_status_usable(row.status))
 			foray_propagate(row.tx, row.id, true);
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
@@ -348,6 +360,8 @@ foray_components_after(PG_FUNCTION_ARGS)
 			foray_emit_event("COMPONENT_STATE_CHANGED", "COMPONENT", row.id, row.tx,
 							 component_payload(rel, td->tg_newtuple, old.status));
 			foray_mark_transaction_dirty(row.tx);
+			if (strcmp(row.status, "pending") == 0)
+				foray_note_pending(row.tx);
 			if (foray_status_usable(old.status) != foray_status_usable(row.status))
 				foray_propagate(row.tx, row.id, false);
 		}
@@ -460,6 +474,8 @@ foray_components_check_refs(PG_FUNCTION_ARGS)
 			foray_set_status(tx, id, "ready");
 	}
 	SPI_finish();
+	foray_evaluate_dirty();
+	foray_flush_events();
 	return PointerGetDatum(NULL);
 }
 

@@ -541,6 +541,7 @@ record_violation_events(List *violations, const char *txid)
 							 strncmp(v->component_id, "ATT_", 4) == 0 ? "ATTESTATION" : "COMPONENT",
 							 v->component_id, txid, JsonbValueToJsonb(res));
 	}
+	foray_flush_events();
 }
 
 /* ------------------------------------------------------------------

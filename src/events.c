@@ -7,6 +7,7 @@
 #include "compat.h"
 
 #include "access/hash.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -17,6 +18,10 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/array.h"
 
 #include "substrate.h"
 
@@ -66,48 +71,209 @@ foray_lock_transaction(const char *transaction_id)
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 }
 
-static SPIPlanPtr emit_plan = NULL;
+/*
+ * The substrate's events are buffered and appended in one INSERT at the end
+ * of each statement (and before commit): a single-row INSERT per event would
+ * cost an executor start-up per row, the dominant cost of bulk loads.  Each
+ * buffered event remembers its subtransaction level, so a rolled-back
+ * savepoint takes its events with it.
+ */
+typedef struct BufferedEvent
+{
+	int			nest_level;
+	Datum		kind;
+	Datum		subject_kind;
+	Datum		subject_id;
+	Datum		transaction_id;	/* 0 when null */
+	Datum		actor;
+	Datum		payload;
+} BufferedEvent;
+
+#define EVENT_FLUSH_THRESHOLD 10000
+
+static MemoryContext event_cxt = NULL;
+static BufferedEvent *events = NULL;
+static int	nevents = 0;
+static int	events_cap = 0;
+static bool event_callbacks_registered = false;
+static SPIPlanPtr flush_plan = NULL;
+
+static void
+reset_events(void)
+{
+	event_cxt = NULL;			/* a child of TopTransactionContext */
+	events = NULL;
+	nevents = 0;
+	events_cap = 0;
+}
+
+static void
+events_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			/* events a function emitted outside any statement trigger */
+			if (nevents > 0)
+			{
+				PushActiveSnapshot(GetTransactionSnapshot());
+				foray_flush_events();
+				PopActiveSnapshot();
+			}
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			reset_events();
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+events_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		int			level = GetCurrentTransactionNestLevel();
+
+		while (nevents > 0 && events[nevents - 1].nest_level >= level)
+			nevents--;
+	}
+}
+
+/* The current role's name as text, looked up once per role. */
+static Datum
+actor_name(void)
+{
+	static Oid	cached_uid = InvalidOid;
+	static char cached_name[NAMEDATALEN];
+
+	if (GetUserId() != cached_uid)
+	{
+		strlcpy(cached_name, GetUserNameFromId(GetUserId(), false), NAMEDATALEN);
+		cached_uid = GetUserId();
+	}
+	return CStringGetTextDatum(cached_name);
+}
 
 void
 foray_emit_event(const char *event_kind, const char *subject_kind,
 				 const char *subject_id, const char *transaction_id,
 				 Jsonb *payload)
 {
+	MemoryContext old;
+	BufferedEvent *e;
+
+	if (!event_callbacks_registered)
+	{
+		RegisterXactCallback(events_xact_callback, NULL);
+		RegisterSubXactCallback(events_subxact_callback, NULL);
+		event_callbacks_registered = true;
+	}
+	if (event_cxt == NULL)
+		event_cxt = AllocSetContextCreate(TopTransactionContext, "foray events",
+										  ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(event_cxt);
+	if (nevents == events_cap)
+	{
+		events_cap = events_cap ? events_cap * 2 : 256;
+		events = events ? repalloc(events, sizeof(BufferedEvent) * events_cap)
+			: palloc(sizeof(BufferedEvent) * events_cap);
+	}
+	e = &events[nevents++];
+	e->nest_level = GetCurrentTransactionNestLevel();
+	e->kind = CStringGetTextDatum(event_kind);
+	e->subject_kind = CStringGetTextDatum(subject_kind);
+	e->subject_id = CStringGetTextDatum(subject_id);
+	e->transaction_id = transaction_id ? CStringGetTextDatum(transaction_id) : (Datum) 0;
+	e->actor = actor_name();
+	e->payload = PointerGetDatum(palloc(VARSIZE(payload)));
+	memcpy(DatumGetPointer(e->payload), payload, VARSIZE(payload));
+	MemoryContextSwitchTo(old);
+
+	if (nevents >= EVENT_FLUSH_THRESHOLD)
+		foray_flush_events();
+}
+
+static Datum
+column_array(int field, Oid elemtype)
+{
+	Datum	   *vals = palloc(sizeof(Datum) * nevents);
+	bool	   *nulls = palloc(sizeof(bool) * nevents);
+	int			dims[1] = {nevents};
+	int			lbs[1] = {1};
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	for (int i = 0; i < nevents; i++)
+	{
+		Datum	   *f = &events[i].kind;
+
+		vals[i] = f[field];
+		nulls[i] = (vals[i] == (Datum) 0);
+	}
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(vals, nulls, 1, dims, lbs, elemtype,
+											  typlen, typbyval, typalign));
+}
+
+/* Append the buffered events to foray.memory_events, in emission order. */
+void
+foray_flush_events(void)
+{
 	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 	int			rc;
 
+	if (nevents == 0)
+		return;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (emit_plan == NULL)
+	if (flush_plan == NULL)
 	{
-		Oid			argtypes[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID};
+		Oid			argtypes[6] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+		TEXTARRAYOID, JSONBARRAYOID};
 		SPIPlanPtr	plan;
 
-		plan = SPI_prepare("INSERT INTO foray.memory_events "
-						   "(event_kind, subject_kind, subject_id, transaction_id, "
-						   " actor_kind, actor_id, payload) "
-						   "VALUES ($1, $2, $3, $4, 'system', $5, $6)",
-						   6, argtypes);
+		plan = SPI_prepare_cursor("INSERT INTO foray.memory_events "
+								  "(event_kind, subject_kind, subject_id, transaction_id, "
+								  " actor_kind, actor_id, payload) "
+								  "SELECT e.k, e.sk, e.sid, e.tx, 'system', e.a, e.p "
+								  "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+								  "     pg_catalog.unnest($3), pg_catalog.unnest($4), "
+								  "     pg_catalog.unnest($5), pg_catalog.unnest($6)) "
+								  "     WITH ORDINALITY AS e(k, sk, sid, tx, a, p, n) "
+								  "ORDER BY e.n",
+								  6, argtypes, CURSOR_OPT_GENERIC_PLAN);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		SPI_keepplan(plan);
-		emit_plan = plan;
+		flush_plan = plan;
 	}
-	values[0] = CStringGetTextDatum(event_kind);
-	values[1] = CStringGetTextDatum(subject_kind);
-	values[2] = CStringGetTextDatum(subject_id);
-	if (transaction_id)
-		values[3] = CStringGetTextDatum(transaction_id);
-	else
-		nulls[3] = 'n';
-	values[4] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
-	values[5] = JsonbPGetDatum(payload);
-	rc = SPI_execute_plan(emit_plan, values, nulls, false, 0);
+	values[0] = column_array(0, TEXTOID);
+	values[1] = column_array(1, TEXTOID);
+	values[2] = column_array(2, TEXTOID);
+	values[3] = column_array(3, TEXTOID);
+	values[4] = column_array(4, TEXTOID);
+	values[5] = column_array(5, JSONBOID);
+	nevents = 0;				/* taken, whatever happens next */
+	rc = SPI_execute_plan(flush_plan, values, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not append to foray.memory_events: %s",
 			 SPI_result_code_string(rc));
 	SPI_finish();
+	if (event_cxt != NULL && nevents == 0)
+	{
+		MemoryContextReset(event_cxt);
+		events = NULL;
+		events_cap = 0;
+	}
 }
 
 /*

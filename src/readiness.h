@@ -17,4 +17,7 @@ extern void foray_set_status(const char *transaction_id, const char *id,
 extern void foray_propagate(const char *transaction_id, const char *id,
 							bool pending_only);
 
+extern void foray_note_pending(const char *transaction_id);
+extern void foray_evaluate_dirty(void);
+
 #endif							/* FORAY_READINESS_H */

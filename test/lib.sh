@@ -14,9 +14,9 @@ FORAY_TMP=${FORAY_TMP:-$FORAY_ROOT/tmp}
 FORAY_SANDBOX=$FORAY_TMP/pginst
 export FORAY_ROOT FORAY_PGVER FORAY_PGPORT FORAY_TMP FORAY_SANDBOX
 
-FORAY_PACKAGES="postgresql-$FORAY_PGVER postgresql-server-dev-$FORAY_PGVER postgresql-contrib-$FORAY_PGVER \
+FORAY_PACKAGES="postgresql-$FORAY_PGVER postgresql-server-dev-$FORAY_PGVER \
 libjansson-dev libssl-dev postgresql-$FORAY_PGVER-pgtap libtap-parser-sourcehandler-pgtap-perl \
-build-essential clang nodejs npm"
+build-essential clang"
 
 foray_log() { printf '== %s\n' "$*" >&2; }
 

@@ -181,7 +181,7 @@ CREATE TABLE foray.foray_components (
 COMMENT ON TABLE foray.foray_components IS
 'The four DAG component types (ARR, ACC, ANT, ACT).  Identity is (transaction_id, component_id): refs resolve inside their own transaction.  The *_refs columns are generated from foray_core, the single source of truth.  status is derived (pending/ready) or set by the application (settled/reversed).';
 CREATE INDEX foray_components_unready_idx ON foray.foray_components (transaction_id)
-	WHERE status IN ('pending', 'reversed');
+	WHERE status::text = ANY ('{pending,reversed}'::text[]);
 COMMENT ON COLUMN foray.foray_components.foray_core IS 'The component''s protocol core, hashed into component_hash and the transaction''s Merkle tree.';
 COMMENT ON COLUMN foray.foray_components.audit_data IS 'Optional audit-profile data, never part of component_hash (hashed separately into audit_data_hash).';
 COMMENT ON COLUMN foray.foray_components.ordinal IS 'Position of the component in its document array, for a lossless export order.';

@@ -1,0 +1,314 @@
+/*
+ * anchor.c
+ *		The anchoring lifecycle after ready_to_anchor: the anchor service
+ *		records the on-chain anchor (record_anchor), the archive records the
+ *		sealed archive (seal).  Both take the transaction's writer lock and
+ *		its row lock first, so no component can slip in between the check
+ *		and the write.
+ */
+#include "compat.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "substrate.h"
+#include "txhash.h"
+
+PG_FUNCTION_INFO_V1(foray_record_anchor);
+PG_FUNCTION_INFO_V1(foray_seal);
+
+static SPIPlanPtr plan_anchor = NULL;
+static SPIPlanPtr plan_seal_lookup = NULL;
+static SPIPlanPtr plan_seal = NULL;
+
+static void
+bad_anchor(const char *txid, const char *field, const char *rule)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FORAY_BAD_ANCHOR),
+			 errmsg("invalid %s for the anchor of transaction \"%s\"", field, txid),
+			 errdetail("%s", rule)));
+}
+
+/* ISO-8601 in UTC: 2026-01-25T14:30:02Z, with .mmm or .uuuuuu when present */
+static char *
+iso_utc(TimestampTz ts, const char *txid)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (TIMESTAMP_NOT_FINITE(ts) ||
+		timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0 ||
+		tm.tm_year < 1 || tm.tm_year > 9999)
+		bad_anchor(txid, "anchored_at",
+				   "Rule ANCHOR-TIME: anchored_at is a finite time between the years 1 and 9999.");
+	if (fsec == 0)
+		return psprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year, tm.tm_mon,
+						tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (fsec % 1000 == 0)
+		return psprintf("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year, tm.tm_mon,
+						tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) (fsec / 1000));
+	return psprintf("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year, tm.tm_mon,
+					tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
+}
+
+static bool
+printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char) *s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static char *
+jsonb_get_text(Jsonb *jb, const char *key)
+{
+	JsonbValue *v;
+
+	if (jb == NULL || !JB_ROOT_IS_OBJECT(jb))
+		return NULL;
+	v = getKeyJsonValueFromContainer(&jb->root, key, strlen(key), NULL);
+	if (v == NULL || v->type != jbvString)
+		return NULL;
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/*
+ * foray.record_anchor(tx text, merkle_root text, kaspa_tx_id text,
+ *					   block_height bigint, confirmation_time_ms bigint,
+ *					   anchored_at timestamptz) RETURNS jsonb
+ * Returns the stored blockchain_anchor.
+ */
+Datum
+foray_record_anchor(PG_FUNCTION_ARGS)
+{
+	char	   *txid = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *root_text = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *kaspa = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	int64		height = PG_GETARG_INT64(3);
+	int64		confirm_ms = PG_GETARG_INT64(4);
+	TimestampTz at = PG_GETARG_TIMESTAMPTZ(5);
+	uint8		root[FORAY_MERKLE_HASH_LEN];
+	char	   *at_iso;
+	ForayTx		tx;
+	char		current[FORAY_HASH_TEXT_LEN_M + 1];
+	char		core[FORAY_HASH_TEXT_LEN_M + 1];
+	char		audit[FORAY_HASH_TEXT_LEN_M + 1];
+	JsonbParseState *st = NULL;
+	Jsonb	   *anchor;
+	Jsonb	   *payload;
+	Datum		values[8];
+	int			rc;
+
+	/* the arguments, before any lock */
+	foray_hash_from_text_or_error(root_text, root, "merkle_root");
+	if (kaspa[0] == '\0' || strlen(kaspa) > 200 || !printable(kaspa))
+		bad_anchor(txid, "kaspa_tx_id",
+				   "Rule ANCHOR-TXID: kaspa_tx_id is 1 to 200 printable characters.");
+	if (height < 0)
+		bad_anchor(txid, "block_height", "Rule ANCHOR-HEIGHT: block_height is not negative.");
+	if (confirm_ms < 0)
+		bad_anchor(txid, "confirmation_time_ms",
+				   "Rule ANCHOR-CONFIRM: confirmation_time_ms is not negative.");
+	at_iso = iso_utc(at, txid);
+
+	/* writers of this transaction wait from here; then its row lock */
+	foray_lock_transaction(txid);
+	foray_tx_load(txid, FORAY_TX_LOCK, &tx, NULL, NULL);
+	foray_tx_require(&tx);
+
+	if (strcmp(tx.lifecycle, "anchored") == 0 || strcmp(tx.lifecycle, "sealed") == 0)
+	{
+		char	   *had = jsonb_get_text(tx.blockchain_anchor, "kaspa_tx_id");
+
+		/* the anchor service retrying the same anchor: nothing to do */
+		if (tx.stored_merkle_root && strcmp(tx.stored_merkle_root, root_text) == 0 &&
+			had && strcmp(had, kaspa) == 0)
+			PG_RETURN_JSONB_P(tx.blockchain_anchor);
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_NOT_READY),
+				 errmsg("transaction \"%s\" is already %s", txid, tx.lifecycle),
+				 errdetail("Rule ANCHOR-ONCE: a transaction is anchored once; it was anchored as %s in %s.",
+						   tx.stored_merkle_root ? tx.stored_merkle_root : "?",
+						   had ? had : "?")));
+	}
+	if (strcmp(tx.lifecycle, "ready_to_anchor") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_NOT_READY),
+				 errmsg("transaction \"%s\" is not ready to anchor", txid),
+				 errdetail("Rule ANCHOR-READY: only a ready_to_anchor transaction is anchored (it is %s).",
+						   tx.lifecycle)));
+	foray_hash_to_text(tx.merkle_root, current);
+	if (memcmp(root, tx.merkle_root, FORAY_MERKLE_HASH_LEN) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_STALE_ROOT),
+				 errmsg("merkle_root %s is not the current root of transaction \"%s\"",
+						root_text, txid),
+				 errdetail("Rule ANCHOR-CURRENT: the anchored root must equal the root of the current rows, %s.",
+						   current),
+				 errhint("Build a new envelope with foray.anchor_envelope('%s') and anchor that.", txid)));
+
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	foray_jb_string(&st, "kaspa_tx_id", kaspa);
+	foray_jb_int(&st, "block_height", height);
+	foray_jb_int(&st, "confirmation_time_ms", confirm_ms);
+	foray_jb_string(&st, "anchored_at", at_iso);
+	anchor = JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
+
+	foray_hash_to_text(tx.foray_core_hash, core);
+	foray_hash_to_text(tx.audit_data_hash, audit);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (plan_anchor == NULL)
+	{
+		Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, JSONBOID,
+		TIMESTAMPTZOID};
+		SPIPlanPtr	p = SPI_prepare(
+									"UPDATE foray.foray_transactions "
+									"   SET lifecycle = 'anchored', foray_core_hash = $2, "
+									"       audit_data_hash = $3, component_hashes = $4, "
+									"       merkle_root = $5, blockchain_anchor = $6, anchored_at = $7, "
+									"       audit_data_anchor = CASE WHEN audit_data_anchor IS NULL THEN NULL "
+									"           ELSE audit_data_anchor OPERATOR(pg_catalog.||) "
+									"                pg_catalog.jsonb_build_object('audit_data_hash', $3) END "
+									" WHERE transaction_id OPERATOR(pg_catalog.=) $1", 7, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		plan_anchor = p;
+	}
+	values[0] = CStringGetTextDatum(txid);
+	values[1] = CStringGetTextDatum(core);
+	values[2] = CStringGetTextDatum(audit);
+	values[3] = JsonbPGetDatum(foray_component_hashes_jsonb(&tx));
+	values[4] = CStringGetTextDatum(current);
+	values[5] = JsonbPGetDatum(anchor);
+	values[6] = TimestampTzGetDatum(at);
+	foray_internal_writes++;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan_anchor, values, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE || SPI_processed != 1)
+			elog(ERROR, "recording the anchor failed: %s", SPI_result_code_string(rc));
+	}
+	PG_FINALLY();
+	{
+		foray_internal_writes--;
+	}
+	PG_END_TRY();
+	SPI_finish();
+	foray_guard_forget();
+
+	st = NULL;
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	foray_jb_string(&st, "merkle_root", current);
+	foray_jb_string(&st, "kaspa_tx_id", kaspa);
+	foray_jb_int(&st, "block_height", height);
+	foray_jb_int(&st, "confirmation_time_ms", confirm_ms);
+	foray_jb_string(&st, "anchored_at", at_iso);
+	payload = JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
+	foray_emit_event("TRANSACTION_ANCHORED", "TRANSACTION", txid, txid, payload);
+	foray_flush_events();
+
+	PG_RETURN_JSONB_P(anchor);
+}
+
+/*
+ * foray.seal(tx text, archive_ref text) RETURNS timestamptz
+ * anchored -> sealed; returns sealed_at.
+ */
+Datum
+foray_seal(PG_FUNCTION_ARGS)
+{
+	char	   *txid = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *ref = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	Datum		values[2];
+	int			rc;
+	char	   *lifecycle;
+	char	   *had_ref;
+	TimestampTz sealed_at;
+	bool		isnull;
+	JsonbParseState *st = NULL;
+	Jsonb	   *payload;
+
+	if (ref[0] == '\0' || !printable(ref))
+		bad_anchor(txid, "archive_ref",
+				   "Rule SEAL-REF: the sealed archive reference is a non-empty printable string.");
+
+	foray_lock_transaction(txid);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (plan_seal == NULL)
+	{
+		Oid			types[2] = {TEXTOID, TEXTOID};
+		SPIPlanPtr	p1 = SPI_prepare(
+									 "SELECT lifecycle::text, sealed_archive_ref, sealed_at "
+									 "  FROM foray.foray_transactions "
+									 " WHERE transaction_id OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, types);
+		SPIPlanPtr	p2 = SPI_prepare(
+									 "UPDATE foray.foray_transactions "
+									 "   SET lifecycle = 'sealed', sealed_archive_ref = $2, "
+									 "       sealed_at = pg_catalog.now() "
+									 " WHERE transaction_id OPERATOR(pg_catalog.=) $1 "
+									 "RETURNING sealed_at", 2, types);
+
+		if (p1 == NULL || p2 == NULL || SPI_keepplan(p1) != 0 || SPI_keepplan(p2) != 0)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		plan_seal_lookup = p1;
+		plan_seal = p2;
+	}
+	values[0] = CStringGetTextDatum(txid);
+	values[1] = CStringGetTextDatum(ref);
+	rc = SPI_execute_plan(plan_seal_lookup, values, NULL, false, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "transaction lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_UNKNOWN_SUBJECT),
+				 errmsg("transaction \"%s\" does not exist", txid)));
+	lifecycle = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	had_ref = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	if (strcmp(lifecycle, "sealed") == 0 && had_ref && strcmp(had_ref, ref) == 0)
+	{
+		/* the same seal again */
+		sealed_at = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0],
+													  SPI_tuptable->tupdesc, 3, &isnull));
+		SPI_finish();
+		PG_RETURN_TIMESTAMPTZ(sealed_at);
+	}
+	if (strcmp(lifecycle, "anchored") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_NOT_ANCHORED),
+				 errmsg("transaction \"%s\" cannot be sealed: it is %s", txid, lifecycle),
+				 errdetail("Rule SEAL-AFTER-ANCHOR: only an anchored transaction is sealed, once.")));
+
+	foray_internal_writes++;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan_seal, values, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE_RETURNING || SPI_processed != 1)
+			elog(ERROR, "sealing failed: %s", SPI_result_code_string(rc));
+	}
+	PG_FINALLY();
+	{
+		foray_internal_writes--;
+	}
+	PG_END_TRY();
+	sealed_at = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0],
+												  SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	foray_guard_forget();
+
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	foray_jb_string(&st, "sealed_archive_ref", ref);
+	payload = JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
+	foray_emit_event("TRANSACTION_SEALED", "TRANSACTION", txid, txid, payload);
+	foray_flush_events();
+	PG_RETURN_TIMESTAMPTZ(sealed_at);
+}

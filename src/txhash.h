@@ -1,0 +1,120 @@
+/*
+ * txhash.h
+ *		The hashes a FORAY transaction commits to (docs/merkle.md): loading a
+ *		transaction's rows and computing component_hashes, foray_core_hash,
+ *		audit_data_hash and merkle_root with the RFC 9162 tree of
+ *		src/core/merkle.c.  Shared by merkle.c, proof.c, envelope.c,
+ *		anchor.c and verify.c.
+ */
+#ifndef FORAY_TXHASH_H
+#define FORAY_TXHASH_H
+
+#include "compat.h"
+
+#include "utils/jsonb.h"
+
+#include "merkle.h"				/* src/core */
+
+/* SQLSTATEs of this part (docs/sqlstates.md) */
+#define ERRCODE_FORAY_BAD_HASH_TEXT		MAKE_SQLSTATE('2','2','R','5','0')
+#define ERRCODE_FORAY_BAD_PROOF			MAKE_SQLSTATE('2','2','R','5','1')
+#define ERRCODE_FORAY_ENVELOPE_SIZE		MAKE_SQLSTATE('2','2','R','5','2')
+#define ERRCODE_FORAY_BAD_ANCHOR		MAKE_SQLSTATE('2','2','R','5','3')
+#define ERRCODE_FORAY_UNKNOWN_SUBJECT	MAKE_SQLSTATE('2','2','R','5','4')
+#define ERRCODE_FORAY_NOT_READY			MAKE_SQLSTATE('2','3','R','3','0')
+#define ERRCODE_FORAY_STALE_ROOT		MAKE_SQLSTATE('2','3','R','3','1')
+#define ERRCODE_FORAY_IMMUTABLE			MAKE_SQLSTATE('2','3','R','3','2')
+#define ERRCODE_FORAY_NOT_ANCHORED		MAKE_SQLSTATE('2','3','R','3','3')
+#define ERRCODE_FORAY_AMENDMENT			MAKE_SQLSTATE('2','3','R','3','4')
+
+/* "sha256:" + 64 lower-case hex digits */
+#define FORAY_HASH_TEXT_LEN_M	71
+
+/* the five committed trees, in merkle_root order after foray_core_hash */
+#define FORAY_NTREES	5
+#define FORAY_TREE_ARR	0
+#define FORAY_TREE_ACC	1
+#define FORAY_TREE_ANT	2
+#define FORAY_TREE_ACT	3
+#define FORAY_TREE_ATT	4
+
+/* leaves of the top tree: foray_core_hash, the five trees, audit_data_hash */
+#define FORAY_TOP_LEAVES	7
+#define FORAY_TOP_CORE		0
+#define FORAY_TOP_AUDIT		6
+
+extern const char *const foray_tree_names[FORAY_NTREES];	/* "arrangements", ... */
+extern const char *foray_top_leaf_name(int i);	/* leaves of merkle_root */
+
+/* one tree's leaves, in id order (bytewise) */
+typedef struct ForayLeaves
+{
+	int			n;
+	int			cap;
+	uint8	   *leaf;			/* n * 32: SHA-256(0x00 || component hash) */
+	char	  **ids;			/* n ids, or NULL when not kept */
+	int			idcap;
+	uint8	   *data;			/* n * 32 component hashes, or NULL when not
+								 * kept */
+} ForayLeaves;
+
+/* a finding of verify(): stored differs from recomputed */
+typedef void (*ForayFindingFn) (void *arg, const char *component_id,
+								const char *field, const char *stored,
+								const char *recomputed);
+
+typedef struct ForayTx
+{
+	char	   *transaction_id;
+	bool		found;
+	char	   *lifecycle;
+	char	   *schema_version;
+	char	   *document_timestamp;
+	/* the stored columns, NULL when SQL NULL */
+	char	   *stored_foray_core_hash;
+	char	   *stored_audit_data_hash;
+	char	   *stored_merkle_root;
+	Jsonb	   *stored_component_hashes;
+	Jsonb	   *blockchain_anchor;
+	char	   *sealed_archive_ref;
+	/* computed */
+	uint8		foray_core_hash[FORAY_MERKLE_HASH_LEN];
+	uint8		audit_data_hash[FORAY_MERKLE_HASH_LEN];
+	uint8		tree_root[FORAY_NTREES][FORAY_MERKLE_HASH_LEN];
+	uint8		merkle_root[FORAY_MERKLE_HASH_LEN];
+	uint8		top_leaf[FORAY_TOP_LEAVES * FORAY_MERKLE_HASH_LEN];
+	ForayLeaves leaves[FORAY_NTREES];
+	int64		n_components;
+} ForayTx;
+
+/* flags of foray_tx_load */
+#define FORAY_TX_LOCK		0x01	/* SELECT ... FOR UPDATE the envelope row */
+#define FORAY_TX_KEEP_IDS	0x02	/* keep the ids of every leaf */
+#define FORAY_TX_RECOMPUTE	0x04	/* hash every foray_core again, ignore the
+									 * stored component/attestation hashes */
+
+extern foray_hasher *foray_backend_hasher(void);
+
+extern void foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
+						  ForayFindingFn finding, void *finding_arg);
+extern void foray_tx_require(const ForayTx *tx);
+
+/* "sha256:<hex>" <-> 32 bytes */
+extern void foray_hash_to_text(const uint8 *raw, char *out);
+extern bool foray_hash_from_text(const char *text, uint8 *raw);
+extern void foray_hash_from_text_or_error(const char *text, uint8 *raw,
+										  const char *what);
+
+/* jsonb object {"arrangements": ..., "attestations": ...} of tree roots */
+extern Jsonb *foray_component_hashes_jsonb(const ForayTx *tx);
+
+/* small jsonb builders */
+struct JsonbParseState;
+extern void foray_jb_key(struct JsonbParseState **st, const char *key);
+extern void foray_jb_string(struct JsonbParseState **st, const char *key, const char *val);
+extern void foray_jb_int(struct JsonbParseState **st, const char *key, int64 val);
+
+/* the guard's per-transaction cache is stale after anchoring or sealing */
+extern void foray_guard_forget(void);
+
+#endif							/* FORAY_TXHASH_H */
