@@ -651,8 +651,12 @@ push_carried_hashes(JsonbParseState **ps, Jsonb *doc, const char *txid)
 	JsonbValue *ch = getKeyJsonValueFromContainer(&doc->root, "component_hashes", 16, NULL);
 	Jsonb	   *computed_ch = NULL;
 	char	   *computed_mr = NULL;
-	bool		have = foray_computed_hashes(txid, &computed_ch, &computed_mr);
+	bool		have = false;
 	JsonbValue	x;
+
+	/* compute the tree only when there is something to compare it with */
+	if (mr != NULL || ch != NULL)
+		have = foray_computed_hashes(txid, &computed_ch, &computed_mr);
 
 	x.type = jbvString;
 	x.val.string.val = "carried_hashes";
