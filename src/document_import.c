@@ -684,15 +684,10 @@ push_carried_hashes(JsonbParseState **ps, Jsonb *doc, const char *txid)
 /* ------------------------------------------------------------------
  * SQL entry point
  * ------------------------------------------------------------------ */
-PG_FUNCTION_INFO_V1(foray_import_document);
-Datum
-foray_import_document(PG_FUNCTION_ARGS)
+static Jsonb *
+import_validated(Jsonb *doc, List *violations, Jsonb *upgraded, bool admit)
 {
-	Jsonb	   *doc = PG_GETARG_JSONB_P(0);
-	bool		admit = PG_GETARG_BOOL(1);
 	MemoryContext caller = CurrentMemoryContext;
-	Jsonb	   *upgraded;
-	List	   *violations;
 	ForayDocParts in;
 	ForayDocParts stored;
 	JsonbParseState *ps = NULL;
@@ -707,7 +702,6 @@ foray_import_document(PG_FUNCTION_ARGS)
 	bool		unchanged;
 	ListCell   *lc;
 
-	violations = foray_validate_document(doc, GetCurrentTransactionStartTimestamp(), &upgraded);
 	{
 		JsonbValue *tid = JB_ROOT_IS_OBJECT(upgraded) ?
 			getKeyJsonValueFromContainer(&upgraded->root, "transaction_id", 14, NULL) : NULL;
@@ -760,5 +754,32 @@ foray_import_document(PG_FUNCTION_ARGS)
 	out = MemoryContextAlloc(caller, VARSIZE(report));
 	memcpy(out, report, VARSIZE(report));
 	SPI_finish();
-	PG_RETURN_JSONB_P(out);
+	return out;
+}
+
+PG_FUNCTION_INFO_V1(foray_import_document);
+Datum
+foray_import_document(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *doc = PG_GETARG_JSONB_P(0);
+	Jsonb	   *upgraded;
+	List	   *violations = foray_validate_document(doc, GetCurrentTransactionStartTimestamp(),
+													 &upgraded);
+
+	PG_RETURN_JSONB_P(import_validated(doc, violations, upgraded, PG_GETARG_BOOL(1)));
+}
+
+/* The JSON text form: duplicate keys (SHAPE-005) are refused too. */
+PG_FUNCTION_INFO_V1(foray_import_document_text);
+Datum
+foray_import_document_text(PG_FUNCTION_ARGS)
+{
+	text	   *json = PG_GETARG_TEXT_PP(0);
+	Jsonb	   *doc = foray_text_to_jsonb(json);
+	Jsonb	   *upgraded;
+	List	   *violations = foray_validate_document_text(json, doc,
+														  GetCurrentTransactionStartTimestamp(),
+														  &upgraded);
+
+	PG_RETURN_JSONB_P(import_validated(doc, violations, upgraded, PG_GETARG_BOOL(1)));
 }
