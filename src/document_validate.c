@@ -1328,7 +1328,6 @@ foray_validate_document(Jsonb *doc, TimestampTz as_of, Jsonb **upgraded)
 	const char *from = NULL;
 	Jsonb	   *up;
 	bool		is_41 = true;
-	char	   *txid = NULL;
 
 	memset(&st, 0, sizeof(st));
 	st.as_of = as_of;
@@ -1351,14 +1350,13 @@ foray_validate_document(Jsonb *doc, TimestampTz as_of, Jsonb **upgraded)
 		report(&st, "TX-002", NULL, "$.schema_version",
 			   "schema_version \"%s\" is upgraded to \"4.1\" (spec §7.2-§7.3); paths refer to the upgraded document",
 			   from);
+		/* an upgrade is a warning, not the error TX-002 normally is */
+		((ForayViolation *) llast(st.out))->warning = true;
 		doc = up;
 		is_41 = false;
 		if (upgraded)
 			*upgraded = doc;
 	}
-	/* a warning, not the error TX-002 normally is */
-	if (up != NULL)
-		((ForayViolation *) llast(st.out))->warning = true;
 	root = &doc->root;
 
 	/* required fields and their types */
@@ -1370,9 +1368,6 @@ foray_validate_document(Jsonb *doc, TimestampTz as_of, Jsonb **upgraded)
 	else if (!valid_transaction_id(v))
 		report(&st, "ID-002", NULL, "$.transaction_id",
 			   "transaction_id must be 1 to 200 characters of [A-Za-z0-9_.:-] starting with a letter or digit");
-	else
-		txid = jstr(v);
-	(void) txid;
 
 	v = obj_get(root, "schema_version");
 	if (v == NULL)
