@@ -221,7 +221,7 @@ SELECT triggers_are('foray', 'foray_attestations',
 		  'foray_20_after', 'foray_30_refs', 'foray_40_removal', 'foray_90_statement_end']::name[],
 	'foray_attestations has its triggers');
 SELECT triggers_are('foray', 'memory_events',
-	ARRAY['foray_10_append_only', 'foray_11_append_only']::name[],
+	ARRAY['foray_10_append_only', 'foray_11_append_only', 'foray_12_substrate_kinds']::name[],
 	'memory_events has its append-only guards');
 SELECT trigger_is('foray', 'foray_components', 'foray_10_before', 'foray', 'foray_components_before',
 	'components BEFORE trigger calls foray_components_before');
