@@ -338,6 +338,7 @@ typedef struct DirtyEntry
 } DirtyEntry;
 
 static HTAB *dirty_txs = NULL;
+static List *dirty_list = NIL;	/* entries marked dirty since the last evaluation */
 static int	nlocks = 0;
 static bool escalated = false;
 static bool all_dirty = false;
@@ -354,6 +355,7 @@ lifecycle_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
 			dirty_txs = NULL;	/* lived in TopTransactionContext */
+			dirty_list = NIL;
 			all_dirty = false;
 			nlocks = 0;
 			escalated = false;
@@ -487,7 +489,16 @@ foray_lock_transaction(const char *transaction_id)
 void
 foray_mark_transaction_dirty(const char *transaction_id)
 {
-	dirty_entry(transaction_id, true)->dirty = true;
+	DirtyEntry *e = dirty_entry(transaction_id, true);
+
+	if (!e->dirty)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+		e->dirty = true;
+		dirty_list = lappend(dirty_list, e);	/* entries never move: HASH_ENTER only */
+		MemoryContextSwitchTo(old);
+	}
 }
 
 /* A component of this transaction is (now) pending. */
@@ -561,19 +572,33 @@ foray_evaluate_dirty(void)
 	if (dirty_txs == NULL || foray_internal_writes > 0)
 		return;
 	all_dirty = false;
-	total = hash_get_num_entries(dirty_txs);
-	ids = palloc(sizeof(char *) * (total + 1));
-	hash_seq_init(&seq, dirty_txs);
-	while ((e = hash_seq_search(&seq)) != NULL)
+	if (all)
 	{
-		if (all)
-			e->pending_known = false;
-		if (e->dirty || all)
+		/* after a rolled-back savepoint: everything touched, once more */
+		total = hash_get_num_entries(dirty_txs);
+		ids = palloc(sizeof(char *) * (total + 1));
+		hash_seq_init(&seq, dirty_txs);
+		while ((e = hash_seq_search(&seq)) != NULL)
 		{
+			e->pending_known = false;
 			e->dirty = false;
 			ids[n++] = pstrdup(e->key);
 		}
 	}
+	else
+	{
+		ListCell   *lc;
+
+		ids = palloc(sizeof(char *) * (list_length(dirty_list) + 1));
+		foreach(lc, dirty_list)
+		{
+			e = (DirtyEntry *) lfirst(lc);
+			e->dirty = false;
+			ids[n++] = pstrdup(e->key);
+		}
+	}
+	list_free(dirty_list);
+	dirty_list = NIL;
 	if (n == 0)
 		return;
 
