@@ -345,10 +345,38 @@ grow(uint8 **arr, int *cap, int need, MemoryContext cxt)
 	*arr = repalloc(*arr, (Size) *cap * FORAY_MERKLE_HASH_LEN);
 }
 
+/* the type code of a row ("ARR", ...) as a tree number */
+static int
+tree_of_text(text *t)
+{
+	char		buf[4];
+	int			len = VARSIZE_ANY_EXHDR(t);
+
+	if (len != 3)
+		elog(ERROR, "unknown component type of length %d", len);
+	memcpy(buf, VARDATA_ANY(t), 3);
+	buf[3] = '\0';
+	return tree_of(buf);
+}
+
+/* "sha256:<64 hex>" held in a text datum, without copying it */
+static bool
+hash_from_text_datum(text *t, uint8 *raw)
+{
+	char		buf[FORAY_HASH_TEXT_LEN_M + 1];
+
+	if (VARSIZE_ANY_EXHDR(t) != FORAY_HASH_TEXT_LEN_M)
+		return false;
+	memcpy(buf, VARDATA_ANY(t), FORAY_HASH_TEXT_LEN_M);
+	buf[FORAY_HASH_TEXT_LEN_M] = '\0';
+	return foray_hash_from_text(buf, raw);
+}
+
 /*
  * Read every component (or attestation) of the transaction through a
  * cursor, FETCH_BATCH rows at a time, adding its leaf to its tree and its
- * audit leaf to the audit list of that tree.
+ * audit leaf to the audit list of that tree.  The common row (stored hash,
+ * no audit data) allocates nothing.
  */
 static void
 load_leaves(SPIPlanPtr plan, ForayTx *tx, int flags, AuditLeaves *audit,
@@ -361,6 +389,15 @@ load_leaves(SPIPlanPtr plan, ForayTx *tx, int flags, AuditLeaves *audit,
 												 "foray merkle row",
 												 ALLOCSET_DEFAULT_SIZES);
 	foray_hasher *h = foray_backend_hasher();
+	uint8		null_leaf[FORAY_MERKLE_HASH_LEN];
+
+	/* the audit leaf of a member without audit data: H(0x00 || H("null")) */
+	{
+		uint8		d[FORAY_MERKLE_HASH_LEN];
+
+		hash_value(NULL, NULL, d);
+		merkle_check(foray_merkle_leaf_hash(h, d, FORAY_MERKLE_HASH_LEN, null_leaf));
+	}
 
 	values[0] = CStringGetTextDatum(tx->transaction_id);
 	values[1] = BoolGetDatum(recompute);
@@ -368,44 +405,70 @@ load_leaves(SPIPlanPtr plan, ForayTx *tx, int flags, AuditLeaves *audit,
 	for (;;)
 	{
 		uint64		i;
+		TupleDesc	desc;
 
 		SPI_cursor_fetch(portal, true, FETCH_BATCH);
 		if (SPI_processed == 0)
 			break;
+		desc = SPI_tuptable->tupdesc;
 		for (i = 0; i < SPI_processed; i++)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			MemoryContext old = MemoryContextSwitchTo(rowcxt);
-			char	   *id = getstr(tup, desc, 1, rowcxt);
-			char	   *type = getstr(tup, desc, 2, rowcxt);
-			char	   *stored = getstr(tup, desc, 3, rowcxt);
-			Jsonb	   *core = getjsonb(tup, desc, 4);
-			Jsonb	   *audit_data = getjsonb(tup, desc, 5);
-			int			t = tree_of(type);
-			ForayLeaves *lv = &tx->leaves[t];
-			AuditLeaves *al = &audit[t];
+			Datum		cols[5];
+			bool		nulls[5];
+			text	   *idt;
+			int			t;
+			ForayLeaves *lv;
+			AuditLeaves *al;
 			uint8		d[FORAY_MERKLE_HASH_LEN];
-			const char *hash_field = t == FORAY_TREE_ATT ? "attestation_hash" : "component_hash";
+			bool		dirty;
+			const char *hash_field;
 
-			if (core != NULL)
+			MemoryContext rowold = MemoryContextSwitchTo(rowcxt);
+			text	   *typet;
+
+			heap_deform_tuple(SPI_tuptable->vals[i], desc, cols, nulls);
+			idt = DatumGetTextPP(cols[0]);
+			typet = DatumGetTextPP(cols[1]);
+			/* detoasting (never for short ids) allocates in rowcxt */
+			dirty = (Pointer) idt != DatumGetPointer(cols[0]) ||
+				(Pointer) typet != DatumGetPointer(cols[1]);
+			t = tree_of_text(typet);
+			lv = &tx->leaves[t];
+			al = &audit[t];
+			hash_field = t == FORAY_TREE_ATT ? "attestation_hash" : "component_hash";
+
+			if (!nulls[3])
 			{
-				hash_value(core, id, d);
+				/* hash the foray_core (recompute, or no stored hash) */
+				MemoryContext old = MemoryContextSwitchTo(rowcxt);
+				char	   *id = text_to_cstring(idt);
+
+				dirty = true;
+				hash_value(DatumGetJsonbP(cols[3]), id, d);
 				if (finding != NULL)
 				{
 					char		recomputed[FORAY_HASH_TEXT_LEN_M + 1];
+					char	   *stored = nulls[2] ? NULL : TextDatumGetCString(cols[2]);
 
 					foray_hash_to_text(d, recomputed);
 					if (stored == NULL || strcmp(stored, recomputed) != 0)
 						finding(finding_arg, id, hash_field, stored, recomputed);
 				}
+				MemoryContextSwitchTo(old);
 			}
-			else if (!foray_hash_from_text(stored, d))
-				ereport(ERROR,
+			else
+			{
+				text	   *ht = nulls[2] ? NULL : DatumGetTextPP(cols[2]);
+
+				if (ht != NULL && (Pointer) ht != DatumGetPointer(cols[2]))
+					dirty = true;
+				if (ht == NULL || !hash_from_text_datum(ht, d))
+					ereport(ERROR,
 						(errcode(ERRCODE_FORAY_BAD_HASH_TEXT),
 						 errmsg("stored %s of \"%s\" in transaction \"%s\" is not a sha-256 hash",
-								hash_field, id, tx->transaction_id),
+								hash_field, text_to_cstring(idt), tx->transaction_id),
 						 errhint("Run foray.verify('%s').", tx->transaction_id)));
+			}
 
 			grow(&lv->leaf, &lv->cap, lv->n + 1, into);
 			merkle_check(foray_merkle_leaf_hash(h, d, FORAY_MERKLE_HASH_LEN,
@@ -424,19 +487,33 @@ load_leaves(SPIPlanPtr plan, ForayTx *tx, int flags, AuditLeaves *audit,
 					lv->ids = repalloc(lv->ids, sizeof(char *) * lv->idcap);
 					lv->data = repalloc(lv->data, (Size) lv->idcap * FORAY_MERKLE_HASH_LEN);
 				}
-				lv->ids[lv->n] = MemoryContextStrdup(into, id);
+				lv->ids[lv->n] = MemoryContextAlloc(into, VARSIZE_ANY_EXHDR(idt) + 1);
+				memcpy(lv->ids[lv->n], VARDATA_ANY(idt), VARSIZE_ANY_EXHDR(idt));
+				lv->ids[lv->n][VARSIZE_ANY_EXHDR(idt)] = '\0';
 				memcpy(lv->data + (Size) lv->n * FORAY_MERKLE_HASH_LEN, d, FORAY_MERKLE_HASH_LEN);
 			}
 			lv->n++;
 
-			hash_value(audit_data, id, d);
 			grow(&al->leaf, &al->cap, al->n + 1, into);
-			merkle_check(foray_merkle_leaf_hash(h, d, FORAY_MERKLE_HASH_LEN,
-												al->leaf + (Size) al->n * FORAY_MERKLE_HASH_LEN));
+			if (nulls[4])
+				memcpy(al->leaf + (Size) al->n * FORAY_MERKLE_HASH_LEN, null_leaf,
+					   FORAY_MERKLE_HASH_LEN);
+			else
+			{
+				MemoryContext old = MemoryContextSwitchTo(rowcxt);
+
+				dirty = true;
+				hash_value(DatumGetJsonbP(cols[4]), text_to_cstring(idt), d);
+				merkle_check(foray_merkle_leaf_hash(h, d, FORAY_MERKLE_HASH_LEN,
+													al->leaf + (Size) al->n * FORAY_MERKLE_HASH_LEN));
+				MemoryContextSwitchTo(old);
+			}
 			al->n++;
 
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(rowcxt);
+			/* the common row allocated nothing: skip the reset */
+			MemoryContextSwitchTo(rowold);
+			if (dirty)
+				MemoryContextReset(rowcxt);
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
