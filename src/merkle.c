@@ -400,7 +400,11 @@ load_members(SPIPlanPtr plan, ForayTx *tx, int flags, Members *ms,
 
 	values[0] = CStringGetTextDatum(tx->transaction_id);
 	values[1] = BoolGetDatum(recompute);
-	portal = SPI_cursor_open(NULL, plan, values, NULL, true);
+	/*
+	 * Not read-only: a fresh snapshot, taken after the envelope row lock, so
+	 * record_anchor sees every component committed while it waited.
+	 */
+	portal = SPI_cursor_open(NULL, plan, values, NULL, false);
 	for (;;)
 	{
 		uint64		i;
