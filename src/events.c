@@ -7,6 +7,11 @@
 #include "compat.h"
 
 #include "access/hash.h"
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "utils/syscache.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -17,6 +22,10 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/array.h"
 
 #include "substrate.h"
 
@@ -31,83 +40,298 @@ bool		foray_restore_setting = false;
  * recomputation, no second round of events.  pg_dump output empties the
  * search_path before any data; an application session never runs with an
  * empty search_path.  Only a superuser's session qualifies, so the restore
- * path can not be used to slip unchecked rows past the rules.  A superuser
- * may also say it outright with SET foray.restore_mode = on.
+ * path can not be used to slip unchecked rows past the rules; and it takes
+ * the whole signature of a dump (empty search_path, check_function_bodies
+ * and row_security off), so a hardened superuser session with an empty
+ * search_path is not mistaken for one.  A superuser may also say it
+ * outright with SET foray.restore_mode = on.
  */
 bool
 foray_restore_mode(void)
 {
 	const char *sp;
+	const char *cfb;
+	const char *rls;
 
 	if (!superuser())
 		return false;
 	if (foray_restore_setting)
 		return true;
+	/* the session settings every pg_dump script and pg_restore begin with */
 	sp = GetConfigOption("search_path", true, false);
-	return sp != NULL && sp[0] == '\0';
+	cfb = GetConfigOption("check_function_bodies", true, false);
+	rls = GetConfigOption("row_security", true, false);
+	return sp != NULL && sp[0] == '\0' &&
+		cfb != NULL && strcmp(cfb, "off") == 0 &&
+		rls != NULL && strcmp(rls, "off") == 0;
 }
 
 /*
- * Writers of one FORAY transaction are serialised by a transaction-scoped
- * advisory lock on (class 'FORA', hash of transaction_id), taken before any
- * readiness read, so two sessions never derive readiness from each other's
- * stale view.  Different FORAY transactions proceed in parallel.
+ * The substrate's events are buffered and appended in one INSERT at the end
+ * of each statement (and before commit): a single-row INSERT per event would
+ * cost an executor start-up per row, the dominant cost of bulk loads.  Each
+ * buffered event remembers its subtransaction level, so a rolled-back
+ * savepoint takes its events with it.
  */
-#define FORAY_LOCK_CLASS 0x464F5241		/* 'FORA' */
-
-void
-foray_lock_transaction(const char *transaction_id)
+typedef struct BufferedEvent
 {
-	LOCKTAG		tag;
-	uint32		h = DatumGetUInt32(hash_any((const unsigned char *) transaction_id,
-											strlen(transaction_id)));
+	int			nest_level;
+	Datum		kind;
+	Datum		subject_kind;
+	Datum		subject_id;
+	Datum		transaction_id;	/* 0 when null */
+	Datum		actor;
+	Datum		payload;
+} BufferedEvent;
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, FORAY_LOCK_CLASS, h, 2);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+#define EVENT_FLUSH_THRESHOLD 10000
+
+static MemoryContext event_cxt = NULL;
+static BufferedEvent *events = NULL;
+static int	nevents = 0;
+static int	events_cap = 0;
+static bool event_callbacks_registered = false;
+static SPIPlanPtr flush_plan = NULL;
+
+static void
+reset_events(void)
+{
+	event_cxt = NULL;			/* a child of TopTransactionContext */
+	events = NULL;
+	nevents = 0;
+	events_cap = 0;
 }
 
-static SPIPlanPtr emit_plan = NULL;
+static void
+events_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			/* events a function emitted outside any statement trigger */
+			if (nevents > 0)
+			{
+				PushActiveSnapshot(GetTransactionSnapshot());
+				foray_flush_events();
+				PopActiveSnapshot();
+			}
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			reset_events();
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+events_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		int			level = GetCurrentTransactionNestLevel();
+
+		while (nevents > 0 && events[nevents - 1].nest_level >= level)
+			nevents--;
+	}
+}
+
+/*
+ * The role that caused an event: the current role, or, while the substrate
+ * writes as its owner, the role it writes for.
+ */
+Oid			foray_acting_user = InvalidOid;
+
+static Datum
+actor_name(void)
+{
+	static Oid	cached_uid = InvalidOid;
+	static char cached_name[NAMEDATALEN];
+	Oid			uid = OidIsValid(foray_acting_user) ? foray_acting_user : GetUserId();
+
+	if (uid != cached_uid)
+	{
+		strlcpy(cached_name, GetUserNameFromId(uid, false), NAMEDATALEN);
+		cached_uid = uid;
+	}
+	return CStringGetTextDatum(cached_name);
+}
+
+/*
+ * Become the substrate's owner for one of its own writes; the acting user
+ * stays the events' actor.  foray_end_owner_write() undoes it.
+ */
+void
+foray_begin_owner_write(ForayOwnerWrite *w)
+{
+	GetUserIdAndSecContext(&w->save_userid, &w->save_sec);
+	w->save_acting = foray_acting_user;
+	if (!OidIsValid(foray_acting_user))
+		foray_acting_user = w->save_userid;
+	SetUserIdAndSecContext(foray_substrate_owner(), w->save_sec | SECURITY_LOCAL_USERID_CHANGE);
+}
+
+void
+foray_end_owner_write(ForayOwnerWrite *w)
+{
+	SetUserIdAndSecContext(w->save_userid, w->save_sec);
+	foray_acting_user = w->save_acting;
+}
 
 void
 foray_emit_event(const char *event_kind, const char *subject_kind,
 				 const char *subject_id, const char *transaction_id,
 				 Jsonb *payload)
 {
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
-	int			rc;
+	MemoryContext old;
+	BufferedEvent *e;
 
+	if (!event_callbacks_registered)
+	{
+		RegisterXactCallback(events_xact_callback, NULL);
+		RegisterSubXactCallback(events_subxact_callback, NULL);
+		event_callbacks_registered = true;
+	}
+	if (event_cxt == NULL)
+		event_cxt = AllocSetContextCreate(TopTransactionContext, "foray events",
+										  ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(event_cxt);
+	if (nevents == events_cap)
+	{
+		events_cap = events_cap ? events_cap * 2 : 256;
+		events = events ? repalloc(events, sizeof(BufferedEvent) * events_cap)
+			: palloc(sizeof(BufferedEvent) * events_cap);
+	}
+	e = &events[nevents++];
+	e->nest_level = GetCurrentTransactionNestLevel();
+	e->kind = CStringGetTextDatum(event_kind);
+	e->subject_kind = CStringGetTextDatum(subject_kind);
+	e->subject_id = CStringGetTextDatum(subject_id);
+	e->transaction_id = transaction_id ? CStringGetTextDatum(transaction_id) : (Datum) 0;
+	e->actor = actor_name();
+	e->payload = PointerGetDatum(palloc(VARSIZE(payload)));
+	memcpy(DatumGetPointer(e->payload), payload, VARSIZE(payload));
+	MemoryContextSwitchTo(old);
+
+	if (nevents >= EVENT_FLUSH_THRESHOLD)
+		foray_flush_events();
+}
+
+static Datum
+column_array(int field, Oid elemtype)
+{
+	Datum	   *vals = palloc(sizeof(Datum) * nevents);
+	bool	   *nulls = palloc(sizeof(bool) * nevents);
+	int			dims[1] = {nevents};
+	int			lbs[1] = {1};
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	for (int i = 0; i < nevents; i++)
+	{
+		Datum	   *f = &events[i].kind;
+
+		vals[i] = f[field];
+		nulls[i] = (vals[i] == (Datum) 0);
+	}
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(vals, nulls, 1, dims, lbs, elemtype,
+											  typlen, typbyval, typalign));
+}
+
+static bool flushing = false;
+
+/* The owner of the substrate's tables (that of foray.memory_events). */
+Oid
+foray_substrate_owner(void)
+{
+	Oid			relid = get_relname_relid("memory_events", get_namespace_oid("foray", false));
+	HeapTuple	tup;
+	Oid			owner;
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation foray.memory_events");
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/* Append the buffered events to foray.memory_events, in emission order. */
+void
+foray_flush_events(void)
+{
+	Datum		values[6];
+	int			rc;
+	ForayOwnerWrite ow;
+
+	if (nevents == 0)
+		return;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (emit_plan == NULL)
+	if (flush_plan == NULL)
 	{
-		Oid			argtypes[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID};
+		Oid			argtypes[6] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+		TEXTARRAYOID, JSONBARRAYOID};
 		SPIPlanPtr	plan;
 
-		plan = SPI_prepare("INSERT INTO foray.memory_events "
-						   "(event_kind, subject_kind, subject_id, transaction_id, "
-						   " actor_kind, actor_id, payload) "
-						   "VALUES ($1, $2, $3, $4, 'system', $5, $6)",
-						   6, argtypes);
+		plan = SPI_prepare_cursor("INSERT INTO foray.memory_events "
+								  "(event_kind, subject_kind, subject_id, transaction_id, "
+								  " actor_kind, actor_id, payload) "
+								  "SELECT e.k, e.sk, e.sid, e.tx, 'system', e.a, e.p "
+								  "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+								  "     pg_catalog.unnest($3), pg_catalog.unnest($4), "
+								  "     pg_catalog.unnest($5), pg_catalog.unnest($6)) "
+								  "     WITH ORDINALITY AS e(k, sk, sid, tx, a, p, n) "
+								  "ORDER BY e.n",
+								  6, argtypes, CURSOR_OPT_GENERIC_PLAN);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		SPI_keepplan(plan);
-		emit_plan = plan;
+		flush_plan = plan;
 	}
-	values[0] = CStringGetTextDatum(event_kind);
-	values[1] = CStringGetTextDatum(subject_kind);
-	values[2] = CStringGetTextDatum(subject_id);
-	if (transaction_id)
-		values[3] = CStringGetTextDatum(transaction_id);
-	else
-		nulls[3] = 'n';
-	values[4] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
-	values[5] = JsonbPGetDatum(payload);
-	rc = SPI_execute_plan(emit_plan, values, nulls, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "could not append to foray.memory_events: %s",
-			 SPI_result_code_string(rc));
+	values[0] = column_array(0, TEXTOID);
+	values[1] = column_array(1, TEXTOID);
+	values[2] = column_array(2, TEXTOID);
+	values[3] = column_array(3, TEXTOID);
+	values[4] = column_array(4, TEXTOID);
+	values[5] = column_array(5, JSONBOID);
+	nevents = 0;				/* taken, whatever happens next */
+
+	/*
+	 * The substrate writes its own events: as the owner of the log, so the
+	 * application's role needs no INSERT on it, and with flushing set, so the
+	 * log's guard can tell them from forgeries.
+	 */
+	foray_begin_owner_write(&ow);
+	flushing = true;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(flush_plan, values, NULL, false, 0);
+		if (rc != SPI_OK_INSERT)
+			elog(ERROR, "could not append to foray.memory_events: %s",
+				 SPI_result_code_string(rc));
+	}
+	PG_FINALLY();
+	{
+		flushing = false;
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
 	SPI_finish();
+	if (event_cxt != NULL && nevents == 0)
+	{
+		MemoryContextReset(event_cxt);
+		events = NULL;
+		events_cap = 0;
+	}
 }
 
 /*
@@ -122,6 +346,17 @@ foray_memory_events_guard(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_memory_events_guard: not called by trigger manager");
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		/* fired only for substrate kinds (UPPER_CASE), by the trigger's WHEN */
+		if (flushing || foray_restore_mode())
+			return PointerGetDatum(trigdata->tg_trigtuple);
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("substrate events are written by the substrate only"),
+				 errdetail("Rule LOG-002: UPPER_CASE event kinds record what the substrate's triggers and functions did; the application writes its own (lower_case) kinds."),
+				 errhint("Register an engine kind with foray.register_event_kind().")));
+	}
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		what = "UPDATE";
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))

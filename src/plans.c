@@ -57,13 +57,15 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 	},
 	[PLAN_HAS_PENDING] = {
 		"SELECT 1 FROM foray.foray_components"
-		" WHERE transaction_id" EQ "$1 AND status IN ('pending', 'reversed')"
+		" WHERE transaction_id" EQ "$1"
+		"   AND status::pg_catalog.text" EQ "ANY ('{pending,reversed}'::pg_catalog.text[])"
 		"   AND status::pg_catalog.text" EQ "'pending' LIMIT 1",
 		1, {TEXTOID}
 	},
 	[PLAN_HAS_UNREADY] = {
 		"SELECT 1 FROM foray.foray_components"
-		" WHERE transaction_id" EQ "$1 AND status IN ('pending', 'reversed') LIMIT 1",
+		" WHERE transaction_id" EQ "$1"
+		"   AND status::pg_catalog.text" EQ "ANY ('{pending,reversed}'::pg_catalog.text[]) LIMIT 1",
 		1, {TEXTOID}
 	},
 	[PLAN_HAS_COMPONENT] = {
@@ -74,6 +76,23 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		"SELECT lifecycle::pg_catalog.text FROM foray.foray_transactions"
 		" WHERE transaction_id" EQ "$1",
 		1, {TEXTOID}
+	},
+	[PLAN_LIFECYCLE_BATCH] = {
+		"WITH d AS ("
+		"  SELECT t.transaction_id, t.lifecycle::pg_catalog.text AS cur,"
+		"         CASE WHEN EXISTS (SELECT 1 FROM foray.foray_components c"
+		"                            WHERE c.transaction_id" EQ "t.transaction_id)"
+		"               AND NOT EXISTS (SELECT 1 FROM foray.foray_components c"
+		"                            WHERE c.transaction_id" EQ "t.transaction_id"
+		"                              AND c.status::pg_catalog.text" EQ "ANY ('{pending,reversed}'::pg_catalog.text[]))"
+		"              THEN 'ready_to_anchor' ELSE 'open' END AS target"
+		"    FROM foray.foray_transactions t"
+		"   WHERE t.transaction_id" EQ "ANY ($1)"
+		"     AND t.lifecycle::pg_catalog.text" EQ "ANY ('{open,ready_to_anchor}'::pg_catalog.text[]))"
+		" UPDATE foray.foray_transactions t SET lifecycle = d.target FROM d"
+		"  WHERE t.transaction_id" EQ "d.transaction_id AND d.cur OPERATOR(pg_catalog.<>) d.target"
+		" RETURNING t.transaction_id, d.cur, d.target",
+		1, {TEXTARRAYOID}
 	},
 	[PLAN_SET_LIFECYCLE] = {
 		"UPDATE foray.foray_transactions SET lifecycle = $2 WHERE transaction_id" EQ "$1",
@@ -117,14 +136,19 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 
 static SPIPlanPtr plans[FORAY_PLAN_COUNT];
 
-/* The kept plan for a query; the caller must be connected to SPI. */
+/*
+ * The kept plan for a query; the caller must be connected to SPI.  Plans are
+ * generic from the first call: their shape (index probes by key) does not
+ * depend on parameter values, and re-planning per row would dominate.
+ */
 SPIPlanPtr
 foray_plan(ForayPlan which)
 {
 	if (plans[which] == NULL)
 	{
 		const PlanDef *def = &plan_defs[which];
-		SPIPlanPtr	plan = SPI_prepare(def->query, def->nargs, (Oid *) def->argtypes);
+		SPIPlanPtr	plan = SPI_prepare_cursor(def->query, def->nargs, (Oid *) def->argtypes,
+												 CURSOR_OPT_GENERIC_PLAN);
 
 		if (plan == NULL)
 			elog(ERROR, "foray_substrate: could not prepare query %d: %s",

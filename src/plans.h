@@ -18,6 +18,7 @@ typedef enum ForayPlan
 	PLAN_HAS_COMPONENT,			/* (tx) -> any component? */
 	PLAN_LIFECYCLE,				/* (tx) -> lifecycle */
 	PLAN_SET_LIFECYCLE,			/* (tx, lifecycle) */
+	PLAN_LIFECYCLE_BATCH,		/* (txs[]) -> (tx, from, to) for each change made */
 	PLAN_COMPONENT_REFERRERS,	/* (key) -> first component referencing it */
 	PLAN_ATTESTATION_REFERRERS, /* (key) -> first attestation naming it */
 	PLAN_COMPONENT_EXISTS,		/* (tx, id) -> component_type */

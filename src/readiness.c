@@ -12,14 +12,20 @@
  * Component typing bounds the cascade at three levels (ARR <- ACC <- ANT <-
  * ACT).
  *
- * The lifecycle is evaluated once per touched transaction at commit, by a
- * deferred constraint trigger, from two index probes (any component? any
- * pending or reversed component?), so it is never derived from a
- * half-written SQL transaction.
+ * The lifecycle is evaluated once per touched transaction at the end of each
+ * user statement (statement-level trigger) and after the commit-time ref
+ * check, from two index probes (any component? any pending or reversed
+ * component?), never in the middle of a readiness cascade.
  */
 #include "compat.h"
 
+#include "access/hash.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/lsyscache.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -31,10 +37,14 @@
 #include "utils/memutils.h"
 
 #include "plans.h"
+#include "trigger_util.h"
 #include "readiness.h"
 #include "substrate.h"
 
-PG_FUNCTION_INFO_V1(foray_lifecycle_check);
+PG_FUNCTION_INFO_V1(foray_statement_end);
+
+static bool may_have_pending(const char *transaction_id);
+static bool known_no_pending(const char *transaction_id);
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -125,10 +135,12 @@ foray_set_status(const char *transaction_id, const char *id, const char *status)
 {
 	Datum		values[3];
 	int			rc;
+	ForayOwnerWrite ow;
 
 	values[0] = CStringGetTextDatum(transaction_id);
 	values[1] = CStringGetTextDatum(id);
 	values[2] = CStringGetTextDatum(status);
+	foray_begin_owner_write(&ow);
 	foray_internal_writes++;
 	PG_TRY();
 	{
@@ -139,6 +151,7 @@ foray_set_status(const char *transaction_id, const char *id, const char *status)
 	PG_FINALLY();
 	{
 		foray_internal_writes--;
+		foray_end_owner_write(&ow);
 	}
 	PG_END_TRY();
 }
@@ -163,20 +176,17 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 	const char **targets;
 	int			nchanges = 0;
 
+	/* known (under this backend's lock) to hold nothing waiting: done */
+	if (pending_only && known_no_pending(transaction_id))
+		return;
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
-	if (pending_only)
+	if (pending_only && !may_have_pending(transaction_id))
 	{
-		values[0] = CStringGetTextDatum(transaction_id);
-		rc = SPI_execute_plan(foray_plan(PLAN_HAS_PENDING), values, NULL, false, 1);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "readiness lookup failed: %s", SPI_result_code_string(rc));
-		if (SPI_processed == 0)
-		{
-			SPI_finish();
-			return;
-		}
+		SPI_finish();
+		return;
 	}
 
 	values[0] = PointerGetDatum(foray_ref_key(transaction_id, id));
@@ -221,13 +231,24 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
+/*
+ * Per SQL transaction, one entry per FORAY transaction touched: whether its
+ * lifecycle needs evaluating, and whether it is known to hold pending
+ * components.  The knowledge is safe to keep because the writer holds the
+ * FORAY transaction's lock (foray_lock_transaction) until it commits.
+ */
 typedef struct DirtyEntry
 {
 	char		key[256];
 	bool		dirty;
+	bool		pending_known;
+	bool		has_pending;
+	bool		locked;
 } DirtyEntry;
 
 static HTAB *dirty_txs = NULL;
+static int	nlocks = 0;
+static bool escalated = false;
 static bool all_dirty = false;
 static bool callbacks_registered = false;
 
@@ -243,6 +264,8 @@ lifecycle_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PREPARE:
 			dirty_txs = NULL;	/* lived in TopTransactionContext */
 			all_dirty = false;
+			nlocks = 0;
+			escalated = false;
 			break;
 		default:
 			break;
@@ -253,16 +276,31 @@ static void
 lifecycle_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 						   SubTransactionId parentSubid, void *arg)
 {
-	/* an aborted subtransaction may have undone an evaluation */
+	/*
+	 * An aborted subtransaction may have undone an evaluation or a write, and
+	 * released the locks it took: forget what we knew.
+	 */
 	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
 		all_dirty = true;
+		escalated = false;		/* its table locks may have gone with it */
+		if (dirty_txs != NULL)
+		{
+			HASH_SEQ_STATUS seq;
+			DirtyEntry *e;
+
+			hash_seq_init(&seq, dirty_txs);
+			while ((e = hash_seq_search(&seq)) != NULL)
+				e->locked = false;
+		}
+	}
 }
 
-void
-foray_mark_transaction_dirty(const char *transaction_id)
+static DirtyEntry *
+dirty_entry(const char *transaction_id, bool create)
 {
-	DirtyEntry *e;
 	bool		found;
+	DirtyEntry *e;
 
 	if (!callbacks_registered)
 	{
@@ -274,6 +312,9 @@ foray_mark_transaction_dirty(const char *transaction_id)
 	{
 		HASHCTL		ctl;
 
+		if (!create)
+			return NULL;
+
 		memset(&ctl, 0, sizeof(ctl));
 		ctl.keysize = sizeof(((DirtyEntry *) 0)->key);
 		ctl.entrysize = sizeof(DirtyEntry);
@@ -282,121 +323,228 @@ foray_mark_transaction_dirty(const char *transaction_id)
 								HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	}
 	if (strlen(transaction_id) >= sizeof(((DirtyEntry *) 0)->key))
+		elog(ERROR, "transaction_id \"%s\" is too long", transaction_id);
+	e = hash_search(dirty_txs, transaction_id, create ? HASH_ENTER : HASH_FIND, &found);
+	if (e != NULL && !found)
 	{
-		all_dirty = true;		/* cannot happen: ids are at most 200 bytes */
-		return;
+		e->dirty = false;
+		e->pending_known = false;
+		e->has_pending = false;
+		e->locked = false;
 	}
-	e = hash_search(dirty_txs, transaction_id, HASH_ENTER, &found);
-	e->dirty = true;
+	return e;
 }
 
-static bool
-take_dirty(const char *transaction_id)
+/*
+ * Writers of one FORAY transaction are serialised by a transaction-scoped
+ * advisory lock on (class 'FORA', hash of transaction_id), taken before any
+ * readiness read, so two sessions never derive readiness from each other's
+ * stale view; different FORAY transactions proceed in parallel.
+ *
+ * A bulk load touches thousands of FORAY transactions in one SQL
+ * transaction, more than the shared lock table holds.  Past
+ * FORAY_LOCK_ESCALATION locks the backend escalates: it takes SHARE ROW
+ * EXCLUSIVE on the three protocol tables (which excludes every other writer
+ * of them, and so covers every FORAY transaction) and stops taking
+ * per-transaction locks until it commits.
+ */
+#define FORAY_LOCK_CLASS 0x464F5241		/* 'FORA' */
+#define FORAY_LOCK_ESCALATION 1000
+
+
+static void
+escalate_locks(void)
+{
+	Oid			nsp = get_namespace_oid("foray", false);
+	const char *const tables[3] = {"foray_transactions", "foray_components", "foray_attestations"};
+
+	for (int i = 0; i < 3; i++)
+	{
+		Oid			relid = get_relname_relid(tables[i], nsp);
+
+		if (!OidIsValid(relid))
+			elog(ERROR, "relation foray.%s does not exist", tables[i]);
+		LockRelationOid(relid, ShareRowExclusiveLock);
+	}
+	escalated = true;
+}
+
+void
+foray_lock_transaction(const char *transaction_id)
 {
 	DirtyEntry *e;
+	LOCKTAG		tag;
+	uint32		h;
 
-	if (all_dirty)
-		return true;
-	if (dirty_txs == NULL || strlen(transaction_id) >= sizeof(((DirtyEntry *) 0)->key))
-		return false;
-	e = hash_search(dirty_txs, transaction_id, HASH_FIND, NULL);
-	if (e == NULL || !e->dirty)
-		return false;
-	e->dirty = false;
-	return true;
+	if (escalated)
+		return;
+	e = dirty_entry(transaction_id, true);
+	if (e->locked)
+		return;
+	if (nlocks >= FORAY_LOCK_ESCALATION)
+	{
+		escalate_locks();
+		return;
+	}
+	h = DatumGetUInt32(hash_any((const unsigned char *) transaction_id, strlen(transaction_id)));
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, FORAY_LOCK_CLASS, h, 2);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	e->locked = true;
+	nlocks++;
+}
+
+void
+foray_mark_transaction_dirty(const char *transaction_id)
+{
+	dirty_entry(transaction_id, true)->dirty = true;
+}
+
+/* A component of this transaction is (now) pending. */
+void
+foray_note_pending(const char *transaction_id)
+{
+	DirtyEntry *e = dirty_entry(transaction_id, true);
+
+	e->has_pending = true;
 }
 
 static bool
-probe(ForayPlan plan, const char *transaction_id)
+known_no_pending(const char *transaction_id)
 {
+	DirtyEntry *e = dirty_entry(transaction_id, true);
+
+	return e->pending_known && !e->has_pending && !all_dirty;
+}
+
+/*
+ * May this transaction hold pending components?  Probes the index once per
+ * SQL transaction, then follows the writes this backend makes under the
+ * transaction's lock.
+ */
+static bool
+may_have_pending(const char *transaction_id)
+{
+	DirtyEntry *e = dirty_entry(transaction_id, true);
 	Datum		values[1];
 	int			rc;
 
+	if (e->pending_known && !all_dirty)
+		return e->has_pending;
 	values[0] = CStringGetTextDatum(transaction_id);
-	rc = SPI_execute_plan(foray_plan(plan), values, NULL, false, 1);
+	rc = SPI_execute_plan(foray_plan(PLAN_HAS_PENDING), values, NULL, false, 1);
 	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "lifecycle probe failed: %s", SPI_result_code_string(rc));
-	return SPI_processed > 0;
+		elog(ERROR, "readiness lookup failed: %s", SPI_result_code_string(rc));
+	e = dirty_entry(transaction_id, true);
+	e->has_pending = (SPI_processed > 0);
+	e->pending_known = !all_dirty;
+	return e->has_pending;
 }
 
-/* Bring one transaction's lifecycle in line with its components. */
-static void
-evaluate_lifecycle(const char *transaction_id)
+static int
+cmp_cstring_ptr(const void *a, const void *b)
 {
-	Datum		values[2];
-	int			rc;
-	char	   *current;
-	const char *target;
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
 
+/*
+ * Evaluate the lifecycle of every transaction touched since the last
+ * evaluation.  Runs at the end of each user statement (and after the
+ * commit-time readiness check), never inside the substrate's own writes,
+ * so it sees the statement's final readiness.
+ */
+void
+foray_evaluate_dirty(void)
+{
+	HASH_SEQ_STATUS seq;
+	DirtyEntry *e;
+	char	  **ids;
+	int			n = 0;
+	long		total;
+	bool		all = all_dirty;
+	Datum		values[1];
+	int			rc;
+	uint64		nchanged;
+	char	  **changed;
+	ForayOwnerWrite ow;
+
+	if (dirty_txs == NULL || foray_internal_writes > 0)
+		return;
+	all_dirty = false;
+	total = hash_get_num_entries(dirty_txs);
+	ids = palloc(sizeof(char *) * (total + 1));
+	hash_seq_init(&seq, dirty_txs);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		if (all)
+			e->pending_known = false;
+		if (e->dirty || all)
+		{
+			e->dirty = false;
+			ids[n++] = pstrdup(e->key);
+		}
+	}
+	if (n == 0)
+		return;
+
+	/* one statement for all of them */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	values[0] = CStringGetTextDatum(transaction_id);
-	rc = SPI_execute_plan(foray_plan(PLAN_LIFECYCLE), values, NULL, false, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "lifecycle lookup failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
+	values[0] = foray_strings_to_array(ids, n);
+	foray_begin_owner_write(&ow);
+	foray_internal_writes++;
+	PG_TRY();
 	{
-		/* no envelope row (yet): the deferred foreign key will speak */
-		SPI_finish();
-		return;
+		rc = SPI_execute_plan(foray_plan(PLAN_LIFECYCLE_BATCH), values, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE_RETURNING)
+			elog(ERROR, "lifecycle update failed: %s", SPI_result_code_string(rc));
 	}
-	current = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	if (strcmp(current, "open") != 0 && strcmp(current, "ready_to_anchor") != 0)
+	PG_FINALLY();
 	{
-		SPI_finish();
-		return;
+		foray_internal_writes--;
+		foray_end_owner_write(&ow);
 	}
-	target = (probe(PLAN_HAS_COMPONENT, transaction_id) &&
-			  !probe(PLAN_HAS_UNREADY, transaction_id)) ? "ready_to_anchor" : "open";
-	if (strcmp(target, current) != 0)
+	PG_END_TRY();
+	nchanged = SPI_processed;
+	changed = palloc(sizeof(char *) * (nchanged + 1));
+	for (uint64 i = 0; i < nchanged; i++)
 	{
-		const char *keys[2] = {"from", "to"};
-		const char *vals[2] = {current, target};
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		char	   *tx = SPI_getvalue(t, d, 1);
+		char	   *from = SPI_getvalue(t, d, 2);
+		char	   *to = SPI_getvalue(t, d, 3);
 
-		values[1] = CStringGetTextDatum(target);
-		foray_internal_writes++;
-		PG_TRY();
-		{
-			rc = SPI_execute_plan(foray_plan(PLAN_SET_LIFECYCLE), values, NULL, false, 0);
-			if (rc != SPI_OK_UPDATE)
-				elog(ERROR, "lifecycle update failed: %s", SPI_result_code_string(rc));
-		}
-		PG_FINALLY();
-		{
-			foray_internal_writes--;
-		}
-		PG_END_TRY();
-		foray_emit_event("TRANSACTION_STATE_CHANGED", "TRANSACTION", transaction_id,
-						 transaction_id, foray_jsonb_object(2, keys, vals));
+		/* "tx\0from\0to": sorted by transaction_id for a stable event order */
+		changed[i] = psprintf("%s%c%s%c%s", tx, '\0', from, '\0', to);
+	}
+	qsort(changed, nchanged, sizeof(char *), cmp_cstring_ptr);
+	for (uint64 i = 0; i < nchanged; i++)
+	{
+		const char *tx = changed[i];
+		const char *from = tx + strlen(tx) + 1;
+		const char *to = from + strlen(from) + 1;
+		const char *keys[2] = {"from", "to"};
+		const char *vals[2] = {from, to};
+
+		foray_emit_event("TRANSACTION_STATE_CHANGED", "TRANSACTION", tx, tx,
+						 foray_jsonb_object(2, keys, vals));
 	}
 	SPI_finish();
 }
 
 /*
- * Deferred constraint trigger (components: insert, update, delete;
- * transactions: insert).  Evaluates each touched transaction once.
+ * AFTER ... FOR EACH STATEMENT on components (insert, update, delete) and
+ * transactions (insert, update).
  */
 Datum
-foray_lifecycle_check(PG_FUNCTION_ARGS)
+foray_statement_end(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
-	HeapTuple	tup;
-	int			attno;
-	bool		isnull;
-	Datum		d;
-	char	   *tx;
-
 	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "foray_lifecycle_check: not called by trigger manager");
-	if (foray_restore_mode())
-		return PointerGetDatum(NULL);
-	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
-	attno = SPI_fnumber(td->tg_relation->rd_att, "transaction_id");
-	d = heap_getattr(tup, attno, td->tg_relation->rd_att, &isnull);
-	if (isnull)
-		return PointerGetDatum(NULL);
-	tx = TextDatumGetCString(d);
-	if (take_dirty(tx))
-		evaluate_lifecycle(tx);
+		elog(ERROR, "foray_statement_end: not called by trigger manager");
+	if (!foray_restore_mode() && foray_internal_writes == 0)
+	{
+		foray_evaluate_dirty();
+		foray_flush_events();
+	}
 	return PointerGetDatum(NULL);
 }

@@ -46,10 +46,35 @@ extern int	foray_internal_writes;
 /* true when rows are being restored by pg_restore / a pg_dump script */
 extern bool foray_restore_mode(void);
 
-/* Append one event to foray.memory_events (actor: system, current role). */
+/*
+ * Append one event to foray.memory_events (actor: system, current role).
+ * Events are buffered and written at the end of the statement, or by
+ * foray_flush_events(); a function that emits events and must show them to
+ * its caller's next query calls foray_flush_events() before returning.
+ */
 extern void foray_emit_event(const char *event_kind, const char *subject_kind,
 							 const char *subject_id, const char *transaction_id,
 							 Jsonb *payload);
+
+extern void foray_flush_events(void);
+
+/*
+ * The owner of the substrate's tables.  The substrate's own writes (derived
+ * readiness and lifecycle, events) run as this role, so the application's
+ * role needs no UPDATE on derived columns nor INSERT on the log.
+ */
+extern Oid	foray_substrate_owner(void);
+
+typedef struct ForayOwnerWrite
+{
+	Oid			save_userid;
+	int			save_sec;
+	Oid			save_acting;
+} ForayOwnerWrite;
+
+/* Around a write of the substrate's own: begin, then end in PG_FINALLY. */
+extern void foray_begin_owner_write(ForayOwnerWrite *w);
+extern void foray_end_owner_write(ForayOwnerWrite *w);
 
 /* Serialise writers of one FORAY transaction (transaction-scoped lock). */
 extern void foray_lock_transaction(const char *transaction_id);

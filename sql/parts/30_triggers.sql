@@ -24,8 +24,8 @@ CREATE FUNCTION foray.foray_attestations_check_refs() RETURNS trigger
 AS 'MODULE_PATHNAME', 'foray_attestations_check_refs' LANGUAGE C;
 CREATE FUNCTION foray.foray_attestations_check_removal() RETURNS trigger
 AS 'MODULE_PATHNAME', 'foray_attestations_check_removal' LANGUAGE C;
-CREATE FUNCTION foray.foray_lifecycle_check() RETURNS trigger
-AS 'MODULE_PATHNAME', 'foray_lifecycle_check' LANGUAGE C;
+CREATE FUNCTION foray.foray_statement_end() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_statement_end' LANGUAGE C;
 CREATE FUNCTION foray.foray_memory_events_guard() RETURNS trigger
 AS 'MODULE_PATHNAME', 'foray_memory_events_guard' LANGUAGE C;
 
@@ -39,17 +39,16 @@ COMMENT ON FUNCTION foray.foray_attestations_before() IS 'Attestation rules: ATT
 COMMENT ON FUNCTION foray.foray_attestations_after() IS 'Attestation events.';
 COMMENT ON FUNCTION foray.foray_attestations_check_refs() IS 'At commit: subject_refs and dependencies resolve; no attestation cycle (ATT-006).';
 COMMENT ON FUNCTION foray.foray_attestations_check_removal() IS 'At commit: no attestation still names a removed attestation.';
-COMMENT ON FUNCTION foray.foray_lifecycle_check() IS 'At commit: a touched transaction''s lifecycle follows its components (open / ready_to_anchor).';
-COMMENT ON FUNCTION foray.foray_memory_events_guard() IS 'Refuses UPDATE, DELETE and TRUNCATE on the append-only event log.';
+COMMENT ON FUNCTION foray.foray_statement_end() IS 'At the end of each statement: every touched transaction''s lifecycle follows its components (open / ready_to_anchor), and the statement''s events are appended to memory_events.';
+COMMENT ON FUNCTION foray.foray_memory_events_guard() IS 'Refuses UPDATE, DELETE and TRUNCATE on the append-only event log, and substrate-kind events not written by the substrate.';
 
 -- transactions
 CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_transactions
 	FOR EACH ROW EXECUTE FUNCTION foray.foray_transactions_before();
 CREATE TRIGGER foray_20_after AFTER INSERT ON foray.foray_transactions
 	FOR EACH ROW EXECUTE FUNCTION foray.foray_transactions_after();
-CREATE CONSTRAINT TRIGGER foray_90_lifecycle AFTER INSERT ON foray.foray_transactions
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_lifecycle_check();
+CREATE TRIGGER foray_90_statement_end AFTER INSERT OR UPDATE OR DELETE ON foray.foray_transactions
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_statement_end();
 
 -- components
 CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_components
@@ -63,13 +62,8 @@ CREATE CONSTRAINT TRIGGER foray_30_refs AFTER INSERT OR UPDATE ON foray.foray_co
 CREATE CONSTRAINT TRIGGER foray_40_removal AFTER DELETE ON foray.foray_components
 	DEFERRABLE INITIALLY DEFERRED
 	FOR EACH ROW EXECUTE FUNCTION foray.foray_components_check_removal();
-CREATE CONSTRAINT TRIGGER foray_90_lifecycle AFTER INSERT OR DELETE ON foray.foray_components
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_lifecycle_check();
-CREATE CONSTRAINT TRIGGER foray_91_lifecycle AFTER UPDATE ON foray.foray_components
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW WHEN (OLD.status::text IS DISTINCT FROM NEW.status::text)
-	EXECUTE FUNCTION foray.foray_lifecycle_check();
+CREATE TRIGGER foray_90_statement_end AFTER INSERT OR UPDATE OR DELETE ON foray.foray_components
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_statement_end();
 
 -- attestations
 CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_attestations
@@ -82,12 +76,18 @@ CREATE CONSTRAINT TRIGGER foray_30_refs AFTER INSERT OR UPDATE ON foray.foray_at
 CREATE CONSTRAINT TRIGGER foray_40_removal AFTER DELETE ON foray.foray_attestations
 	DEFERRABLE INITIALLY DEFERRED
 	FOR EACH ROW EXECUTE FUNCTION foray.foray_attestations_check_removal();
+CREATE TRIGGER foray_90_statement_end AFTER INSERT OR UPDATE OR DELETE ON foray.foray_attestations
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_statement_end();
 
 -- the event log is append-only
 CREATE TRIGGER foray_10_append_only BEFORE UPDATE OR DELETE ON foray.memory_events
 	FOR EACH ROW EXECUTE FUNCTION foray.foray_memory_events_guard();
 CREATE TRIGGER foray_11_append_only BEFORE TRUNCATE ON foray.memory_events
 	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_memory_events_guard();
+-- substrate kinds (UPPER_CASE) are written by the substrate only
+CREATE TRIGGER foray_12_substrate_kinds BEFORE INSERT ON foray.memory_events
+	FOR EACH ROW WHEN (NEW.event_kind COLLATE "C" >= 'A' AND NEW.event_kind COLLATE "C" < '[')
+	EXECUTE FUNCTION foray.foray_memory_events_guard();
 
 -- ---------------------------------------------------------------------
 -- Registering the engine's event kinds.

@@ -1,0 +1,688 @@
+-- foray_substrate_migrate_loomworks.sql
+--
+-- One-off migration of Loomworks' three legacy FORAY surfaces into the
+-- substrate (docs/migration.md has the mapping and the reasoning):
+--
+--   credit.foray_action_flows  -> foray.foray_transactions + foray.foray_components
+--   audit.foray_events         -> foray.memory_events (narrative setting_change)
+--   public.memory_events       -> foray.memory_events (engine events, cleaned)
+--                                 + one FORAY transaction with an approval
+--                                 attestation per WebAuthn-attested event
+--
+-- Run after CREATE EXTENSION foray_substrate, as a superuser:
+--
+--   psql -d DB -f foray_substrate_migrate_loomworks.sql               # migrate
+--   psql -d DB -v dry_run=1 -f foray_substrate_migrate_loomworks.sql  # report only
+--
+-- Variables: dry_run (0/1, default 0), progress_every (rows between
+-- progress NOTICEs, default 100000).
+--
+-- One SQL transaction: on any error, or a reconciliation that does not add
+-- up (SQLSTATE 23R40), nothing is written.  Idempotent: each destination row
+-- carries source_ref naming its legacy row, and rows already migrated are
+-- skipped.  The legacy tables are only read.
+--
+-- SQLSTATEs: 22R40 precondition (extension or legacy table missing),
+-- 22R41 legacy audit event carries a signature, 22R42 legacy value the
+-- substrate cannot hold (event kind name, actor), 23R40 reconciliation failed.
+
+\set ON_ERROR_STOP on
+\if :{?dry_run}
+\else
+\set dry_run 0
+\endif
+\if :{?progress_every}
+\else
+\set progress_every 100000
+\endif
+
+BEGIN;
+-- A pinned, non-empty search_path: nothing below resolves through the
+-- caller's path, and an empty one would put the substrate in restore mode.
+SET LOCAL search_path = pg_catalog, pg_temp;
+SELECT set_config('loomworks_migration.dry_run', :'dry_run', true) AS dry_run,
+	   set_config('loomworks_migration.progress_every', :'progress_every', true) AS progress_every;
+
+-- ------------------------------------------------------------------------
+-- Preconditions
+-- ------------------------------------------------------------------------
+DO $pre$
+DECLARE
+	missing text;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'foray_substrate') THEN
+		RAISE EXCEPTION 'foray_substrate is not installed in this database'
+			USING ERRCODE = '22R40',
+				  DETAIL = 'Rule MIG-001: the migration writes into the extension''s tables.',
+				  HINT = 'Run CREATE EXTENSION foray_substrate first.';
+	END IF;
+	SELECT string_agg(t, ', ') INTO missing
+	FROM unnest(ARRAY['credit.foray_action_flows', 'credit.asset_balances',
+					  'audit.foray_events', 'public.memory_events',
+					  'public.webauthn_credentials']) AS t
+	WHERE to_regclass(t) IS NULL;
+	IF missing IS NOT NULL THEN
+		RAISE EXCEPTION 'legacy table(s) % not found', missing
+			USING ERRCODE = '22R40',
+				  DETAIL = 'Rule MIG-001: the migration reads the three Loomworks FORAY surfaces (inventory §4).';
+	END IF;
+END
+$pre$;
+
+-- ------------------------------------------------------------------------
+-- The migration's own schema: report tables and the shipped balance view.
+-- ------------------------------------------------------------------------
+CREATE SCHEMA IF NOT EXISTS loomworks_migration;
+COMMENT ON SCHEMA loomworks_migration IS
+	'Created by foray_substrate_migrate_loomworks.sql: migration reports and the view that reproduces credit.asset_balances from the substrate.';
+
+CREATE TABLE IF NOT EXISTS loomworks_migration.runs (
+	run_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	started_at timestamptz NOT NULL,
+	finished_at timestamptz NOT NULL,
+	report jsonb NOT NULL
+);
+COMMENT ON TABLE loomworks_migration.runs IS 'One row per committed migration run, with its reconciliation report.';
+
+CREATE TABLE IF NOT EXISTS loomworks_migration.content_hash_mismatches (
+	legacy_id bigint PRIMARY KEY,
+	stored_hash text,
+	recomputed_hash text NOT NULL,
+	found_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE loomworks_migration.content_hash_mismatches IS
+	'Legacy public.memory_events rows whose stored content_hash differs from Loomworks'' own algorithm recomputed over the stored payload (foray.loomworks_content_hash).';
+
+-- Ledger party -> the substrate's one actor convention.
+CREATE OR REPLACE FUNCTION loomworks_migration.party(p text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN jsonb_build_object(
+	'kind', CASE WHEN p ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+			THEN 'person' ELSE 'institution' END,
+	'id', p);
+COMMENT ON FUNCTION loomworks_migration.party(text) IS
+	'A legacy ledger party as the substrate''s typed actor: a UUID string is a person, any other name (dunin7, anthropic) an institution; the id is kept verbatim.';
+
+CREATE OR REPLACE FUNCTION loomworks_migration.iso(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
+COMMENT ON FUNCTION loomworks_migration.iso(timestamptz) IS 'ISO-8601 UTC text of a timestamp, independent of the session time zone.';
+
+CREATE OR REPLACE FUNCTION loomworks_migration.sha256_ref(s text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 'sha256:' || encode(sha256(convert_to(s, 'UTF8')), 'hex');
+COMMENT ON FUNCTION loomworks_migration.sha256_ref(text) IS 'sha256:<hex> of a string''s UTF-8 bytes (entity and attestor identity hashes).';
+
+CREATE OR REPLACE FUNCTION loomworks_migration.b64url_decode(s text) RETURNS bytea
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN decode(translate(s, '-_', '+/') || repeat('=', (4 - length(s) % 4) % 4), 'base64');
+COMMENT ON FUNCTION loomworks_migration.b64url_decode(text) IS 'Decodes unpadded base64url (WebAuthn credential ids).';
+
+-- Progress: called for every row, prints every progress_every rows.
+CREATE OR REPLACE FUNCTION loomworks_migration.progress(step text, n bigint, total bigint, t0 timestamptz)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+	secs float8 := greatest(extract(epoch FROM clock_timestamp() - t0), 0.001);
+BEGIN
+	RAISE NOTICE '% : % / % rows (% rows/s)', step, n, total, round(n / secs);
+	RETURN true;
+END
+$$;
+COMMENT ON FUNCTION loomworks_migration.progress(text, bigint, bigint, timestamptz) IS 'Prints one progress NOTICE (rows done, total, rows/s).';
+
+-- credit.asset_balances, reproduced from the migrated components only.
+CREATE OR REPLACE VIEW loomworks_migration.asset_balances AS
+SELECT party, asset_id, sum(delta)::numeric(20, 6) AS balance
+FROM (
+	SELECT c.foray_core #>> '{flow,to_party,id}' AS party,
+		   c.foray_core #>> '{flow,asset_id}' AS asset_id,
+		   (c.foray_core #>> '{flow,quantity}')::numeric AS delta
+	FROM foray.foray_components c
+	WHERE c.source_ref LIKE 'credit.foray\_action\_flows:%'
+	UNION ALL
+	SELECT c.foray_core #>> '{flow,from_party,id}',
+		   c.foray_core #>> '{flow,asset_id}',
+		   -(c.foray_core #>> '{flow,quantity}')::numeric
+	FROM foray.foray_components c
+	WHERE c.source_ref LIKE 'credit.foray\_action\_flows:%'
+) d
+GROUP BY party, asset_id;
+COMMENT ON VIEW loomworks_migration.asset_balances IS
+	'Legacy credit.asset_balances (party, asset_id, balance) recomputed from the migrated ledger components: +quantity to to_party, -quantity from from_party.';
+
+-- ------------------------------------------------------------------------
+-- Legacy checks that stop the migration before it writes anything.
+-- ------------------------------------------------------------------------
+DO $chk$
+DECLARE
+	n bigint;
+	bad text;
+BEGIN
+	SELECT count(*), string_agg(id::text, ', ' ORDER BY id) FILTER (WHERE true)
+	INTO n, bad
+	FROM (SELECT id FROM audit.foray_events WHERE signature IS NOT NULL ORDER BY id LIMIT 5) s;
+	IF n > 0 THEN
+		RAISE EXCEPTION 'legacy audit.foray_events row % carries a signature', split_part(bad, ',', 1)
+			USING ERRCODE = '22R41',
+				  DETAIL = format('Rule MIG-002: signature was never written by Loomworks; the substrate has no place for it and the migration will not drop it silently (rows: %s).', bad),
+				  HINT = 'Investigate where the signatures came from before migrating.';
+	END IF;
+
+	SELECT string_agg(DISTINCT event_kind, ', ') INTO bad
+	FROM (SELECT DISTINCT event_kind FROM public.memory_events) k
+	WHERE event_kind !~ '^[a-z][a-z0-9_]{1,63}$'
+	  AND NOT EXISTS (SELECT 1 FROM foray.event_kinds e WHERE e.event_kind = k.event_kind);
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'legacy memory_events.event_kind value(s) % are not lower_snake_case', bad
+			USING ERRCODE = '22R42',
+				  DETAIL = 'Rule MIG-003: engine event kinds are registered in foray.event_kinds, which admits ^[a-z][a-z0-9_]{1,63}$.';
+	END IF;
+
+	SELECT string_agg(DISTINCT actor_kind, ', ') INTO bad
+	FROM public.memory_events
+	WHERE actor_kind NOT IN ('person', 'contributor', 'agent', 'companion');
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'legacy memory_events.actor_kind value(s) % have no substrate actor kind', bad
+			USING ERRCODE = '22R42',
+				  DETAIL = 'Rule MIG-004: the substrate''s actor kinds are person, contributor, agent, companion, institution, system.';
+	END IF;
+END
+$chk$;
+
+-- ------------------------------------------------------------------------
+-- Step 1: credit.foray_action_flows
+-- ------------------------------------------------------------------------
+DO $flows$
+DECLARE
+	t0 timestamptz := clock_timestamp();
+	every bigint := current_setting('loomworks_migration.progress_every')::bigint;
+	total bigint;
+	n bigint;
+	ntx bigint;
+BEGIN
+	SELECT count(*) INTO total FROM credit.foray_action_flows;
+	RAISE NOTICE 'credit.foray_action_flows: % legacy rows', total;
+
+	-- One FORAY transaction per legacy transaction_id.
+	INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core,
+		source_ref, created_at)
+	SELECT 'LW_CREDIT_' || f.transaction_id,
+		loomworks_migration.iso(min(f.created_at)),
+		jsonb_build_object(
+			'entity', 'Loomworks',
+			'entity_hash', loomworks_migration.sha256_ref('loomworks'),
+			'transaction_type', 'loomworks_credit_' ||
+				CASE WHEN count(DISTINCT f.flow_type) = 1 THEN min(f.flow_type) ELSE 'mixed' END,
+			'status', 'completed'),
+		'credit.foray_action_flows.transaction_id:' || f.transaction_id,
+		min(f.created_at)
+	FROM credit.foray_action_flows f
+	WHERE NOT EXISTS (SELECT 1 FROM foray.foray_transactions t
+					  WHERE t.transaction_id = 'LW_CREDIT_' || f.transaction_id)
+	GROUP BY f.transaction_id
+	ORDER BY min(f.created_at), f.transaction_id;
+	GET DIAGNOSTICS ntx = ROW_COUNT;
+	RAISE NOTICE 'credit.foray_action_flows: % transactions created (% s)', ntx,
+		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+
+	-- Provider-token rows of a consumption turn: accruals (how the charge
+	-- is computed).  Everything else: actions.
+	CREATE TEMP TABLE lw_flows ON COMMIT DROP AS
+	SELECT f.*,
+		'LW_CREDIT_' || f.transaction_id AS tx,
+		(f.flow_type = 'consumption' AND f.asset_id NOT LIKE 'loomworks\_%') AS is_acc,
+		CASE WHEN f.flow_type = 'consumption' AND f.asset_id NOT LIKE 'loomworks\_%'
+			THEN 'ACC_TOKENS_' ELSE 'ACT_' || upper(f.flow_type) || '_' END
+			|| replace(f.id::text, '-', '') AS cid
+	FROM credit.foray_action_flows f;
+
+	-- an action of a consumption turn references every accrual of its turn
+	CREATE TEMP TABLE lw_acc_refs ON COMMIT DROP AS
+	SELECT transaction_id, jsonb_agg(cid ORDER BY created_at, id) AS refs
+	FROM lw_flows WHERE is_acc GROUP BY transaction_id;
+
+	INSERT INTO foray.foray_components (transaction_id, component_id, component_type,
+		foray_core, audit_data, source_ref, created_at)
+	SELECT l.tx, l.cid, CASE WHEN l.is_acc THEN 'ACC' ELSE 'ACT' END,
+		CASE WHEN l.is_acc THEN jsonb_strip_nulls(jsonb_build_object(
+				'type', 'token_consumption',
+				'description', concat_ws(' ', l.metadata ->> 'role', l.metadata ->> 'direction',
+										 'tokens,', l.metadata ->> 'model'),
+				'computation_method', 'Calculated',
+				'inputs', jsonb_build_object(
+					'tokens', trim_scale(l.quantity),
+					'rate_per_million', l.metadata -> 'rate_per_million',
+					'model', l.metadata -> 'model',
+					'role', l.metadata -> 'role',
+					'direction', l.metadata -> 'direction'),
+				'output', CASE WHEN jsonb_typeof(l.metadata -> 'rate_per_million') = 'number'
+					THEN trim_scale(l.quantity * (l.metadata ->> 'rate_per_million')::numeric / 1000000) END,
+				'currency', l.metadata -> 'credit_asset',
+				'arrangement_refs', '[]'::jsonb,
+				'dependencies', '[]'::jsonb))
+			ELSE jsonb_strip_nulls(jsonb_build_object(
+				'type', CASE l.flow_type WHEN 'consumption' THEN 'credit_debit'
+					WHEN 'suspension' THEN 'account_suspension'
+					WHEN 'reactivation' THEN 'account_reactivation'
+					WHEN 'deletion' THEN 'account_deletion'
+					ELSE 'credit_' || l.flow_type END,
+				'description', l.flow_type || ' of ' || trim_scale(l.quantity) || ' ' || l.asset_id
+					|| ' from ' || l.from_party || ' to ' || l.to_party,
+				'accrual_refs', CASE WHEN l.flow_type = 'consumption' THEN coalesce(l.acc_refs, '[]'::jsonb)
+					ELSE '[]'::jsonb END,
+				'amount_settled', trim_scale(l.quantity),
+				'currency', l.asset_id,
+				'settlement_date', loomworks_migration.iso(l.created_at),
+				'settlement_status', 'completed',
+				'payment_method', 'other',
+				'counterparty', CASE WHEN l.from_party ~* '^[0-9a-f-]{36}$' THEN l.to_party ELSE l.from_party END,
+				'account_status', CASE WHEN l.asset_id = 'loomworks_account_status' THEN jsonb_build_object(
+					'previous', l.metadata -> 'previous_status', 'new', l.metadata -> 'new_status') END,
+				'dependencies', '[]'::jsonb))
+		END || jsonb_build_object('flow', jsonb_build_object(
+				'flow_type', l.flow_type,
+				'asset_id', l.asset_id,
+				'quantity', l.quantity::text,
+				'from_party', loomworks_migration.party(l.from_party),
+				'to_party', loomworks_migration.party(l.to_party),
+				'created_at', loomworks_migration.iso(l.created_at))),
+		jsonb_build_object('legacy_id', l.id, 'legacy_transaction_id', l.transaction_id,
+			'legacy_metadata', l.metadata),
+		'credit.foray_action_flows:' || l.id,
+		l.created_at
+	FROM (SELECT l.*, row_number() OVER () AS rn
+		  FROM (SELECT f.*, r.refs AS acc_refs
+				FROM lw_flows f LEFT JOIN lw_acc_refs r USING (transaction_id)
+				ORDER BY f.is_acc DESC, f.transaction_id, f.created_at, f.id) l) l
+	WHERE NOT EXISTS (SELECT 1 FROM foray.foray_components c
+					  WHERE c.transaction_id = l.tx AND c.component_id = l.cid)
+	  AND (l.rn % every <> 0 OR loomworks_migration.progress('credit.foray_action_flows', l.rn, total, t0));
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RAISE NOTICE 'credit.foray_action_flows: % components created (% s)', n,
+		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+END
+$flows$;
+
+-- ------------------------------------------------------------------------
+-- Step 2: event kinds, then audit.foray_events as narrative memory events
+-- ------------------------------------------------------------------------
+DO $kinds$
+DECLARE
+	k record;
+BEGIN
+	FOR k IN
+		SELECT kind FROM (SELECT DISTINCT event_kind AS kind FROM public.memory_events
+						  UNION SELECT DISTINCT event_type FROM audit.foray_events) s
+		WHERE NOT EXISTS (SELECT 1 FROM foray.event_kinds e WHERE e.event_kind = s.kind)
+		ORDER BY kind
+	LOOP
+		PERFORM foray.register_event_kind(k.kind, 'Loomworks engine event kind (registered by the Loomworks migration).');
+	END LOOP;
+END
+$kinds$;
+
+DO $audit$
+DECLARE
+	t0 timestamptz := clock_timestamp();
+	every bigint := current_setting('loomworks_migration.progress_every')::bigint;
+	total bigint;
+	n bigint;
+BEGIN
+	SELECT count(*) INTO total FROM audit.foray_events;
+	RAISE NOTICE 'audit.foray_events: % legacy rows', total;
+
+	CREATE TEMP TABLE lw_done_audit ON COMMIT DROP AS
+	SELECT source_ref FROM foray.memory_events WHERE source_ref LIKE 'audit.foray\_events:%';
+
+	-- A setting_change is a version of the person's setting: object
+	-- (person, setting_key), versions in time order, on the administrative
+	-- engagement (where Loomworks puts non-engagement actions), outside the
+	-- engagement's own version chain (engagement_version NULL).
+	INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, engagement_id,
+		object_id, object_type, object_version, engagement_version, actor_kind, actor_id,
+		payload, occurred_at, source_ref)
+	SELECT a.event_type, 'MEMORY_OBJECT', a.object_id::text,
+		'00000000-0000-0000-0000-000000000001'::uuid, a.object_id, 'PersonSetting', a.version, NULL,
+		'person', a.actor_person_id::text,
+		a.payload || jsonb_build_object('legacy_tx_id', a.tx_id),
+		a.created_at, 'audit.foray_events:' || a.id
+	FROM (SELECT e.*, row_number() OVER (ORDER BY e.created_at, e.id) AS rn
+		  FROM (SELECT e.*,
+					md5('loomworks:person_setting:' || e.actor_person_id || ':' ||
+						coalesce(e.payload ->> 'setting_key', ''))::uuid AS object_id,
+					row_number() OVER (PARTITION BY e.actor_person_id, e.payload ->> 'setting_key'
+									   ORDER BY e.created_at, e.id)::int AS version
+				FROM audit.foray_events e) e) a
+	WHERE NOT EXISTS (SELECT 1 FROM lw_done_audit d WHERE d.source_ref = 'audit.foray_events:' || a.id)
+	  AND (a.rn % every <> 0 OR loomworks_migration.progress('audit.foray_events', a.rn, total, t0))
+	ORDER BY a.created_at, a.id;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RAISE NOTICE 'audit.foray_events: % narrative events written (% s)', n,
+		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+END
+$audit$;
+
+-- ------------------------------------------------------------------------
+-- Step 3: public.memory_events, in legacy order, without the readiness
+-- wiring; attested events also become a FORAY approval attestation.
+-- ------------------------------------------------------------------------
+DO $events$
+DECLARE
+	t0 timestamptz := clock_timestamp();
+	every bigint := current_setting('loomworks_migration.progress_every')::bigint;
+	total bigint;
+	n bigint;
+BEGIN
+	SELECT count(*) INTO total FROM public.memory_events;
+	RAISE NOTICE 'public.memory_events: % legacy rows', total;
+
+	CREATE TEMP TABLE lw_done_events ON COMMIT DROP AS
+	SELECT source_ref FROM foray.memory_events WHERE source_ref LIKE 'public.memory\_events:%';
+
+	INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, engagement_id,
+		object_id, object_type, object_version, engagement_version, actor_kind, actor_id,
+		payload, occurred_at, source_ref)
+	SELECT m.event_kind, 'MEMORY_OBJECT', m.object_id::text, m.engagement_id,
+		m.object_id, m.object_type, m.object_version, m.engagement_version,
+		m.actor_kind, m.actor_id::text, m.payload - '_foray', m."timestamp",
+		'public.memory_events:' || m.id
+	FROM (SELECT m.*, row_number() OVER (ORDER BY m.id) AS rn FROM public.memory_events m) m
+	WHERE NOT EXISTS (SELECT 1 FROM lw_done_events d WHERE d.source_ref = 'public.memory_events:' || m.id)
+	  AND (m.rn % every <> 0 OR loomworks_migration.progress('public.memory_events', m.rn, total, t0))
+	ORDER BY m.id;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RAISE NOTICE 'public.memory_events: % engine events written (% s)', n,
+		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+
+	-- Legacy content_hash, recomputed the way Loomworks computed it.
+	INSERT INTO loomworks_migration.content_hash_mismatches (legacy_id, stored_hash, recomputed_hash)
+	SELECT m.id, m.content_hash, h.recomputed
+	FROM public.memory_events m,
+		 LATERAL (SELECT foray.loomworks_content_hash(m.payload) AS recomputed) h
+	WHERE m.content_hash IS DISTINCT FROM h.recomputed
+	ON CONFLICT (legacy_id) DO NOTHING;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RAISE NOTICE 'public.memory_events: content_hash recomputed, % new mismatch(es) recorded (% s)', n,
+		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+
+	-- WebAuthn attestation -> transaction LW_EVENT_<id>: the action that
+	-- was approved, and the person's approval of it.
+	CREATE TEMP TABLE lw_attested ON COMMIT DROP AS
+	SELECT m.id, m.engagement_id, m.engagement_version, m.object_id, m.object_type,
+		m.object_version, m.event_kind, m.actor_kind, m.actor_id, m."timestamp", m.attestation,
+		'LW_EVENT_' || m.id AS tx,
+		'ACT_' || upper(m.event_kind) AS act_id,
+		w.person_id AS credential_person
+	FROM public.memory_events m
+	LEFT JOIN public.webauthn_credentials w
+		ON w.credential_id = loomworks_migration.b64url_decode(m.attestation ->> 'credential_id')
+	WHERE m.attestation IS NOT NULL AND jsonb_typeof(m.attestation) = 'object'
+	  AND NOT EXISTS (SELECT 1 FROM foray.foray_transactions t WHERE t.transaction_id = 'LW_EVENT_' || m.id);
+
+	INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core, source_ref, created_at)
+	SELECT a.tx, loomworks_migration.iso(a."timestamp"),
+		jsonb_build_object('entity', 'Loomworks', 'entity_hash', loomworks_migration.sha256_ref('loomworks'),
+			'transaction_type', 'loomworks_' || a.event_kind, 'status', 'completed'),
+		'public.memory_events:' || a.id || '#attestation', a."timestamp"
+	FROM lw_attested a ORDER BY a.id;
+
+	INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core,
+		source_ref, created_at)
+	SELECT a.tx, a.act_id, 'ACT',
+		jsonb_build_object(
+			'type', a.event_kind,
+			'description', a.event_kind || ' of engagement ' || a.engagement_id
+				|| ' at engagement version ' || a.engagement_version,
+			'engagement_id', a.engagement_id,
+			'engagement_version', a.engagement_version,
+			'object_id', a.object_id,
+			'object_type', a.object_type,
+			'object_version', a.object_version,
+			'event_source_ref', 'public.memory_events:' || a.id,
+			'actor', jsonb_build_object('kind', a.actor_kind, 'id', a.actor_id),
+			'amount_settled', 0,
+			'settlement_date', loomworks_migration.iso(a."timestamp"),
+			'settlement_status', 'completed',
+			'anticipation_refs', '[]'::jsonb, 'accrual_refs', '[]'::jsonb,
+			'arrangement_refs', '[]'::jsonb, 'dependencies', '[]'::jsonb),
+		'public.memory_events:' || a.id || '#attestation', a."timestamp"
+	FROM lw_attested a ORDER BY a.id;
+
+	-- The attestor is the person the credential belongs to (the event's
+	-- actor when the credential is unknown); the WebAuthn authenticator is
+	-- the device that produced the signed evidence, hence attestor_type
+	-- oracle (spec §9.3 has no type for a natural person; docs/migration.md).
+	INSERT INTO foray.foray_attestations (transaction_id, attestation_id, foray_core, audit_data,
+		source_ref, created_at)
+	SELECT a.tx, 'ATT_WEBAUTHN_APPROVAL',
+		jsonb_build_object(
+			'attestor', 'person:' || coalesce(a.credential_person, a.actor_id),
+			'attestor_hash', loomworks_migration.sha256_ref('loomworks:person:' || coalesce(a.credential_person, a.actor_id)),
+			'attestor_type', 'oracle',
+			'attestor_credentials', jsonb_build_array('webauthn:' || (a.attestation ->> 'credential_id')),
+			'subject_refs', jsonb_build_array(a.act_id),
+			'attestation_type', 'approval',
+			'attestation_date', coalesce(a.attestation ->> 'verified_at', loomworks_migration.iso(a."timestamp")),
+			'outcome', 'approved',
+			'evidence_hash', loomworks_migration.sha256_ref(a.attestation::text),
+			'evidence_location', 'audit_data.webauthn_assertion',
+			'dependencies', '[]'::jsonb),
+		jsonb_build_object('webauthn_assertion', a.attestation,
+			'credential_person_id', a.credential_person,
+			'event_actor', jsonb_build_object('kind', a.actor_kind, 'id', a.actor_id)),
+		'public.memory_events:' || a.id || '#attestation', a."timestamp"
+	FROM lw_attested a ORDER BY a.id;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RAISE NOTICE 'public.memory_events: % WebAuthn attestations carried over (% s)', n,
+		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+END
+$events$;
+
+-- Every deferred rule (refs resolve, lifecycle) is checked now, so a dry
+-- run fails exactly where the real run would, and the reconciliation sees
+-- the final state.
+SET CONSTRAINTS ALL IMMEDIATE;
+
+-- ------------------------------------------------------------------------
+-- Step 4: reconciliation
+-- ------------------------------------------------------------------------
+CREATE TEMP TABLE lw_report (
+	ord serial,
+	item text NOT NULL,
+	legacy_rows bigint,
+	migrated_rows bigint,
+	problems bigint NOT NULL,
+	fatal boolean NOT NULL,
+	note text
+) ON COMMIT DROP;
+
+-- Accounting of one legacy set against one destination set, both given as
+-- queries yielding a column "ref": sizes, legacy refs with no destination,
+-- destination refs with no legacy row, refs written more than once.
+CREATE OR REPLACE FUNCTION pg_temp.lw_account(item text, legacy_sql text, dest_sql text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	nl bigint;
+	nd bigint;
+	missing bigint;
+	orphans bigint;
+	dups bigint;
+BEGIN
+	EXECUTE format($q$
+		WITH l AS MATERIALIZED (%s), d AS MATERIALIZED (%s)
+		SELECT (SELECT count(*) FROM l), (SELECT count(*) FROM d),
+			(SELECT count(*) FROM l WHERE NOT EXISTS (SELECT 1 FROM d WHERE d.ref = l.ref)),
+			(SELECT count(*) FROM d WHERE NOT EXISTS (SELECT 1 FROM l WHERE l.ref = d.ref)),
+			(SELECT count(*) FROM (SELECT ref FROM d GROUP BY ref HAVING count(*) > 1) x)
+		$q$, legacy_sql, dest_sql)
+	INTO nl, nd, missing, orphans, dups;
+	INSERT INTO lw_report (item, legacy_rows, migrated_rows, problems, fatal, note)
+	VALUES (item, nl, nd, missing + orphans + dups, true,
+			format('missing %s, without legacy row %s, duplicated %s', missing, orphans, dups));
+END
+$$;
+
+DO $rec$
+DECLARE
+	t0 timestamptz := clock_timestamp();
+	n bigint;
+	n2 bigint;
+BEGIN
+	PERFORM pg_temp.lw_account('credit.foray_action_flows -> foray_components',
+		$$SELECT 'credit.foray_action_flows:' || id AS ref FROM credit.foray_action_flows$$,
+		$$SELECT source_ref AS ref FROM foray.foray_components WHERE source_ref LIKE 'credit.foray\_action\_flows:%'$$);
+	PERFORM pg_temp.lw_account('credit.foray_action_flows.transaction_id -> foray_transactions',
+		$$SELECT DISTINCT 'credit.foray_action_flows.transaction_id:' || transaction_id AS ref FROM credit.foray_action_flows$$,
+		$$SELECT source_ref AS ref FROM foray.foray_transactions WHERE source_ref LIKE 'credit.foray\_action\_flows.transaction\_id:%'$$);
+	PERFORM pg_temp.lw_account('audit.foray_events -> memory_events',
+		$$SELECT 'audit.foray_events:' || id AS ref FROM audit.foray_events$$,
+		$$SELECT source_ref AS ref FROM foray.memory_events WHERE source_ref LIKE 'audit.foray\_events:%'$$);
+	PERFORM pg_temp.lw_account('public.memory_events -> memory_events',
+		$$SELECT 'public.memory_events:' || id AS ref FROM public.memory_events$$,
+		$$SELECT source_ref AS ref FROM foray.memory_events WHERE source_ref ~ '^public\.memory_events:[0-9]+$'$$);
+	PERFORM pg_temp.lw_account('public.memory_events.attestation -> foray_transactions',
+		$$SELECT 'public.memory_events:' || id || '#attestation' AS ref FROM public.memory_events WHERE attestation IS NOT NULL AND jsonb_typeof(attestation) = 'object'$$,
+		$$SELECT source_ref AS ref FROM foray.foray_transactions WHERE source_ref LIKE 'public.memory\_events:%#attestation'$$);
+	PERFORM pg_temp.lw_account('public.memory_events.attestation -> foray_components (ACT)',
+		$$SELECT 'public.memory_events:' || id || '#attestation' AS ref FROM public.memory_events WHERE attestation IS NOT NULL AND jsonb_typeof(attestation) = 'object'$$,
+		$$SELECT source_ref AS ref FROM foray.foray_components WHERE source_ref LIKE 'public.memory\_events:%#attestation'$$);
+	PERFORM pg_temp.lw_account('public.memory_events.attestation -> foray_attestations',
+		$$SELECT 'public.memory_events:' || id || '#attestation' AS ref FROM public.memory_events WHERE attestation IS NOT NULL AND jsonb_typeof(attestation) = 'object'$$,
+		$$SELECT source_ref AS ref FROM foray.foray_attestations WHERE source_ref LIKE 'public.memory\_events:%#attestation'$$);
+
+	-- attestation values that are not objects cannot be carried over
+	SELECT count(*) INTO n FROM public.memory_events
+	WHERE attestation IS NOT NULL AND jsonb_typeof(attestation) <> 'object';
+	INSERT INTO lw_report (item, legacy_rows, problems, fatal, note)
+	VALUES ('public.memory_events.attestation not a JSON object', n, n, true, 'cannot become an attestation');
+
+	-- quantity sums per (asset, party, direction)
+	WITH l AS (
+		SELECT asset_id, party, dir, sum(q) AS q FROM (
+			SELECT asset_id, to_party AS party, 'in' AS dir, quantity AS q FROM credit.foray_action_flows
+			UNION ALL
+			SELECT asset_id, from_party, 'out', quantity FROM credit.foray_action_flows) s
+		GROUP BY 1, 2, 3),
+	m AS (
+		SELECT asset_id, party, dir, sum(q) AS q FROM (
+			SELECT foray_core #>> '{flow,asset_id}' AS asset_id, foray_core #>> '{flow,to_party,id}' AS party,
+				'in' AS dir, (foray_core #>> '{flow,quantity}')::numeric AS q
+			FROM foray.foray_components WHERE source_ref LIKE 'credit.foray\_action\_flows:%'
+			UNION ALL
+			SELECT foray_core #>> '{flow,asset_id}', foray_core #>> '{flow,from_party,id}',
+				'out', (foray_core #>> '{flow,quantity}')::numeric
+			FROM foray.foray_components WHERE source_ref LIKE 'credit.foray\_action\_flows:%') s
+		GROUP BY 1, 2, 3)
+	SELECT (SELECT count(*) FROM l), (SELECT count(*) FROM ((TABLE l EXCEPT TABLE m) UNION ALL (TABLE m EXCEPT TABLE l)) x)
+	INTO n, n2;
+	INSERT INTO lw_report (item, legacy_rows, problems, fatal, note)
+	VALUES ('quantity sums per (asset, party, direction)', n, n2, true, 'sums that differ');
+
+	-- the legacy balance table against its own ledger (drift is Loomworks',
+	-- not the migration's, but the migration cannot reproduce it either)
+	SELECT count(*) INTO n
+	FROM credit.asset_balances b
+	FULL JOIN (SELECT party, asset_id, sum(d) AS balance FROM (
+				SELECT to_party AS party, asset_id, quantity AS d FROM credit.foray_action_flows
+				UNION ALL SELECT from_party, asset_id, -quantity FROM credit.foray_action_flows) s
+			   GROUP BY 1, 2) f ON f.party = b.party AND f.asset_id = b.asset_id
+	WHERE b.party IS NULL OR f.party IS NULL OR b.balance <> f.balance;
+	INSERT INTO lw_report (item, legacy_rows, problems, fatal, note)
+	VALUES ('legacy credit.asset_balances vs legacy ledger', (SELECT count(*) FROM credit.asset_balances), n, true,
+			'legacy balance rows that their own ledger does not produce');
+
+	SELECT count(*) INTO n
+	FROM credit.asset_balances b
+	FULL JOIN loomworks_migration.asset_balances v ON v.party = b.party AND v.asset_id = b.asset_id
+	WHERE b.party IS NULL OR v.party IS NULL OR b.balance <> v.balance;
+	INSERT INTO lw_report (item, legacy_rows, migrated_rows, problems, fatal, note)
+	VALUES ('credit.asset_balances reproduced by loomworks_migration.asset_balances',
+			(SELECT count(*) FROM credit.asset_balances), (SELECT count(*) FROM loomworks_migration.asset_balances),
+			n, true, 'balance rows that differ');
+
+	-- engine events: content (minus the removed fields) and order
+	SELECT count(*) INTO n
+	FROM public.memory_events m
+	JOIN foray.memory_events e ON e.source_ref = 'public.memory_events:' || m.id
+	WHERE (e.event_kind, e.subject_kind::text, e.subject_id, e.engagement_id, e.object_id, e.object_type,
+		   e.object_version, e.engagement_version, e.actor_kind::text, e.actor_id, e.occurred_at, e.payload)
+		IS DISTINCT FROM
+		  (m.event_kind::text, 'MEMORY_OBJECT', m.object_id::text, m.engagement_id, m.object_id, m.object_type::text,
+		   m.object_version, m.engagement_version, m.actor_kind::text, m.actor_id::text, m."timestamp",
+		   m.payload - '_foray');
+	INSERT INTO lw_report (item, legacy_rows, problems, fatal, note)
+	VALUES ('engine events: content carried over', (SELECT count(*) FROM public.memory_events), n, true,
+			'events whose columns or payload (minus _foray) differ');
+
+	SELECT count(*) INTO n
+	FROM (SELECT split_part(source_ref, ':', 2)::bigint AS lid,
+				 lag(split_part(source_ref, ':', 2)::bigint) OVER (ORDER BY event_id) AS prev
+		  FROM foray.memory_events WHERE source_ref ~ '^public\.memory_events:[0-9]+$') s
+	WHERE s.prev >= s.lid;
+	INSERT INTO lw_report (item, problems, fatal, note)
+	VALUES ('engine events: legacy order kept', n, true, 'events out of legacy id order');
+
+	SELECT count(*) INTO n
+	FROM audit.foray_events a
+	JOIN foray.memory_events e ON e.source_ref = 'audit.foray_events:' || a.id
+	WHERE (e.event_kind, e.actor_kind::text, e.actor_id, e.occurred_at, e.payload - 'legacy_tx_id', e.payload ->> 'legacy_tx_id')
+		IS DISTINCT FROM (a.event_type::text, 'person', a.actor_person_id::text, a.created_at, a.payload, a.tx_id::text);
+	INSERT INTO lw_report (item, legacy_rows, problems, fatal, note)
+	VALUES ('narrative events: content carried over', (SELECT count(*) FROM audit.foray_events), n, true,
+			'setting_change events whose actor, time or payload differ');
+
+	-- reported, not fatal
+	INSERT INTO lw_report (item, legacy_rows, problems, fatal, note)
+	SELECT 'legacy content_hash mismatches', (SELECT count(*) FROM public.memory_events), count(*), false,
+		'listed in loomworks_migration.content_hash_mismatches'
+	FROM loomworks_migration.content_hash_mismatches;
+	INSERT INTO lw_report (item, legacy_rows, problems, fatal, note)
+	SELECT 'legacy foray_tx_ref values dropped', count(*), count(*), false, 'never written by Loomworks; none expected'
+	FROM public.memory_events WHERE foray_tx_ref IS NOT NULL;
+	INSERT INTO lw_report (item, legacy_rows, problems, fatal, note)
+	SELECT 'attestations whose credential is not the actor''s', count(*) FILTER (WHERE true),
+		count(*) FILTER (WHERE w.person_id IS DISTINCT FROM m.actor_id), false,
+		'credential unknown or registered to another person'
+	FROM public.memory_events m
+	LEFT JOIN public.webauthn_credentials w
+		ON w.credential_id = loomworks_migration.b64url_decode(m.attestation ->> 'credential_id')
+	WHERE m.attestation IS NOT NULL AND jsonb_typeof(m.attestation) = 'object';
+
+	RAISE NOTICE 'reconciliation done (% s)', round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+END
+$rec$;
+
+\echo Loomworks migration: reconciliation report
+SELECT item, legacy_rows, migrated_rows, problems,
+	CASE WHEN problems = 0 THEN 'ok' WHEN fatal THEN 'FAIL' ELSE 'reported' END AS status, note
+FROM lw_report ORDER BY ord;
+
+DO $fin$
+DECLARE
+	failed text;
+BEGIN
+	SELECT string_agg(item || ' (' || problems || ')', '; ' ORDER BY ord) INTO failed
+	FROM lw_report WHERE fatal AND problems > 0;
+	IF failed IS NOT NULL THEN
+		RAISE EXCEPTION 'loomworks migration does not reconcile: %', failed
+			USING ERRCODE = '23R40',
+				  DETAIL = 'Rule MIG-010: every legacy row is accounted for exactly once, sums and balances are reproduced, engine events keep content and order.',
+				  HINT = 'Nothing was written. See the report above.';
+	END IF;
+	IF current_setting('loomworks_migration.dry_run')::boolean THEN
+		RAISE NOTICE 'dry run: everything above reconciles; rolling back, nothing written';
+	ELSE
+		INSERT INTO loomworks_migration.runs (started_at, finished_at, report)
+		SELECT now(), clock_timestamp(), jsonb_agg(to_jsonb(r) - 'ord' ORDER BY r.ord) FROM lw_report r;
+		RAISE NOTICE 'loomworks migration reconciles; committing';
+	END IF;
+END
+$fin$;
+
+\if :dry_run
+ROLLBACK;
+\else
+COMMIT;
+\endif

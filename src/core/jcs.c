@@ -1,0 +1,796 @@
+/*
+ * jcs.c
+ *		RFC 8785 canonical JSON: the value walker, strings, member order,
+ *		output buffer and SHA-256 streaming.
+ *
+ * Memory: the context owns one member array per nesting level (reused from
+ * call to call, so a warm context allocates nothing per node), the output
+ * buffer used when hashing, the number scratch buffer and the error path.
+ * All of it is released by jcs_ctx_free.
+ */
+#include "jcs.h"
+#include "sha256.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Hash mode hands the output to SHA-256 whenever this much has piled up. */
+#define FLUSH_AT		8192
+#define PATH_MAX_LEN	1024
+#define INPUT_MAX_LEN	64
+#define SMALL_SORT		12
+
+typedef struct level
+{
+	jcs_member *items;
+	size_t		cap;
+} level;
+
+/* one step of the error path, recorded while unwinding */
+typedef struct path_step
+{
+	const char *key;			/* NULL: array index */
+	size_t		keylen;
+	size_t		index;
+} path_step;
+
+struct jcs_ctx
+{
+	const jcs_source *src;
+	int			flags;
+	jcs_buf    *out;			/* where text goes */
+	jcs_buf		hashbuf;		/* hash mode: pending bytes */
+	bool		hashing;
+	jcs_sha256	sha;
+	bool		sha_open;
+	jcs_buf		numtext;		/* number_text scratch */
+	level		levels[JCS_MAX_DEPTH + 1];
+	/* error report */
+	path_step  *steps;
+	size_t		nsteps;
+	size_t		capsteps;
+	bool		steps_overflow;
+	char		path[PATH_MAX_LEN + 8];
+	char		input[INPUT_MAX_LEN + 8];
+};
+
+/* ---------- buffers ---------- */
+
+int
+jcs_buf_reserve(jcs_buf *b, size_t extra)
+{
+	size_t		need;
+	size_t		ncap;
+	char	   *nd;
+
+	if (extra > SIZE_MAX - b->len)
+		return -1;
+	need = b->len + extra;
+	if (need <= b->cap)
+		return 0;
+	ncap = b->cap ? b->cap : 256;
+	while (ncap < need)
+	{
+		if (ncap > SIZE_MAX / 2)
+		{
+			ncap = need;
+			break;
+		}
+		ncap *= 2;
+	}
+	nd = realloc(b->data, ncap);
+	if (nd == NULL)
+		return -1;
+	b->data = nd;
+	b->cap = ncap;
+	return 0;
+}
+
+int
+jcs_buf_append(jcs_buf *b, const char *data, size_t n)
+{
+	if (jcs_buf_reserve(b, n) != 0)
+		return -1;
+	if (n)
+		memcpy(b->data + b->len, data, n);
+	b->len += n;
+	return 0;
+}
+
+void
+jcs_buf_free(jcs_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+jcs_hash_text(const uint8_t digest[32], char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	memcpy(out, "sha256:", 7);
+	for (int i = 0; i < 32; i++)
+	{
+		out[7 + 2 * i] = hex[digest[i] >> 4];
+		out[8 + 2 * i] = hex[digest[i] & 15];
+	}
+	out[JCS_HASH_TEXT_LEN] = '\0';
+}
+
+const char *
+jcs_strerror(jcs_status code)
+{
+	switch (code)
+	{
+		case JCS_OK:
+			return "success";
+		case JCS_ERR_NOMEM:
+			return "out of memory";
+		case JCS_ERR_NUMBER_SYNTAX:
+			return "invalid number syntax";
+		case JCS_ERR_NUMBER_RANGE:
+			return "number is not a finite IEEE-754 double";
+		case JCS_ERR_NUMBER_CHANGED:
+			return "number would change value when canonicalised";
+		case JCS_ERR_UTF8:
+			return "invalid UTF-8";
+		case JCS_ERR_DEPTH:
+			return "nesting too deep";
+		case JCS_ERR_DUPLICATE_KEY:
+			return "duplicate object member name";
+		case JCS_ERR_SOURCE:
+			return "value source failed";
+		case JCS_ERR_HASH:
+			return "SHA-256 failed";
+		case JCS_ERR_BAD_VALUE:
+			return "malformed value";
+	}
+	return "unknown error";
+}
+
+/* ---------- context ---------- */
+
+jcs_ctx *
+jcs_ctx_new(void)
+{
+	jcs_ctx    *ctx = calloc(1, sizeof(jcs_ctx));
+
+	return ctx;
+}
+
+void
+jcs_ctx_free(jcs_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	for (int i = 0; i <= JCS_MAX_DEPTH; i++)
+		free(ctx->levels[i].items);
+	jcs_buf_free(&ctx->hashbuf);
+	jcs_buf_free(&ctx->numtext);
+	free(ctx->steps);
+	if (ctx->sha_open)
+		jcs_sha256_close(&ctx->sha);
+	free(ctx);
+}
+
+const char *
+jcs_error_path(const jcs_ctx *ctx)
+{
+	return ctx->path;
+}
+
+const char *
+jcs_error_input(const jcs_ctx *ctx)
+{
+	return ctx->input;
+}
+
+static void
+note_step(jcs_ctx *ctx, const char *key, size_t keylen, size_t index)
+{
+	if (ctx->nsteps == ctx->capsteps)
+	{
+		size_t		ncap = ctx->capsteps ? ctx->capsteps * 2 : 16;
+		path_step  *ns = realloc(ctx->steps, ncap * sizeof(path_step));
+
+		if (ns == NULL)
+		{
+			ctx->steps_overflow = true;
+			return;
+		}
+		ctx->steps = ns;
+		ctx->capsteps = ncap;
+	}
+	ctx->steps[ctx->nsteps].key = key;
+	ctx->steps[ctx->nsteps].keylen = keylen;
+	ctx->steps[ctx->nsteps].index = index;
+	ctx->nsteps++;
+}
+
+static bool
+is_identifier(const char *k, size_t n)
+{
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+	{
+		unsigned char c = (unsigned char) k[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+			  (i > 0 && c >= '0' && c <= '9')))
+			return false;
+	}
+	return true;
+}
+
+/* Build "$.a[2]["odd key"]" from the steps recorded innermost first. */
+static void
+build_path(jcs_ctx *ctx)
+{
+	char	   *p = ctx->path;
+	char	   *end = ctx->path + PATH_MAX_LEN;
+
+	*p++ = '$';
+	for (size_t s = ctx->nsteps; s-- > 0 && p < end;)
+	{
+		path_step  *st = &ctx->steps[s];
+
+		if (st->key == NULL)
+			p += snprintf(p, end - p, "[%zu]", st->index);
+		else if (is_identifier(st->key, st->keylen))
+			p += snprintf(p, end - p, ".%.*s", (int) st->keylen, st->key);
+		else
+		{
+			/* ["name"], escaping quote, backslash and controls; long names cut */
+			size_t		lim = st->keylen > 64 ? 64 : st->keylen;
+
+			if (end - p < 8)
+				break;
+			*p++ = '[';
+			*p++ = '"';
+			for (size_t i = 0; i < lim && end - p > 10; i++)
+			{
+				unsigned char c = (unsigned char) st->key[i];
+
+				if (c == '"' || c == '\\')
+				{
+					*p++ = '\\';
+					*p++ = (char) c;
+				}
+				else if (c < 0x20 || c == 0x7f)
+					p += snprintf(p, end - p, "\\u%04x", c);
+				else
+					*p++ = (char) c;
+			}
+			if (lim < st->keylen && end - p > 4)
+				p += snprintf(p, end - p, "...");
+			if (end - p > 2)
+			{
+				*p++ = '"';
+				*p++ = ']';
+			}
+		}
+	}
+	if (p > end)
+		p = end;
+	if (ctx->steps_overflow && end - p > 4)
+		p += snprintf(p, end - p + 4, "...");
+	*p = '\0';
+}
+
+/* ---------- output ---------- */
+
+static inline int
+put(jcs_ctx *ctx, const char *s, size_t n)
+{
+	jcs_buf    *b = ctx->out;
+
+	if (b->cap - b->len < n && jcs_buf_reserve(b, n) != 0)
+		return JCS_ERR_NOMEM;
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	return JCS_OK;
+}
+
+static inline int
+putc1(jcs_ctx *ctx, char c)
+{
+	jcs_buf    *b = ctx->out;
+
+	if (b->cap == b->len && jcs_buf_reserve(b, 1) != 0)
+		return JCS_ERR_NOMEM;
+	b->data[b->len++] = c;
+	return JCS_OK;
+}
+
+static int
+maybe_flush(jcs_ctx *ctx)
+{
+	if (ctx->hashing && ctx->hashbuf.len >= FLUSH_AT)
+	{
+		if (jcs_sha256_update(&ctx->sha, ctx->hashbuf.data, ctx->hashbuf.len) != 0)
+			return JCS_ERR_HASH;
+		ctx->hashbuf.len = 0;
+	}
+	return JCS_OK;
+}
+
+/* ---------- strings ---------- */
+
+/*
+ * Length of the valid UTF-8 sequence starting at s[0] (a byte >= 0x80), or 0.
+ * Refuses overlong forms, surrogates (U+D800..U+DFFF) and values above
+ * U+10FFFF (RFC 3629).
+ */
+static inline size_t
+utf8_seq(const unsigned char *s, size_t avail, uint32_t *cp)
+{
+	unsigned char c = s[0];
+
+	if (c >= 0xC2 && c <= 0xDF)
+	{
+		if (avail < 2 || (s[1] & 0xC0) != 0x80)
+			return 0;
+		*cp = ((uint32_t) (c & 0x1F) << 6) | (s[1] & 0x3F);
+		return 2;
+	}
+	if (c >= 0xE0 && c <= 0xEF)
+	{
+		if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xE0 && s[1] < 0xA0)
+			return 0;			/* overlong */
+		if (c == 0xED && s[1] >= 0xA0)
+			return 0;			/* surrogate */
+		*cp = ((uint32_t) (c & 0x0F) << 12) | ((uint32_t) (s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+		return 3;
+	}
+	if (c >= 0xF0 && c <= 0xF4)
+	{
+		if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+			(s[3] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xF0 && s[1] < 0x90)
+			return 0;			/* overlong */
+		if (c == 0xF4 && s[1] >= 0x90)
+			return 0;			/* above U+10FFFF */
+		*cp = ((uint32_t) (c & 0x07) << 18) | ((uint32_t) (s[1] & 0x3F) << 12) |
+			((uint32_t) (s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+		return 4;
+	}
+	return 0;
+}
+
+/* which ASCII bytes need an escape: 0 none, else the escape letter or 'u' */
+static const char esc_table[128] = {
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+	0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/*
+ * RFC 8785 section 3.2.2.2: '"' and '\' escaped, U+0008/09/0A/0C/0D as
+ * \b \t \n \f \r, other controls below U+0020 as \u00xx (lowercase hex),
+ * everything else (including U+007F and all non-ASCII) as raw UTF-8.
+ */
+static int
+put_string(jcs_ctx *ctx, const char *str, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *) str;
+	jcs_buf    *b = ctx->out;
+	size_t		i = 0;
+	char	   *w;
+
+	/* worst case: every byte becomes \u00xx */
+	if (len > (SIZE_MAX - 2) / 6 || jcs_buf_reserve(b, len * 6 + 2) != 0)
+		return JCS_ERR_NOMEM;
+	w = b->data + b->len;
+	*w++ = '"';
+	while (i < len)
+	{
+		unsigned char c = s[i];
+
+		if (c < 0x80)
+		{
+			char		e = esc_table[c];
+
+			if (e == 0)
+			{
+				*w++ = (char) c;
+				i++;
+				continue;
+			}
+			*w++ = '\\';
+			if (e == 'u')
+			{
+				*w++ = 'u';
+				*w++ = '0';
+				*w++ = '0';
+				*w++ = hex[c >> 4];
+				*w++ = hex[c & 15];
+			}
+			else
+				*w++ = e;
+			i++;
+		}
+		else
+		{
+			uint32_t	cp;
+			size_t		n = utf8_seq(s + i, len - i, &cp);
+
+			if (n == 0)
+				return JCS_ERR_UTF8;
+			memcpy(w, s + i, n);
+			w += n;
+			i += n;
+		}
+	}
+	*w++ = '"';
+	b->len = (size_t) (w - b->data);
+	return JCS_OK;
+}
+
+/* ---------- member order ---------- */
+
+static inline uint32_t
+decode_at(const unsigned char *s, size_t len, size_t i)
+{
+	uint32_t	cp = 0;
+
+	if (s[i] < 0x80)
+		return s[i];
+	if (utf8_seq(s + i, len - i, &cp) == 0)
+		return 0xFFFFFFFF;		/* invalid: caught when the name is printed */
+	return cp;
+}
+
+/*
+ * UTF-16 code-unit order.  UTF-8 byte order equals code-point order, which
+ * equals UTF-16 order except that a supplementary character (a surrogate
+ * pair, first unit 0xD800..0xDBFF) sorts before U+E000..U+FFFF.
+ */
+int
+jcs_compare_names(const char *a, size_t alen, const char *b, size_t blen)
+{
+	const unsigned char *x = (const unsigned char *) a;
+	const unsigned char *y = (const unsigned char *) b;
+	size_t		n = alen < blen ? alen : blen;
+	size_t		i = 0;
+	size_t		j;
+	uint32_t	ca,
+				cb;
+
+	while (i < n && x[i] == y[i])
+		i++;
+	if (i == n)
+		return (alen > blen) - (alen < blen);
+	if (x[i] < 0x80 || y[i] < 0x80)
+		return (int) x[i] - (int) y[i];
+	/* back up to the start of the differing characters (same in both) */
+	j = i;
+	while (j > 0 && (x[j] & 0xC0) == 0x80)
+		j--;
+	ca = decode_at(x, alen, j);
+	cb = decode_at(y, blen, j);
+	if (ca == 0xFFFFFFFF || cb == 0xFFFFFFFF)
+		return (int) x[i] - (int) y[i];	/* invalid UTF-8: refused when printed */
+	if ((ca >= 0x10000) != (cb >= 0x10000))
+	{
+		/* one supplementary (lead surrogate 0xD800..0xDBFF) vs one BMP */
+		uint32_t	ua = ca >= 0x10000 ? 0xD800 : ca;
+		uint32_t	ub = cb >= 0x10000 ? 0xD800 : cb;
+
+		if (ua != ub)
+			return ua < ub ? -1 : 1;
+	}
+	return ca < cb ? -1 : (ca > cb ? 1 : 0);
+}
+
+static int
+member_cmp(const void *pa, const void *pb)
+{
+	const jcs_member *a = pa;
+	const jcs_member *b = pb;
+
+	return jcs_compare_names(a->key.str, a->key.len, b->key.str, b->key.len);
+}
+
+static void
+sort_members(jcs_member *m, size_t n)
+{
+	if (n > SMALL_SORT)
+	{
+		qsort(m, n, sizeof(jcs_member), member_cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++)
+	{
+		jcs_member	t = m[i];
+		size_t		j = i;
+
+		while (j > 0 && member_cmp(&m[j - 1], &t) > 0)
+		{
+			m[j] = m[j - 1];
+			j--;
+		}
+		m[j] = t;
+	}
+}
+
+/* ---------- the walk ---------- */
+
+static int	put_value(jcs_ctx *ctx, const jcs_value *v, int depth);
+
+static void
+note_input(jcs_ctx *ctx, const char *s, size_t n)
+{
+	size_t		m = n > INPUT_MAX_LEN ? INPUT_MAX_LEN : n;
+
+	memcpy(ctx->input, s, m);
+	if (m < n)
+		memcpy(ctx->input + m, "...", 4);
+	else
+		ctx->input[m] = '\0';
+}
+
+static int
+put_number(jcs_ctx *ctx, const jcs_value *v)
+{
+	char		out[JCS_NUMBER_MAX];
+	size_t		outlen;
+	bool		changed = false;
+	jcs_status	st;
+	const char *text = v->str;
+	size_t		len = v->len;
+
+	if (v->type == JCS_DOUBLE)
+	{
+		st = jcs_format_double(v->dbl, out, &outlen);
+		if (st != JCS_OK)
+		{
+			snprintf(ctx->input, sizeof(ctx->input), "%g", v->dbl);
+			return st;
+		}
+		return put(ctx, out, outlen);
+	}
+	if (text == NULL)
+	{
+		if (ctx->src->number_text == NULL)
+			return JCS_ERR_BAD_VALUE;
+		ctx->numtext.len = 0;
+		if (ctx->src->number_text(ctx->src->arg, v->ref, &ctx->numtext) != 0)
+			return JCS_ERR_SOURCE;
+		text = ctx->numtext.data;
+		len = ctx->numtext.len;
+	}
+	/* fast path: a plain integer of at most 15 digits is its own canonical form */
+	if (len <= 15 && len > 0)
+	{
+		size_t		i = (text[0] == '-') ? 1 : 0;
+		size_t		j = i;
+
+		while (j < len && text[j] >= '0' && text[j] <= '9')
+			j++;
+		if (j == len && j > i && (text[i] != '0' || j == i + 1))
+		{
+			if (j == i + 1 && text[i] == '0')
+				return putc1(ctx, '0');		/* "-0" -> "0" */
+			return put(ctx, text, len);
+		}
+	}
+	st = jcs_number(text, len, out, &outlen, &changed);
+	if (st == JCS_OK && changed && (ctx->flags & JCS_STRICT_NUMBERS))
+		st = JCS_ERR_NUMBER_CHANGED;
+	if (st != JCS_OK)
+	{
+		note_input(ctx, text, len);
+		return st;
+	}
+	return put(ctx, out, outlen);
+}
+
+static level *
+level_items(jcs_ctx *ctx, int depth, size_t count)
+{
+	level	   *lv = &ctx->levels[depth];
+
+	if (count > lv->cap)
+	{
+		size_t		ncap = lv->cap ? lv->cap : 8;
+		jcs_member *ni;
+
+		while (ncap < count)
+		{
+			if (ncap > SIZE_MAX / 2 / sizeof(jcs_member))
+				return NULL;
+			ncap *= 2;
+		}
+		ni = realloc(lv->items, ncap * sizeof(jcs_member));
+		if (ni == NULL)
+			return NULL;
+		lv->items = ni;
+		lv->cap = ncap;
+	}
+	return lv;
+}
+
+static int
+put_array(jcs_ctx *ctx, const jcs_value *v, int depth)
+{
+	level	   *lv;
+	jcs_value  *vals;
+	int			st;
+
+	if (v->count == 0)
+		return put(ctx, "[]", 2);
+	if ((lv = level_items(ctx, depth, v->count)) == NULL)
+		return JCS_ERR_NOMEM;
+	/* jcs_member is larger than jcs_value: reuse the level's storage */
+	vals = (jcs_value *) lv->items;
+	if (ctx->src->array_items(ctx->src->arg, v->ref, v->count, vals) != 0)
+		return JCS_ERR_SOURCE;
+	if ((st = putc1(ctx, '[')) != JCS_OK)
+		return st;
+	for (size_t i = 0; i < v->count; i++)
+	{
+		/* the level array cannot move while deeper levels run */
+		jcs_value	elem = ((jcs_value *) ctx->levels[depth].items)[i];
+
+		if (i > 0 && (st = putc1(ctx, ',')) != JCS_OK)
+			return st;
+		if ((st = put_value(ctx, &elem, depth + 1)) != JCS_OK)
+		{
+			note_step(ctx, NULL, 0, i);
+			return st;
+		}
+	}
+	return putc1(ctx, ']');
+}
+
+static int
+put_object(jcs_ctx *ctx, const jcs_value *v, int depth)
+{
+	level	   *lv;
+	jcs_member *m;
+	int			st;
+
+	if (v->count == 0)
+		return put(ctx, "{}", 2);
+	if ((lv = level_items(ctx, depth, v->count)) == NULL)
+		return JCS_ERR_NOMEM;
+	m = lv->items;
+	if (ctx->src->object_members(ctx->src->arg, v->ref, v->count, m) != 0)
+		return JCS_ERR_SOURCE;
+	for (size_t i = 0; i < v->count; i++)
+		if (m[i].key.type != JCS_STRING)
+			return JCS_ERR_BAD_VALUE;
+	sort_members(m, v->count);
+	if ((st = putc1(ctx, '{')) != JCS_OK)
+		return st;
+	for (size_t i = 0; i < v->count; i++)
+	{
+		jcs_member	mem = m[i];
+
+		if (i > 0)
+		{
+			if (member_cmp(&m[i - 1], &mem) == 0)
+			{
+				note_step(ctx, mem.key.str, mem.key.len, 0);
+				return JCS_ERR_DUPLICATE_KEY;
+			}
+			if ((st = putc1(ctx, ',')) != JCS_OK)
+				return st;
+		}
+		if ((st = put_string(ctx, mem.key.str, mem.key.len)) != JCS_OK ||
+			(st = putc1(ctx, ':')) != JCS_OK ||
+			(st = put_value(ctx, &mem.value, depth + 1)) != JCS_OK)
+		{
+			note_step(ctx, mem.key.str, mem.key.len, 0);
+			return st;
+		}
+	}
+	return putc1(ctx, '}');
+}
+
+static int
+put_value(jcs_ctx *ctx, const jcs_value *v, int depth)
+{
+	int			st;
+
+	switch (v->type)
+	{
+		case JCS_NULL:
+			st = put(ctx, "null", 4);
+			break;
+		case JCS_TRUE:
+			st = put(ctx, "true", 4);
+			break;
+		case JCS_FALSE:
+			st = put(ctx, "false", 5);
+			break;
+		case JCS_NUMBER:
+		case JCS_DOUBLE:
+			st = put_number(ctx, v);
+			break;
+		case JCS_STRING:
+			st = put_string(ctx, v->str, v->len);
+			break;
+		case JCS_ARRAY:
+		case JCS_OBJECT:
+			if (depth >= JCS_MAX_DEPTH)
+				return JCS_ERR_DEPTH;
+			st = (v->type == JCS_ARRAY) ? put_array(ctx, v, depth) : put_object(ctx, v, depth);
+			break;
+		default:
+			return JCS_ERR_BAD_VALUE;
+	}
+	if (st == JCS_OK)
+		st = maybe_flush(ctx);
+	return st;
+}
+
+static void
+begin(jcs_ctx *ctx, const jcs_source *src, int flags)
+{
+	ctx->src = src;
+	ctx->flags = flags;
+	ctx->nsteps = 0;
+	ctx->steps_overflow = false;
+	ctx->path[0] = '\0';
+	ctx->input[0] = '\0';
+}
+
+static jcs_status
+finish(jcs_ctx *ctx, int st)
+{
+	if (st != JCS_OK)
+		build_path(ctx);
+	return (jcs_status) st;
+}
+
+jcs_status
+jcs_canonicalize(jcs_ctx *ctx, const jcs_source *src, const jcs_value *root,
+				 int flags, jcs_buf *out)
+{
+	begin(ctx, src, flags);
+	ctx->hashing = false;
+	ctx->out = out;
+	return finish(ctx, put_value(ctx, root, 0));
+}
+
+jcs_status
+jcs_hash(jcs_ctx *ctx, const jcs_source *src, const jcs_value *root,
+		 int flags, uint8_t digest[32])
+{
+	int			st;
+
+	begin(ctx, src, flags);
+	if (!ctx->sha_open)
+	{
+		if (jcs_sha256_open(&ctx->sha) != 0)
+			return finish(ctx, JCS_ERR_HASH);
+		ctx->sha_open = true;
+	}
+	if (jcs_sha256_init(&ctx->sha) != 0)
+		return finish(ctx, JCS_ERR_HASH);
+	ctx->hashing = true;
+	ctx->hashbuf.len = 0;
+	ctx->out = &ctx->hashbuf;
+	st = put_value(ctx, root, 0);
+	if (st == JCS_OK &&
+		(jcs_sha256_update(&ctx->sha, ctx->hashbuf.data, ctx->hashbuf.len) != 0 ||
+		 jcs_sha256_final(&ctx->sha, digest) != 0))
+		st = JCS_ERR_HASH;
+	ctx->hashing = false;
+	ctx->hashbuf.len = 0;
+	return finish(ctx, st);
+}
