@@ -19,7 +19,7 @@
 #define FLUSH_AT		8192
 #define PATH_MAX_LEN	1024
 #define INPUT_MAX_LEN	64
-#define SMALL_SORT		12
+#define SMALL_SORT		32
 
 typedef struct level
 {
@@ -411,6 +411,14 @@ static const char esc_table[128] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+/* SWAR helpers: a byte of x is zero / x has a byte below n (for n <= 0x80) */
+#define ONES		UINT64_C(0x0101010101010101)
+static inline uint64_t
+has_zero(uint64_t x)
+{
+	return (x - ONES) & ~x;
+}
+
 /*
  * RFC 8785 section 3.2.2.2: '"' and '\' escaped, U+0008/09/0A/0C/0D as
  * \b \t \n \f \r, other controls below U+0020 as \u00xx (lowercase hex),
@@ -432,7 +440,24 @@ put_string(jcs_ctx *ctx, const char *str, size_t len)
 	*w++ = '"';
 	while (i < len)
 	{
-		unsigned char c = s[i];
+		unsigned char c;
+
+		/* eight plain ASCII bytes at a time: none < 0x20, '"', '\\' or >= 0x80 */
+		while (len - i >= 8)
+		{
+			uint64_t	x;
+
+			memcpy(&x, s + i, 8);
+			if (((x - ONES * 0x20) | has_zero(x ^ (ONES * '"')) |
+				 has_zero(x ^ (ONES * '\\')) | x) & (ONES * 0x80))
+				break;
+			memcpy(w, s + i, 8);
+			w += 8;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		c = s[i];
 
 		if (c < 0x80)
 		{
