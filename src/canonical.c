@@ -11,7 +11,8 @@
  * (member arrays, hash buffer, SHA-256 state) is static and reused, numbers
  * are printed by numeric_out into a small memory context that is reset at
  * the end of every call.  Only in a database whose encoding is not UTF-8
- * are strings converted (pg_server_to_any), in that same context.
+ * are strings converted (pg_server_to_any), in that same context, and the
+ * canonical text converted back; SQL_ASCII bytes are taken as UTF-8.
  */
 #include "compat.h"
 
@@ -381,7 +382,9 @@ canon_prepare(void)
 										   ALLOCSET_SMALL_SIZES);
 	else
 		MemoryContextReset(canon_mcxt);
-	convert_strings = (GetDatabaseEncoding() != PG_UTF8);
+	/* SQL_ASCII: bytes are taken as UTF-8 and checked by the core (22R22) */
+	convert_strings = (GetDatabaseEncoding() != PG_UTF8 &&
+					   GetDatabaseEncoding() != PG_SQL_ASCII);
 }
 
 /* Run the core; text != NULL: canonical text into it, else digest. */
@@ -428,7 +431,21 @@ foray_canonicalize_jsonb(Jsonb *jb)
 
 	canon_text.len = 0;
 	canon_run(jb, false, NULL, &canon_text, NULL);
-	t = cstring_to_text_with_len(canon_text.data ? canon_text.data : "", (int) canon_text.len);
+	if (convert_strings && canon_text.len > 0)
+	{
+		/* the text is UTF-8; a text datum is in the database encoding */
+		char	   *conv;
+
+		if (jcs_buf_append(&canon_text, "", 1) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
+		canon_text.len--;
+		conv = pg_any_to_server(canon_text.data, (int) canon_text.len, PG_UTF8);
+		t = cstring_to_text(conv);
+	}
+	else
+		t = cstring_to_text_with_len(canon_text.data ? canon_text.data : "", (int) canon_text.len);
 	/* do not keep a huge buffer around after a huge document */
 	if (canon_text.cap > 1024 * 1024)
 		jcs_buf_free(&canon_text);

@@ -188,6 +188,8 @@ jcs_error_input(const jcs_ctx *ctx)
 	return ctx->input;
 }
 
+static inline size_t utf8_seq(const unsigned char *s, size_t avail, uint32_t *cp);
+
 static void
 note_step(jcs_ctx *ctx, const char *key, size_t keylen, size_t index)
 {
@@ -257,6 +259,22 @@ render_step(const path_step *st, char *buf, size_t cap)
 		}
 		else if (c < 0x20 || c == 0x7f)
 			p += snprintf(p, end - p, "\\u%04x", c);
+		else if (c >= 0x80)
+		{
+			/* valid UTF-8 as is; a byte of invalid UTF-8 as \xNN */
+			uint32_t	cp;
+			size_t		n = utf8_seq((const unsigned char *) st->key + i,
+									 st->keylen - i, &cp);
+
+			if (n == 0)
+				p += snprintf(p, end - p, "\\x%02x", c);
+			else
+			{
+				memcpy(p, st->key + i, n);
+				p += n;
+				i += n - 1;
+			}
+		}
 		else
 			*p++ = (char) c;
 	}
