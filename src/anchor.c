@@ -214,6 +214,7 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 	foray_jb_string(&st, "anchored_at", at_iso);
 	payload = JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
 	foray_emit_event("TRANSACTION_ANCHORED", "TRANSACTION", txid, txid, payload);
+	foray_flush_events();
 
 	PG_RETURN_JSONB_P(anchor);
 }
@@ -308,5 +309,6 @@ foray_seal(PG_FUNCTION_ARGS)
 	foray_jb_string(&st, "sealed_archive_ref", ref);
 	payload = JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
 	foray_emit_event("TRANSACTION_SEALED", "TRANSACTION", txid, txid, payload);
+	foray_flush_events();
 	PG_RETURN_TIMESTAMPTZ(sealed_at);
 }

@@ -24,6 +24,7 @@
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
+#include "canonical.h"
 #include "plans.h"
 #include "readiness.h"
 #include "substrate.h"
@@ -257,7 +258,18 @@ foray_attestations_before(PG_FUNCTION_ARGS)
 						 errdetail("Rule REF-003: a reference array holds each id once.")));
 	}
 
-	return PointerGetDatum(newtup);
+	{
+		char		hash[FORAY_HASH_TEXT_LEN + 1];
+		int			col = foray_attno(rel, "attestation_hash");
+		Datum		val;
+		bool		isnull = false;
+
+		snprintf(who, sizeof(who), "attestation \"%s\" of transaction \"%s\"", row.id, row.tx);
+		foray_hash_jsonb(row.core, true, who, hash);
+		val = CStringGetTextDatum(hash);
+		return PointerGetDatum(heap_modify_tuple_by_cols(newtup, RelationGetDescr(rel), 1,
+														 &col, &val, &isnull));
+	}
 }
 
 Datum
@@ -461,40 +473,14 @@ foray_attestations_check_refs(PG_FUNCTION_ARGS)
 Datum
 foray_attestations_check_removal(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
-	Relation	rel;
-	char	   *tx;
-	char	   *id;
-	Datum		args[2];
-	int			rc;
+	static const ForayPlan referrers[1] = {PLAN_ATTESTATION_REFERRERS};
+	static const char *const nouns[1] = {"attestation"};
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_attestations_check_removal: not called by trigger manager");
-	if (foray_restore_mode())
-		return PointerGetDatum(NULL);
-	rel = td->tg_relation;
-	tx = foray_get_text(td->tg_trigtuple, RelationGetDescr(rel), foray_attno(rel, "transaction_id"));
-	id = foray_get_text(td->tg_trigtuple, RelationGetDescr(rel), foray_attno(rel, "attestation_id"));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	args[0] = CStringGetTextDatum(tx);
-	args[1] = CStringGetTextDatum(id);
-	rc = SPI_execute_plan(foray_plan(PLAN_ATTESTATION_ROW), args, NULL, false, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "attestation lookup failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
-	{
-		args[0] = PointerGetDatum(foray_ref_key(tx, id));
-		rc = SPI_execute_plan(foray_plan(PLAN_ATTESTATION_REFERRERS), args, NULL, false, 1);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "referrer lookup failed: %s", SPI_result_code_string(rc));
-		if (SPI_processed > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FORAY_REF_HELD),
-					 errmsg("attestation \"%s\" of transaction \"%s\" cannot be removed: attestation \"%s\" still names it",
-							id, tx, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
-					 errdetail("Rule ATT-002: subject_refs and dependencies resolve within the transaction (spec §9.6).")));
-	}
-	SPI_finish();
+	if (!foray_restore_mode())
+		foray_check_removal((TriggerData *) fcinfo->context, "attestation", "attestation_id",
+							PLAN_ATTESTATION_ROW, referrers, nouns, 1,
+							"Rule ATT-002: subject_refs and dependencies resolve within the transaction (spec §9.6).");
 	return PointerGetDatum(NULL);
 }

@@ -26,6 +26,7 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#include "canonical.h"
 #include "plans.h"
 #include "readiness.h"
 #include "substrate.h"
@@ -209,9 +210,11 @@ foray_components_before(PG_FUNCTION_ARGS)
 	int			nrefs;
 	Datum		refs;
 	const char *status;
-	int			cols[3];
-	Datum		vals[3];
-	bool		nulls[3] = {false, false, false};
+	char		hash[FORAY_HASH_TEXT_LEN + 1];
+	char		context[512];
+	int			cols[4];
+	Datum		vals[4];
+	bool		nulls[4] = {false, false, false, false};
 	int			ncols = 0;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
@@ -266,6 +269,13 @@ foray_components_before(PG_FUNCTION_ARGS)
 
 	foray_lock_transaction(row.tx);
 	refs = check_refs(&row, t, &nrefs);
+
+	/* the stored hash: canonical foray_core; numbers must keep their value */
+	snprintf(context, sizeof(context), "%s \"%s\" of transaction \"%s\"",
+			 type_nouns[t], row.id, row.tx);
+	foray_hash_jsonb(row.core, true, context, hash);
+	cols[ncols] = foray_attno(rel, "component_hash");
+	vals[ncols++] = CStringGetTextDatum(hash);
 
 	/* derived readiness, unless the application holds it settled/reversed */
 	status = row.status;
@@ -470,41 +480,36 @@ foray_components_check_refs(PG_FUNCTION_ARGS)
 }
 
 /*
- * Deferred (at commit): a removed component must not still be referenced,
- * unless a component with the same id took its place.
+ * Deferred (at commit), for components and attestations alike: a removed
+ * row must not still be referenced, unless a row with the same id took its
+ * place.  noun: "component" or "attestation"; exists_plan looks the id up;
+ * referrers: the plans finding what still names it.
  */
-Datum
-foray_components_check_removal(PG_FUNCTION_ARGS)
+void
+foray_check_removal(TriggerData *td, const char *noun, const char *id_column,
+					ForayPlan exists_plan, const ForayPlan *referrers,
+					const char *const *referrer_nouns, int nreferrers, const char *rule)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
-	Relation	rel;
+	Relation	rel = td->tg_relation;
 	char	   *tx;
 	char	   *id;
 	Datum		values[2];
 	int			rc;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "foray_components_check_removal: not called by trigger manager");
-	if (foray_restore_mode())
-		return PointerGetDatum(NULL);
-	rel = td->tg_relation;
 	tx = foray_get_text(td->tg_trigtuple, RelationGetDescr(rel), foray_attno(rel, "transaction_id"));
-	id = foray_get_text(td->tg_trigtuple, RelationGetDescr(rel), foray_attno(rel, "component_id"));
+	id = foray_get_text(td->tg_trigtuple, RelationGetDescr(rel), foray_attno(rel, id_column));
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	values[0] = CStringGetTextDatum(tx);
 	values[1] = CStringGetTextDatum(id);
-	rc = SPI_execute_plan(foray_plan(PLAN_COMPONENT_EXISTS), values, NULL, false, 1);
+	rc = SPI_execute_plan(foray_plan(exists_plan), values, NULL, false, 1);
 	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "component lookup failed: %s", SPI_result_code_string(rc));
+		elog(ERROR, "%s lookup failed: %s", noun, SPI_result_code_string(rc));
 	if (SPI_processed == 0)
 	{
-		ForayPlan	referrers[2] = {PLAN_COMPONENT_REFERRERS, PLAN_ATTESTATION_REFERRERS};
-		const char *kinds[2] = {"component", "attestation"};
-
 		values[0] = PointerGetDatum(foray_ref_key(tx, id));
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < nreferrers; i++)
 		{
 			rc = SPI_execute_plan(foray_plan(referrers[i]), values, NULL, false, 1);
 			if (rc != SPI_OK_SELECT)
@@ -512,12 +517,26 @@ foray_components_check_removal(PG_FUNCTION_ARGS)
 			if (SPI_processed > 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_FORAY_REF_HELD),
-						 errmsg("component \"%s\" of transaction \"%s\" cannot be removed: %s \"%s\" still references it",
-								id, tx, kinds[i],
+						 errmsg("%s \"%s\" of transaction \"%s\" cannot be removed: %s \"%s\" still references it",
+								noun, id, tx, referrer_nouns[i],
 								SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
-						 errdetail("Rule TX-003: every reference resolves to a component of the same transaction (spec §6.1 rule 3).")));
+						 errdetail("%s", rule)));
 		}
 	}
 	SPI_finish();
+}
+
+Datum
+foray_components_check_removal(PG_FUNCTION_ARGS)
+{
+	static const ForayPlan referrers[2] = {PLAN_COMPONENT_REFERRERS, PLAN_ATTESTATION_REFERRERS};
+	static const char *const nouns[2] = {"component", "attestation"};
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "foray_components_check_removal: not called by trigger manager");
+	if (!foray_restore_mode())
+		foray_check_removal((TriggerData *) fcinfo->context, "component", "component_id",
+							PLAN_COMPONENT_EXISTS, referrers, nouns, 2,
+							"Rule TX-003: every reference resolves to a component of the same transaction (spec §6.1 rule 3).");
 	return PointerGetDatum(NULL);
 }

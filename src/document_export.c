@@ -219,7 +219,7 @@ foray_computed_hashes(const char *txid, Jsonb **component_hashes, char **merkle_
 		plan_hashes = prepare_kept("SELECT h.component_hashes, h.merkle_root "
 								   "FROM foray.transaction_hashes($1) AS h",
 								   1, &argtype);
-	rc = SPI_execute_plan(plan_hashes, &arg, NULL, true, 1);
+	rc = SPI_execute_plan(plan_hashes, &arg, NULL, false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		return false;
 	*component_hashes = get_jsonb(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);

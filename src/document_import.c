@@ -165,6 +165,15 @@ document_parts(Jsonb *doc, ForayDocParts *p)
 	p->timestamp = value_text(v);
 	p->foray_core = value_jsonb(getKeyJsonValueFromContainer(root, "foray_core", 10, NULL));
 	p->audit_data_anchor = value_jsonb(getKeyJsonValueFromContainer(root, "audit_data_anchor", 17, NULL));
+	/*
+	 * A carried audit_data_hash is not ours to trust: it is reported with the
+	 * other carried hashes, never stored; record_anchor() writes the computed
+	 * one when the transaction is anchored.
+	 */
+	if (p->audit_data_anchor != NULL && JB_ROOT_IS_OBJECT(p->audit_data_anchor))
+		p->audit_data_anchor = DatumGetJsonbP(DirectFunctionCall2(jsonb_delete,
+																  JsonbPGetDatum(p->audit_data_anchor),
+																  CStringGetTextDatum("audit_data_hash")));
 	p->privacy_metadata = value_jsonb(getKeyJsonValueFromContainer(root, "privacy_metadata", 16, NULL));
 	p->blockchain_anchor = value_jsonb(getKeyJsonValueFromContainer(root, "blockchain_anchor", 17, NULL));
 
@@ -541,6 +550,7 @@ record_violation_events(List *violations, const char *txid)
 							 strncmp(v->component_id, "ATT_", 4) == 0 ? "ATTESTATION" : "COMPONENT",
 							 v->component_id, txid, JsonbValueToJsonb(res));
 	}
+	foray_flush_events();
 }
 
 /* ------------------------------------------------------------------

@@ -364,7 +364,7 @@ load_leaves(SPIPlanPtr plan, ForayTx *tx, int flags, AuditLeaves *audit,
 
 	values[0] = CStringGetTextDatum(tx->transaction_id);
 	values[1] = BoolGetDatum(recompute);
-	portal = SPI_cursor_open(NULL, plan, values, NULL, true);
+	portal = SPI_cursor_open(NULL, plan, values, NULL, false);
 	for (;;)
 	{
 		uint64		i;

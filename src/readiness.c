@@ -19,7 +19,13 @@
  */
 #include "compat.h"
 
+#include "access/hash.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/lsyscache.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -129,10 +135,12 @@ foray_set_status(const char *transaction_id, const char *id, const char *status)
 {
 	Datum		values[3];
 	int			rc;
+	ForayOwnerWrite ow;
 
 	values[0] = CStringGetTextDatum(transaction_id);
 	values[1] = CStringGetTextDatum(id);
 	values[2] = CStringGetTextDatum(status);
+	foray_begin_owner_write(&ow);
 	foray_internal_writes++;
 	PG_TRY();
 	{
@@ -143,6 +151,7 @@ foray_set_status(const char *transaction_id, const char *id, const char *status)
 	PG_FINALLY();
 	{
 		foray_internal_writes--;
+		foray_end_owner_write(&ow);
 	}
 	PG_END_TRY();
 }
@@ -234,9 +243,12 @@ typedef struct DirtyEntry
 	bool		dirty;
 	bool		pending_known;
 	bool		has_pending;
+	bool		locked;
 } DirtyEntry;
 
 static HTAB *dirty_txs = NULL;
+static int	nlocks = 0;
+static bool escalated = false;
 static bool all_dirty = false;
 static bool callbacks_registered = false;
 
@@ -252,6 +264,8 @@ lifecycle_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PREPARE:
 			dirty_txs = NULL;	/* lived in TopTransactionContext */
 			all_dirty = false;
+			nlocks = 0;
+			escalated = false;
 			break;
 		default:
 			break;
@@ -262,9 +276,24 @@ static void
 lifecycle_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 						   SubTransactionId parentSubid, void *arg)
 {
-	/* an aborted subtransaction may have undone an evaluation or a write */
+	/*
+	 * An aborted subtransaction may have undone an evaluation or a write, and
+	 * released the locks it took: forget what we knew.
+	 */
 	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
 		all_dirty = true;
+		escalated = false;		/* its table locks may have gone with it */
+		if (dirty_txs != NULL)
+		{
+			HASH_SEQ_STATUS seq;
+			DirtyEntry *e;
+
+			hash_seq_init(&seq, dirty_txs);
+			while ((e = hash_seq_search(&seq)) != NULL)
+				e->locked = false;
+		}
+	}
 }
 
 static DirtyEntry *
@@ -301,8 +330,67 @@ dirty_entry(const char *transaction_id, bool create)
 		e->dirty = false;
 		e->pending_known = false;
 		e->has_pending = false;
+		e->locked = false;
 	}
 	return e;
+}
+
+/*
+ * Writers of one FORAY transaction are serialised by a transaction-scoped
+ * advisory lock on (class 'FORA', hash of transaction_id), taken before any
+ * readiness read, so two sessions never derive readiness from each other's
+ * stale view; different FORAY transactions proceed in parallel.
+ *
+ * A bulk load touches thousands of FORAY transactions in one SQL
+ * transaction, more than the shared lock table holds.  Past
+ * FORAY_LOCK_ESCALATION locks the backend escalates: it takes SHARE ROW
+ * EXCLUSIVE on the three protocol tables (which excludes every other writer
+ * of them, and so covers every FORAY transaction) and stops taking
+ * per-transaction locks until it commits.
+ */
+#define FORAY_LOCK_CLASS 0x464F5241		/* 'FORA' */
+#define FORAY_LOCK_ESCALATION 1000
+
+
+static void
+escalate_locks(void)
+{
+	Oid			nsp = get_namespace_oid("foray", false);
+	const char *const tables[3] = {"foray_transactions", "foray_components", "foray_attestations"};
+
+	for (int i = 0; i < 3; i++)
+	{
+		Oid			relid = get_relname_relid(tables[i], nsp);
+
+		if (!OidIsValid(relid))
+			elog(ERROR, "relation foray.%s does not exist", tables[i]);
+		LockRelationOid(relid, ShareRowExclusiveLock);
+	}
+	escalated = true;
+}
+
+void
+foray_lock_transaction(const char *transaction_id)
+{
+	DirtyEntry *e;
+	LOCKTAG		tag;
+	uint32		h;
+
+	if (escalated)
+		return;
+	e = dirty_entry(transaction_id, true);
+	if (e->locked)
+		return;
+	if (nlocks >= FORAY_LOCK_ESCALATION)
+	{
+		escalate_locks();
+		return;
+	}
+	h = DatumGetUInt32(hash_any((const unsigned char *) transaction_id, strlen(transaction_id)));
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, FORAY_LOCK_CLASS, h, 2);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	e->locked = true;
+	nlocks++;
 }
 
 void
@@ -377,6 +465,7 @@ foray_evaluate_dirty(void)
 	int			rc;
 	uint64		nchanged;
 	char	  **changed;
+	ForayOwnerWrite ow;
 
 	if (dirty_txs == NULL || foray_internal_writes > 0)
 		return;
@@ -401,6 +490,7 @@ foray_evaluate_dirty(void)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	values[0] = foray_strings_to_array(ids, n);
+	foray_begin_owner_write(&ow);
 	foray_internal_writes++;
 	PG_TRY();
 	{
@@ -411,6 +501,7 @@ foray_evaluate_dirty(void)
 	PG_FINALLY();
 	{
 		foray_internal_writes--;
+		foray_end_owner_write(&ow);
 	}
 	PG_END_TRY();
 	nchanged = SPI_processed;

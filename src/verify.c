@@ -202,9 +202,14 @@ foray_verify(PG_FUNCTION_ARGS)
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "transaction listing failed: %s", SPI_result_code_string(rc));
 		for (i = 0; i < SPI_processed; i++)
-			ids = lappend(ids, MemoryContextStrdup(old,
-												   SPI_getvalue(SPI_tuptable->vals[i],
-																SPI_tuptable->tupdesc, 1)));
+		{
+			char	   *id = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+			MemoryContext spicxt = MemoryContextSwitchTo(old);
+
+			/* the list must outlive SPI_finish: build it in the caller's context */
+			ids = lappend(ids, pstrdup(id));
+			MemoryContextSwitchTo(spicxt);
+		}
 		SPI_finish();
 	}
 	else

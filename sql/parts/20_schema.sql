@@ -126,8 +126,6 @@ CREATE TABLE foray.foray_transactions (
 	CONSTRAINT foray_transactions_timestamp_check
 		CHECK (document_timestamp ~ '^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$'),
 	CONSTRAINT foray_transactions_core_check CHECK (pg_catalog.jsonb_typeof(foray_core) = 'object'),
-	CONSTRAINT foray_transactions_amends_fkey FOREIGN KEY (amends_transaction_id)
-		REFERENCES foray.foray_transactions (transaction_id),
 	CONSTRAINT foray_transactions_anchor_check
 		CHECK ((lifecycle IN ('anchored', 'sealed')) = (blockchain_anchor IS NOT NULL AND merkle_root IS NOT NULL)),
 	CONSTRAINT foray_transactions_sealed_check
@@ -137,7 +135,7 @@ COMMENT ON TABLE foray.foray_transactions IS
 'The FORAY transaction envelope (spec §2.1): one row per transaction.  foray_core is the transaction-level core exactly as written; entity, entity_hash, transaction_type, business_status, currency and compliance_flags are generated from it.  lifecycle is the anchoring lifecycle, derived by the substrate.';
 COMMENT ON COLUMN foray.foray_transactions.document_timestamp IS 'The document''s "timestamp" field, kept exactly as written (ISO-8601 text).';
 COMMENT ON COLUMN foray.foray_transactions.extra_fields IS 'Top-level document fields the protocol does not define (e.g. source_system), kept for a lossless round trip.';
-COMMENT ON COLUMN foray.foray_transactions.amends_transaction_id IS 'For a correction: the transaction this one amends (FORAY amendments are new, append-only transactions).';
+COMMENT ON COLUMN foray.foray_transactions.amends_transaction_id IS 'For a correction: the transaction this one amends (FORAY amendments are new, append-only transactions).  Checked by the BEFORE trigger rather than a self-referencing foreign key, which would make pg_dump''s data ordering cyclic.';
 COMMENT ON COLUMN foray.foray_transactions.source_ref IS 'Provenance: the legacy row this transaction was migrated from, if any.';
 CREATE INDEX foray_transactions_lifecycle_idx ON foray.foray_transactions (lifecycle)
 	WHERE lifecycle IN ('open', 'ready_to_anchor');

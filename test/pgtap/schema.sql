@@ -206,20 +206,22 @@ SELECT results_eq($$SELECT event_kind FROM foray.event_kinds WHERE origin = 'sub
 
 -- ---------------------------------------------------------------------
 -- Triggers: the rules are C triggers, in a fixed order, the reference
--- checks deferred to commit.
+-- checks deferred to commit; the anchoring guard fires first.
 -- ---------------------------------------------------------------------
 SELECT triggers_are('foray', 'foray_transactions',
-	ARRAY['foray_10_before', 'foray_20_after', 'foray_90_lifecycle']::name[],
+	ARRAY['foray_05_anchored_guard', 'foray_05_anchored_guard_truncate', 'foray_10_before',
+		  'foray_20_after', 'foray_90_statement_end']::name[],
 	'foray_transactions has its triggers');
 SELECT triggers_are('foray', 'foray_components',
-	ARRAY['foray_10_before', 'foray_20_after', 'foray_30_refs', 'foray_40_removal',
-		  'foray_90_lifecycle', 'foray_91_lifecycle']::name[],
+	ARRAY['foray_05_anchored_guard', 'foray_05_anchored_guard_truncate', 'foray_10_before',
+		  'foray_20_after', 'foray_30_refs', 'foray_40_removal', 'foray_90_statement_end']::name[],
 	'foray_components has its triggers');
 SELECT triggers_are('foray', 'foray_attestations',
-	ARRAY['foray_10_before', 'foray_20_after', 'foray_30_refs', 'foray_40_removal']::name[],
+	ARRAY['foray_05_anchored_guard', 'foray_05_anchored_guard_truncate', 'foray_10_before',
+		  'foray_20_after', 'foray_30_refs', 'foray_40_removal', 'foray_90_statement_end']::name[],
 	'foray_attestations has its triggers');
 SELECT triggers_are('foray', 'memory_events',
-	ARRAY['foray_10_append_only', 'foray_11_append_only']::name[],
+	ARRAY['foray_10_append_only', 'foray_11_append_only', 'foray_12_substrate_kinds']::name[],
 	'memory_events has its append-only guards');
 SELECT trigger_is('foray', 'foray_components', 'foray_10_before', 'foray', 'foray_components_before',
 	'components BEFORE trigger calls foray_components_before');
