@@ -41,7 +41,8 @@ BEGIN;
 -- caller's path, and an empty one would put the substrate in restore mode.
 SET LOCAL search_path = pg_catalog, pg_temp;
 SELECT set_config('loomworks_migration.dry_run', :'dry_run', true) AS dry_run,
-	   set_config('loomworks_migration.progress_every', :'progress_every', true) AS progress_every;
+	   set_config('loomworks_migration.progress_every', :'progress_every', true) AS progress_every,
+	   set_config('loomworks_migration.written', '0', true) IS NOT NULL AS counting;
 
 -- ------------------------------------------------------------------------
 -- Preconditions
@@ -130,6 +131,12 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION loomworks_migration.progress(text, bigint, bigint, timestamptz) IS 'Prints one progress NOTICE (rows done, total, rows/s).';
+
+-- Rows written by this run (a run that writes nothing leaves no trace).
+CREATE FUNCTION pg_temp.lw_wrote(n bigint) RETURNS void
+LANGUAGE sql VOLATILE
+RETURN (SELECT NULL::void FROM (SELECT set_config('loomworks_migration.written',
+	(current_setting('loomworks_migration.written')::bigint + n)::text, true)) s);
 
 -- credit.asset_balances, reproduced from the migrated components only.
 CREATE OR REPLACE VIEW loomworks_migration.asset_balances AS
@@ -223,6 +230,7 @@ BEGIN
 	GROUP BY f.transaction_id
 	ORDER BY min(f.created_at), f.transaction_id;
 	GET DIAGNOSTICS ntx = ROW_COUNT;
+	PERFORM pg_temp.lw_wrote(ntx);
 	RAISE NOTICE 'credit.foray_action_flows: % transactions created (% s)', ntx,
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 
@@ -299,6 +307,7 @@ BEGIN
 					  WHERE c.transaction_id = l.tx AND c.component_id = l.cid)
 	  AND (l.rn % every <> 0 OR loomworks_migration.progress('credit.foray_action_flows', l.rn, total, t0));
 	GET DIAGNOSTICS n = ROW_COUNT;
+	PERFORM pg_temp.lw_wrote(n);
 	RAISE NOTICE 'credit.foray_action_flows: % components created (% s)', n,
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 END
@@ -358,6 +367,7 @@ BEGIN
 	  AND (a.rn % every <> 0 OR loomworks_migration.progress('audit.foray_events', a.rn, total, t0))
 	ORDER BY a.created_at, a.id;
 	GET DIAGNOSTICS n = ROW_COUNT;
+	PERFORM pg_temp.lw_wrote(n);
 	RAISE NOTICE 'audit.foray_events: % narrative events written (% s)', n,
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 END
@@ -392,6 +402,7 @@ BEGIN
 	  AND (m.rn % every <> 0 OR loomworks_migration.progress('public.memory_events', m.rn, total, t0))
 	ORDER BY m.id;
 	GET DIAGNOSTICS n = ROW_COUNT;
+	PERFORM pg_temp.lw_wrote(n);
 	RAISE NOTICE 'public.memory_events: % engine events written (% s)', n,
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 
@@ -403,6 +414,7 @@ BEGIN
 	WHERE m.content_hash IS DISTINCT FROM h.recomputed
 	ON CONFLICT (legacy_id) DO NOTHING;
 	GET DIAGNOSTICS n = ROW_COUNT;
+	PERFORM pg_temp.lw_wrote(n);
 	RAISE NOTICE 'public.memory_events: content_hash recomputed, % new mismatch(es) recorded (% s)', n,
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 
@@ -474,6 +486,7 @@ BEGIN
 		'public.memory_events:' || a.id || '#attestation', a."timestamp"
 	FROM lw_attested a ORDER BY a.id;
 	GET DIAGNOSTICS n = ROW_COUNT;
+	PERFORM pg_temp.lw_wrote(n);
 	RAISE NOTICE 'public.memory_events: % WebAuthn attestations carried over (% s)', n,
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 END
@@ -673,6 +686,8 @@ BEGIN
 	END IF;
 	IF current_setting('loomworks_migration.dry_run')::boolean THEN
 		RAISE NOTICE 'dry run: everything above reconciles; rolling back, nothing written';
+	ELSIF current_setting('loomworks_migration.written')::bigint = 0 THEN
+		RAISE NOTICE 'loomworks migration reconciles; nothing new to migrate';
 	ELSE
 		INSERT INTO loomworks_migration.runs (started_at, finished_at, report)
 		SELECT now(), clock_timestamp(), jsonb_agg(to_jsonb(r) - 'ord' ORDER BY r.ord) FROM lw_report r;

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Benchmark: the Loomworks migration against a plain INSERT ... SELECT copy
+# of the same legacy rows, in the same run and database.
+#
+#   bash test/bench/migration_bench.sh [n_flows n_audit n_memory]
+#
+# Defaults are the issue's sizes: 1,000,000 credit flows, 100,000 audit
+# events, 1,000,000 memory_events.  Prints seconds, rows/s and the ratio
+# (target: migration + reconciliation within 3x of the plain copy, and under
+# 10 minutes).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source test/lib.sh
+N_FLOWS=${1:-1000000}
+N_AUDIT=${2:-100000}
+N_MEM=${3:-1000000}
+DB=foray_migration_bench
+
+foray_build
+foray_install
+foray_cluster_start
+# The substrate takes one transaction-scoped advisory lock per FORAY
+# transaction it writes (src/events.c foray_lock_transaction); a migration
+# of 1,000,000 flows writes about 205,000 FORAY transactions in one SQL
+# transaction, beyond the default lock table (64 x max_connections).  Until
+# the substrate bounds its locks, the throwaway cluster gets a larger table.
+if [ "$(foray_psql -d postgres -Atc "SHOW max_locks_per_transaction")" -lt 4096 ]; then
+	foray_psql -d postgres -c "ALTER SYSTEM SET max_locks_per_transaction = 4096"
+	foray_as_pg "$FORAY_PGBIN/pg_ctl" -D "$FORAY_PGDATA" -m fast -w restart >/dev/null
+fi
+foray_fresh_db "$DB"
+script="$FORAY_SANDBOX$("$(foray_pg_config)" --sharedir)/extension/foray_substrate_migrate_loomworks.sql"
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+foray_log "generating $N_FLOWS flows, $N_AUDIT audit events, $N_MEM memory_events"
+t0=$(now)
+foray_psql -d "$DB" -f test/legacy/schema.sql -f test/legacy/generate.sql >/dev/null 2>&1
+foray_psql -d "$DB" -c "SELECT * FROM loomworks_fixture.generate($N_FLOWS, $N_AUDIT, $N_MEM)"
+foray_psql -d "$DB" -c "VACUUM ANALYZE"
+t1=$(now)
+gen=$(secs "$t0" "$t1")
+rows=$(foray_psql -d "$DB" -Atc "SELECT (SELECT count(*) FROM credit.foray_action_flows) + (SELECT count(*) FROM audit.foray_events) + (SELECT count(*) FROM public.memory_events)")
+
+foray_log "plain INSERT ... SELECT copy"
+t0=$(now)
+foray_psql -d "$DB" <<'SQL'
+BEGIN;
+CREATE SCHEMA plain_copy;
+CREATE TABLE plain_copy.foray_action_flows (LIKE credit.foray_action_flows INCLUDING DEFAULTS);
+CREATE TABLE plain_copy.foray_events (LIKE audit.foray_events INCLUDING DEFAULTS);
+CREATE TABLE plain_copy.memory_events (LIKE public.memory_events INCLUDING DEFAULTS);
+INSERT INTO plain_copy.foray_action_flows SELECT * FROM credit.foray_action_flows;
+INSERT INTO plain_copy.foray_events SELECT * FROM audit.foray_events;
+INSERT INTO plain_copy.memory_events SELECT * FROM public.memory_events;
+COMMIT;
+SQL
+t1=$(now)
+copy=$(secs "$t0" "$t1")
+
+# Diagnostic: the same migration with the substrate's triggers switched
+# off (session_replication_role = replica), in dry-run mode so it is rolled
+# back: how much of the time is the migration's own SQL and reconciliation,
+# and how much the substrate's per-row trigger path.  Not a way to migrate.
+foray_log "diagnostic: migration SQL without the substrate's triggers (dry run, rolled back)"
+t0=$(now)
+PGOPTIONS='-c session_replication_role=replica' foray_psql -d "$DB" -v dry_run=1 -f "$script" >/dev/null 2>&1
+t1=$(now)
+diag=$(secs "$t0" "$t1")
+
+foray_log "migration (with reconciliation)"
+t0=$(now)
+foray_psql -d "$DB" -f "$script" 2>&1 | sed -n 's/.*NOTICE:  //p; /FAIL/p'
+t1=$(now)
+mig=$(secs "$t0" "$t1")
+
+foray_psql -d "$DB" -c "SELECT r.item, r.problems FROM loomworks_migration.runs, jsonb_to_recordset(report) AS r(item text, problems bigint)"
+
+
+ratio=$(awk -v m="$mig" -v c="$copy" 'BEGIN { printf "%.2f", m / c }')
+echo
+echo "legacy rows:                    $rows ($N_FLOWS flows, $N_AUDIT audit events, $N_MEM memory_events)"
+echo "fixture generation:             ${gen} s"
+echo "plain INSERT ... SELECT copy:   ${copy} s  ($(awk -v r="$rows" -v s="$copy" 'BEGIN { printf "%d", r / s }') rows/s)"
+echo "migration + reconciliation:     ${mig} s  ($(awk -v r="$rows" -v s="$mig" 'BEGIN { printf "%d", r / s }') rows/s)"
+echo "ratio migration / plain copy:   ${ratio}x  (target <= 3x, and < 600 s)"
+echo "diagnostic, triggers off (dry): ${diag} s  ($(awk -v m="$diag" -v c="$copy" 'BEGIN { printf "%.2f", m / c }')x the plain copy): the migration's own SQL + reconciliation"

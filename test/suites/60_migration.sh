@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# The Loomworks migration (sql/migrate/foray_substrate_migrate_loomworks.sql):
+# every guarantee of issue 6, each checked against the legacy fixture
+# (test/legacy/) at a small size.  Expected values come from the legacy data
+# itself (its own balance table, its own row counts) and from CPython's json
+# + hashlib for the legacy content hash -- never from the migration's report.
+source test/lib.sh
+
+P=0
+F=0
+ok() { P=$((P + 1)); echo "ok - $1"; }
+nok() { F=$((F + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "#   $2"; }
+is() { # description, got, expected
+	if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "got [$2], expected [$3]"; fi
+}
+
+SCRIPT="$FORAY_SANDBOX$("$(foray_pg_config)" --sharedir)/extension/foray_substrate_migrate_loomworks.sql"
+N_FLOWS=3000
+N_AUDIT=200
+N_MEM=3000
+q() { foray_psql -d "$DB" -Atc "$1"; }
+migrate() { foray_psql -d "$DB" -v VERBOSITY=verbose "$@" -f "$SCRIPT"; }
+
+# A fresh database holding the extension and a generated legacy fixture.
+legacy_db() {
+	DB=$1
+	foray_fresh_db "$DB" >/dev/null 2>&1
+	foray_psql -d "$DB" -f test/legacy/schema.sql -f test/legacy/generate.sql >/dev/null 2>&1
+	q "SELECT count(*) FROM loomworks_fixture.generate($N_FLOWS, $N_AUDIT, $N_MEM)" >/dev/null
+	NF=$(q "SELECT count(*) FROM credit.foray_action_flows")
+}
+
+# One md5 over every row of the listed tables (order-independent).
+checksum() {
+	local parts=""
+	for t in "$@"; do
+		parts="$parts UNION ALL SELECT '$t', md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM $t x"
+	done
+	q "SELECT md5(string_agg(t || m, ',' ORDER BY t)) FROM (${parts# UNION ALL }) s(t, m)"
+}
+LEGACY="credit.foray_action_flows credit.asset_balances audit.foray_events public.memory_events public.persons public.engagements public.webauthn_credentials"
+SUBSTRATE="foray.foray_transactions foray.foray_components foray.foray_attestations foray.memory_events foray.event_kinds"
+substrate_rows() {
+	q "SELECT (SELECT count(*) FROM foray.foray_transactions) + (SELECT count(*) FROM foray.foray_components)
+		+ (SELECT count(*) FROM foray.foray_attestations) + (SELECT count(*) FROM foray.memory_events)
+		+ (SELECT count(*) FROM foray.event_kinds WHERE NOT builtin)
+		+ (SELECT count(*) FROM pg_namespace WHERE nspname = 'loomworks_migration')"
+}
+
+[ -f "$SCRIPT" ] && ok "migration script installed in the extension's share folder" || nok "script installed" "$SCRIPT"
+
+# ---------------------------------------------------------------- dry run
+legacy_db foray_mig_dry
+before=$(checksum $LEGACY)
+out=$(migrate -v dry_run=1 2>&1); rc=$?
+is "dry run exits 0" "$rc" 0
+echo "$out" | grep -q "dry run: everything above reconciles; rolling back" && ok "dry run says it rolls back" || nok "dry run notice" "$out"
+echo "$out" | grep -qE '^ *credit.foray_action_flows -> foray_components *\| *'"$NF"' *\| *'"$NF"' *\| *0 *\| ok' \
+	&& ok "dry run reports what it would write" || nok "dry run report" "$(echo "$out" | grep -- '->' | head -3)"
+is "dry run writes nothing" "$(substrate_rows)" 0
+is "dry run leaves the legacy tables untouched" "$(checksum $LEGACY)" "$before"
+
+# ------------------------------------------------------------- real run
+legacy_db foray_mig
+before=$(checksum $LEGACY)
+out=$(migrate -v progress_every=1000 2>&1); rc=$?
+is "migration exits 0" "$rc" 0
+echo "$out" | grep -q "FAIL" && nok "no FAIL line in the report" "$(echo "$out" | grep FAIL)" || ok "no FAIL line in the report"
+echo "$out" | grep -qE 'NOTICE: +(00000: )?credit.foray_action_flows : 1000 / [0-9]+ rows \([0-9]+ rows/s\)' \
+	&& ok "progress NOTICEs give rows done and rows/s" || nok "progress NOTICEs" "$(echo "$out" | grep NOTICE | head -5)"
+is "legacy tables only read" "$(checksum $LEGACY)" "$before"
+
+# every legacy row exactly once, with provenance
+is "one component per legacy flow, each naming its flow" \
+	"$(q "SELECT count(*), count(DISTINCT c.source_ref) FROM credit.foray_action_flows f JOIN foray.foray_components c ON c.source_ref = 'credit.foray_action_flows:' || f.id")" \
+	"$NF|$NF"
+is "no migrated component without its legacy flow" \
+	"$(q "SELECT count(*) FROM foray.foray_components c WHERE c.source_ref LIKE 'credit.%' AND NOT EXISTS (SELECT 1 FROM credit.foray_action_flows f WHERE c.source_ref = 'credit.foray_action_flows:' || f.id)")" 0
+is "one FORAY transaction per legacy transaction_id" \
+	"$(q "SELECT count(*) FROM foray.foray_transactions WHERE source_ref LIKE 'credit.foray_action_flows.transaction_id:%'")" \
+	"$(q "SELECT count(DISTINCT transaction_id) FROM credit.foray_action_flows")"
+is "one narrative event per audit row" \
+	"$(q "SELECT count(DISTINCT e.source_ref) FROM audit.foray_events a JOIN foray.memory_events e ON e.source_ref = 'audit.foray_events:' || a.id AND e.event_kind = 'setting_change' AND e.actor_kind = 'person' AND e.actor_id = a.actor_person_id::text")" \
+	"$N_AUDIT"
+is "one engine event per legacy memory_event" \
+	"$(q "SELECT count(DISTINCT e.source_ref) FROM public.memory_events m JOIN foray.memory_events e ON e.source_ref = 'public.memory_events:' || m.id")" \
+	"$N_MEM"
+
+# consumption turn: 4 token accruals + 1 debit action referencing them
+is "every 5-row turn is 4 accruals and 1 action referencing all 4" \
+	"$(q "WITH t AS (SELECT transaction_id FROM credit.foray_action_flows WHERE flow_type = 'consumption' GROUP BY 1 HAVING count(*) = 5)
+		SELECT count(*) FROM t WHERE
+			(SELECT count(*) FROM foray.foray_components c WHERE c.transaction_id = 'LW_CREDIT_' || t.transaction_id AND c.component_type = 'ACC') = 4
+		AND (SELECT count(*) FROM foray.foray_components c WHERE c.transaction_id = 'LW_CREDIT_' || t.transaction_id AND c.component_type = 'ACT'
+				AND cardinality(c.accrual_refs) = 4) = 1")" \
+	"$(q "SELECT count(*) FROM (SELECT 1 FROM credit.foray_action_flows WHERE flow_type = 'consumption' GROUP BY transaction_id HAVING count(*) = 5) s")"
+is "accrual outputs add up to the legacy credit debit of each turn" \
+	"$(q "SELECT count(*) FROM credit.foray_action_flows d
+		WHERE d.flow_type = 'consumption' AND d.asset_id LIKE 'loomworks_credit_%'
+		AND d.quantity <> (SELECT sum((c.foray_core ->> 'output')::numeric) FROM foray.foray_components c
+						   WHERE c.transaction_id = 'LW_CREDIT_' || d.transaction_id AND c.component_type = 'ACC')")" 0
+
+# sums and balances, against the legacy ledger and its own balance table
+is "quantity sums per asset and party equal the legacy ledger's" \
+	"$(q "WITH l AS (SELECT asset_id, to_party p, sum(quantity) s FROM credit.foray_action_flows GROUP BY 1, 2
+				   UNION ALL SELECT asset_id, '-' || from_party, sum(quantity) FROM credit.foray_action_flows GROUP BY 1, 2),
+			m AS (SELECT foray_core #>> '{flow,asset_id}', foray_core #>> '{flow,to_party,id}', sum((foray_core #>> '{flow,quantity}')::numeric)
+				  FROM foray.foray_components WHERE source_ref LIKE 'credit.%' GROUP BY 1, 2
+				  UNION ALL SELECT foray_core #>> '{flow,asset_id}', '-' || (foray_core #>> '{flow,from_party,id}'), sum((foray_core #>> '{flow,quantity}')::numeric)
+				  FROM foray.foray_components WHERE source_ref LIKE 'credit.%' GROUP BY 1, 2)
+		SELECT (SELECT count(*) FROM (TABLE l EXCEPT TABLE m) a) + (SELECT count(*) FROM (TABLE m EXCEPT TABLE l) b)")" 0
+is "loomworks_migration.asset_balances reproduces credit.asset_balances row for row" \
+	"$(q "SELECT (SELECT count(*) FROM (SELECT party, asset_id, balance FROM credit.asset_balances EXCEPT SELECT * FROM loomworks_migration.asset_balances) a)
+		+ (SELECT count(*) FROM (SELECT * FROM loomworks_migration.asset_balances EXCEPT SELECT party, asset_id, balance FROM credit.asset_balances) b)
+		|| '/' || (SELECT count(*) FROM loomworks_migration.asset_balances)")" \
+	"0/$(q "SELECT count(*) FROM credit.asset_balances")"
+is "institutional parties are typed institution, persons person" \
+	"$(q "SELECT string_agg(k, ',' ORDER BY k) FROM (SELECT DISTINCT (p ->> 'kind') || ':' || CASE WHEN p ->> 'kind' = 'person' AND p ->> 'id' ~ '^[0-9a-f-]{36}$' THEN 'uuid' ELSE p ->> 'id' END AS k
+		FROM foray.foray_components, LATERAL (VALUES (foray_core #> '{flow,from_party}'), (foray_core #> '{flow,to_party}')) v(p) WHERE source_ref LIKE 'credit.%') s")" \
+	"institution:anthropic,institution:dunin7,person:uuid"
+
+# engine events: content minus removed fields, and order
+is "engine events keep columns and payload minus _foray" \
+	"$(q "SELECT count(*) FROM public.memory_events m JOIN foray.memory_events e ON e.source_ref = 'public.memory_events:' || m.id
+		WHERE e.payload = m.payload - '_foray' AND NOT e.payload ? '_foray' AND e.event_kind = m.event_kind
+		AND e.engagement_id = m.engagement_id AND e.engagement_version = m.engagement_version
+		AND e.object_id = m.object_id AND e.object_version = m.object_version AND e.object_type = m.object_type
+		AND e.actor_kind = m.actor_kind AND e.actor_id = m.actor_id::text AND e.occurred_at = m.timestamp")" "$N_MEM"
+is "engine events keep the legacy order" \
+	"$(q "SELECT count(*) FROM (SELECT m.id, row_number() OVER (ORDER BY e.event_id) r1, row_number() OVER (ORDER BY m.id) r2
+		FROM public.memory_events m JOIN foray.memory_events e ON e.source_ref = 'public.memory_events:' || m.id) s WHERE r1 <> r2")" 0
+is "no readiness-wiring field survives" \
+	"$(q "SELECT count(*) FROM foray.memory_events WHERE payload ? '_foray' OR payload ? 'content_hash' OR payload ? 'foray_tx_ref'")" 0
+
+# attestations
+is "each WebAuthn-attested event is an approval attestation on its action" \
+	"$(q "SELECT count(*) FROM public.memory_events m JOIN foray.foray_attestations a ON a.transaction_id = 'LW_EVENT_' || m.id
+		JOIN foray.foray_components c ON c.transaction_id = a.transaction_id AND c.component_id = a.subject_refs[1]
+		WHERE m.attestation IS NOT NULL AND a.attestation_type = 'approval' AND a.outcome = 'approved'
+		AND a.audit_data -> 'webauthn_assertion' = m.attestation AND a.attestor = 'person:' || m.actor_id
+		AND c.component_type = 'ACT' AND (c.foray_core ->> 'object_version')::int = m.object_version")" \
+	"$(q "SELECT count(*) FROM public.memory_events WHERE attestation IS NOT NULL")"
+
+# substrate rules hold on the migrated data
+is "every migrated component is ready (refs resolved, readiness derived)" \
+	"$(q "SELECT string_agg(DISTINCT status, ',') FROM foray.foray_components")" "ready"
+is "every migrated transaction is ready_to_anchor" \
+	"$(q "SELECT string_agg(DISTINCT lifecycle, ',') FROM foray.foray_transactions")" "ready_to_anchor"
+is "the substrate logged COMPONENT_CREATED for every component" \
+	"$(q "SELECT count(*) FROM foray.memory_events WHERE event_kind = 'COMPONENT_CREATED'")" \
+	"$(q "SELECT count(*) FROM foray.foray_components")"
+
+# hashes verify, documents validate, Merkle proofs hold
+is "foray.verify() finds no stored hash out of step" "$(q "SELECT count(*) FROM foray.verify(NULL)")" 0
+is "every component_hash is the canonical hash of its foray_core" \
+	"$(q "SELECT count(*) FROM foray.foray_components WHERE component_hash IS DISTINCT FROM foray.foray_hash(foray_core)")" 0
+is "every attestation_hash is the canonical hash of its foray_core" \
+	"$(q "SELECT count(*) FROM foray.foray_attestations WHERE attestation_hash IS DISTINCT FROM foray.foray_hash(foray_core)")" 0
+is "every migrated transaction exports as a v4.1 document with no validation finding" \
+	"$(q "SELECT count(*) FROM foray.foray_transactions t, foray.validate_document(foray.export_document(t.transaction_id)) v")" 0
+TX=$(q "SELECT transaction_id FROM foray.foray_transactions WHERE foray_core ->> 'transaction_type' = 'loomworks_credit_consumption' ORDER BY 1 LIMIT 1")
+is "inclusion proofs of a migrated turn verify against its anchor envelope's merkle_root" \
+	"$(q "SELECT count(*) FILTER (WHERE foray.verify_inclusion(p ->> 'leaf_hash', p, foray.anchor_envelope('$TX') ->> 'merkle_root')) || '/' || count(*)
+		FROM (SELECT foray.inclusion_proof('$TX', component_id) p FROM foray.foray_components WHERE transaction_id = '$TX') s")" "5/5"
+
+# legacy content_hash: mismatches are the rows CPython disagrees with
+foray_psql -d "$DB" -Atc "COPY (SELECT id, content_hash, payload FROM public.memory_events ORDER BY id) TO STDOUT WITH (FORMAT csv)" > "$FORAY_TMP/legacy_events.csv"
+py=$(python3 - "$FORAY_TMP/legacy_events.csv" <<'PY'
+import csv, hashlib, json, sys
+bad = []
+for lid, stored, payload in csv.reader(open(sys.argv[1], encoding="utf-8")):
+    d = json.loads(payload)
+    d.pop("_foray", None)
+    if hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest() != stored:
+        bad.append(lid)
+print(",".join(bad))
+PY
+)
+is "content_hash mismatches reported are exactly the ones CPython finds" \
+	"$(q "SELECT string_agg(legacy_id::text, ',' ORDER BY legacy_id) FROM loomworks_migration.content_hash_mismatches")" "$py"
+[ -n "$py" ] && ok "the fixture holds deliberate mismatches ($py)" || nok "fixture mismatches"
+foray_psql -d "$DB" -Atc "COPY (SELECT payload, foray.loomworks_json_dumps(payload) FROM public.memory_events) TO STDOUT WITH (FORMAT csv)" > "$FORAY_TMP/legacy_dumps.csv"
+diffs=$(python3 - "$FORAY_TMP/legacy_dumps.csv" <<'PY'
+import csv, json, sys
+print(sum(1 for p, d in csv.reader(open(sys.argv[1], encoding="utf-8")) if json.dumps(json.loads(p), sort_keys=True) != d))
+PY
+)
+is "foray.loomworks_json_dumps equals CPython json.dumps on every legacy payload" "$diffs" 0
+
+# ----------------------------------------------------------- idempotent
+before_sub=$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)
+out=$(migrate 2>&1); rc=$?
+is "second run exits 0" "$rc" 0
+echo "$out" | grep -q "nothing new to migrate" && ok "second run has nothing new to migrate" || nok "second run notice" "$out"
+is "second run changes nothing" "$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)" "$before_sub"
+
+# ------------------------------------ reconciliation failure (23R40), rerun
+q "DELETE FROM credit.foray_action_flows WHERE id = (SELECT id FROM credit.foray_action_flows WHERE flow_type = 'issuance' ORDER BY id LIMIT 1)" >/dev/null
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "23R40" && ok "a legacy row gone since the migration fails reconciliation with 23R40" || nok "23R40 on orphan" "$out"
+echo "$out" | grep -qE 'foray_components .*\| FAIL .*without legacy row 1' && ok "report names the orphaned component" || nok "orphan report" "$(echo "$out" | grep FAIL)"
+is "failed rerun changes nothing" "$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)" "$before_sub"
+
+# ------------------------------------------------ all or nothing (mid-run)
+legacy_db foray_mig_fail
+q "INSERT INTO public.memory_events (engagement_id, engagement_version, object_id, object_type, object_version, event_kind, actor_kind, actor_id, payload)
+   VALUES ('00000000-0000-0000-0000-000000000001', 100000, gen_random_uuid(), 'Assertion', 1, 'assertion_proposed', 'person', gen_random_uuid(), '[\"not an object\"]')" >/dev/null
+before=$(checksum $LEGACY)
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "credit.foray_action_flows: $NF components created" \
+	&& ok "a failure in step 3 stops the run after steps 1-2 wrote" || nok "mid-run failure" "$out"
+is "the failed run left the substrate exactly as it was" "$(substrate_rows)" 0
+is "the failed run left the legacy tables as they were" "$(checksum $LEGACY)" "$before"
+
+# ------------------------------------------------------ refusing cases
+legacy_db foray_mig_refuse
+q "UPDATE credit.asset_balances SET balance = balance + 1 WHERE (party, asset_id) = (SELECT party, asset_id FROM credit.asset_balances ORDER BY 1, 2 LIMIT 1)" >/dev/null
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "23R40" && echo "$out" | grep -qE 'legacy credit.asset_balances vs legacy ledger .*\| *1 \| FAIL' \
+	&& ok "a drifted legacy balance fails with 23R40 and is named" || nok "balance drift" "$out"
+is "nothing written after a reconciliation failure" "$(substrate_rows)" 0
+q "UPDATE credit.asset_balances SET balance = balance - 1 WHERE (party, asset_id) = (SELECT party, asset_id FROM credit.asset_balances ORDER BY 1, 2 LIMIT 1)" >/dev/null
+
+q "UPDATE audit.foray_events SET signature = '\\x01' WHERE id = (SELECT id FROM audit.foray_events ORDER BY id LIMIT 1)" >/dev/null
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R41" && ok "a legacy signature stops the migration with 22R41" || nok "22R41" "$out"
+q "UPDATE audit.foray_events SET signature = NULL" >/dev/null
+
+q "INSERT INTO public.memory_events (engagement_id, engagement_version, object_id, object_type, object_version, event_kind, actor_kind, actor_id, payload)
+   VALUES ('00000000-0000-0000-0000-000000000001', 100000, gen_random_uuid(), 'Assertion', 1, 'AssertionProposed', 'person', gen_random_uuid(), '{}')" >/dev/null
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R42" && echo "$out" | grep -q "AssertionProposed" \
+	&& ok "an event kind the registry cannot hold stops the migration with 22R42" || nok "22R42" "$out"
+is "nothing written after a refused precondition" "$(substrate_rows)" 0
+
+foray_psql -d postgres -c "DROP DATABASE IF EXISTS foray_mig_noext" -c "CREATE DATABASE foray_mig_noext" >/dev/null 2>&1
+out=$(foray_psql -d foray_mig_noext -v VERBOSITY=verbose -f "$SCRIPT" 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R40" && ok "without the extension the script stops with 22R40" || nok "22R40" "$out"
+
+foray_tally "$P" "$F"
