@@ -174,7 +174,8 @@ CREATE TABLE foray.foray_components (
 			ELSE true
 		END),
 	CONSTRAINT foray_components_hash_check
-		CHECK (component_hash IS NULL OR component_hash ~ '^sha256:[0-9a-f]{64}$')
+		CHECK (component_hash IS NULL OR (pg_catalog.length(component_hash) = 71 AND pg_catalog.left(component_hash, 7) = 'sha256:'
+				 AND pg_catalog.ltrim(pg_catalog.substr(component_hash, 8), '0123456789abcdef') = ''))
 ) WITH (fillfactor = 80);
 -- status is in no index, and pages keep room (fillfactor 80), so the
 -- substrate's readiness updates are HOT: no index is touched.
@@ -223,7 +224,8 @@ CREATE TABLE foray.foray_attestations (
 	CONSTRAINT foray_attestations_core_check CHECK (pg_catalog.jsonb_typeof(foray_core) = 'object'),
 	CONSTRAINT foray_attestations_subject_refs_check CHECK (pg_catalog.cardinality(subject_refs) > 0),
 	CONSTRAINT foray_attestations_hash_check
-		CHECK (attestation_hash IS NULL OR attestation_hash ~ '^sha256:[0-9a-f]{64}$')
+		CHECK (attestation_hash IS NULL OR (pg_catalog.length(attestation_hash) = 71 AND pg_catalog.left(attestation_hash, 7) = 'sha256:'
+				 AND pg_catalog.ltrim(pg_catalog.substr(attestation_hash, 8), '0123456789abcdef') = ''))
 );
 COMMENT ON TABLE foray.foray_attestations IS
 'Attestations (spec §9): who vouches for what.  foray_core is the attestation''s core as the spec writes it (§9.2); every other descriptive column is generated from it.  subject_refs may name components or attestations of the same transaction; dependencies name attestations.';
