@@ -78,8 +78,9 @@ typedef struct ComponentRow
 	Jsonb	   *core;
 } ComponentRow;
 
+/* The row's identity and status; its foray_core only when with_core. */
 static void
-read_row(Relation rel, HeapTuple tup, ComponentRow *row)
+read_row_ext(Relation rel, HeapTuple tup, ComponentRow *row, bool with_core)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 
@@ -87,8 +88,10 @@ read_row(Relation rel, HeapTuple tup, ComponentRow *row)
 	row->id = foray_get_text(tup, desc, foray_attno(rel, "component_id"));
 	row->type = foray_get_text(tup, desc, foray_attno(rel, "component_type"));
 	row->status = foray_get_text(tup, desc, foray_attno(rel, "status"));
-	row->core = foray_get_jsonb(tup, desc, foray_attno(rel, "foray_core"));
+	row->core = with_core ? foray_get_jsonb(tup, desc, foray_attno(rel, "foray_core")) : NULL;
 }
+
+#define read_row(rel, tup, row) read_row_ext((rel), (tup), (row), false)
 
 /*
  * Check the refs a component's foray_core holds.  Returns all of them in
@@ -254,6 +257,7 @@ foray_components_before(PG_FUNCTION_ARGS)
 						row.id, row.tx, row.status),
 				 errdetail("Rule STATUS-001: a new component starts pending and the substrate derives ready; settled and reversed are set later.")));
 
+	row.core = foray_get_jsonb(newtup, desc, foray_attno(rel, "foray_core"));
 	t = type_index(row.type);
 	if (strncmp(row.id, type_codes[t], 3) != 0 || row.id[3] != '_')
 		ereport(ERROR,

@@ -184,6 +184,22 @@ foray_set_status(const char *transaction_id, const char *id, const char *status)
 	foray_propagate(transaction_id, id, false);
 }
 
+typedef struct Dependent
+{
+	char	   *id;
+	char	   *status;
+	char	  **refs;
+	int			nrefs;
+} Dependent;
+
+#define DEPENDENTS_CHUNK 64
+
+static int
+cmp_dependent(const void *a, const void *b)
+{
+	return strcmp(((const Dependent *) a)->id, ((const Dependent *) b)->id);
+}
+
 /*
  * Re-derive what depends on (transaction_id, id) after its usable state
  * (ready or settled) changed, set-based and level by level: one GIN lookup
@@ -229,29 +245,30 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 		const char **targets;
 		int			nchanges = 0;
 		uint64		n;
+		uint64		dcap;
+		Dependent  *deps;
 
 		for (int i = 0; i < nfrontier; i++)
 			keys[i] = text_to_cstring(foray_ref_key(transaction_id, frontier[i]));
-		values[0] = foray_strings_to_array(keys, nfrontier);
-		rc = SPI_execute_plan(foray_plan(PLAN_DEPENDENTS), values, NULL, false, 0);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "dependents lookup failed: %s", SPI_result_code_string(rc));
-		n = SPI_processed;
-		ids = palloc(sizeof(char *) * (n + 1));
-		targets = palloc(sizeof(char *) * (n + 1));
-		{
-			/* every ref of every dependent, looked up once, then by bsearch */
-			char	  **dep_ids = palloc(sizeof(char *) * (n + 1));
-			char	  **dep_status = palloc(sizeof(char *) * (n + 1));
-			char	 ***dep_refs = palloc(sizeof(char **) * (n + 1));
-			int		   *dep_nrefs = palloc(sizeof(int) * (n + 1));
-			char	  **all = NULL;
-			int			nall = 0;
-			int			nuniq = 0;
-			bool	   *found;
-			char	  **statuses;
 
-			for (uint64 i = 0; i < n; i++)
+		/*
+		 * The GIN overlap test checks each candidate against every key, so
+		 * the frontier goes in chunks: the work stays linear in the number
+		 * of dependents.  A dependent reached through two chunks is kept
+		 * once.
+		 */
+		n = 0;
+		dcap = 64;
+		deps = palloc(sizeof(Dependent) * dcap);
+		for (int c = 0; c < nfrontier; c += DEPENDENTS_CHUNK)
+		{
+			int			m = Min(DEPENDENTS_CHUNK, nfrontier - c);
+
+			values[0] = foray_strings_to_array(keys + c, m);
+			rc = SPI_execute_plan(foray_plan(PLAN_DEPENDENTS), values, NULL, false, 0);
+			if (rc != SPI_OK_SELECT)
+				elog(ERROR, "dependents lookup failed: %s", SPI_result_code_string(rc));
+			for (uint64 i = 0; i < SPI_processed; i++)
 			{
 				HeapTuple	t = SPI_tuptable->vals[i];
 				TupleDesc	d = SPI_tuptable->tupdesc;
@@ -260,17 +277,50 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 				bool	   *enulls;
 				int			ne;
 
-				dep_ids[i] = SPI_getvalue(t, d, 1);
-				dep_status[i] = SPI_getvalue(t, d, 2);
+				if (n == dcap)
+				{
+					dcap *= 2;
+					deps = repalloc(deps, sizeof(Dependent) * dcap);
+				}
+				deps[n].id = SPI_getvalue(t, d, 1);
+				deps[n].status = SPI_getvalue(t, d, 2);
 				deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, d, 3, &isnull)),
 								  TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &ne);
-				dep_refs[i] = palloc(sizeof(char *) * (ne + 1));
-				dep_nrefs[i] = ne;
-				all = all ? repalloc(all, sizeof(char *) * (nall + ne + 1))
-					: palloc(sizeof(char *) * (ne + 1));
+				deps[n].refs = palloc(sizeof(char *) * (ne + 1));
+				deps[n].nrefs = ne;
 				for (int k = 0; k < ne; k++)
-					all[nall++] = dep_refs[i][k] = TextDatumGetCString(elems[k]);
+					deps[n].refs[k] = TextDatumGetCString(elems[k]);
+				n++;
 			}
+			SPI_freetuptable(SPI_tuptable);
+		}
+		if (n > 1)
+		{
+			uint64		u = 0;
+
+			qsort(deps, n, sizeof(Dependent), cmp_dependent);
+			for (uint64 i = 0; i < n; i++)
+				if (u == 0 || strcmp(deps[u - 1].id, deps[i].id) != 0)
+					deps[u++] = deps[i];
+			n = u;
+		}
+		ids = palloc(sizeof(char *) * (n + 1));
+		targets = palloc(sizeof(char *) * (n + 1));
+		{
+			/* every ref of every dependent, looked up once, then by bsearch */
+			char	  **all;
+			int			nall = 0;
+			int			nuniq = 0;
+			bool	   *found;
+			char	  **statuses;
+
+			for (uint64 i = 0; i < n; i++)
+				nall += deps[i].nrefs;
+			all = palloc(sizeof(char *) * (nall + 1));
+			nall = 0;
+			for (uint64 i = 0; i < n; i++)
+				for (int k = 0; k < deps[i].nrefs; k++)
+					all[nall++] = deps[i].refs[k];
 			if (nall > 0)
 			{
 				qsort(all, nall, sizeof(char *), cmp_cstring_ptr);
@@ -288,21 +338,21 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 				int			usable = 0;
 				const char *derived;
 
-				if (level == 0 && pending_only && strcmp(dep_status[i], "pending") != 0)
+				if (level == 0 && pending_only && strcmp(deps[i].status, "pending") != 0)
 					continue;
-				for (int k = 0; k < dep_nrefs[i]; k++)
+				for (int k = 0; k < deps[i].nrefs; k++)
 				{
-					char	  **hit = bsearch(&dep_refs[i][k], all, nuniq, sizeof(char *),
+					char	  **hit = bsearch(&deps[i].refs[k], all, nuniq, sizeof(char *),
 											  cmp_cstring_ptr);
 					int			at = hit ? (int) (hit - all) : -1;
 
 					if (at >= 0 && found[at] && foray_status_usable(statuses[at]))
 						usable++;
 				}
-				derived = (usable == dep_nrefs[i]) ? "ready" : "pending";
-				if (strcmp(derived, dep_status[i]) != 0)
+				derived = (usable == deps[i].nrefs) ? "ready" : "pending";
+				if (strcmp(derived, deps[i].status) != 0)
 				{
-					ids[nchanges] = dep_ids[i];
+					ids[nchanges] = deps[i].id;
 					targets[nchanges] = derived;
 					nchanges++;
 				}
