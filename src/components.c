@@ -412,6 +412,16 @@ foray_components_check_refs(PG_FUNCTION_ARGS)
 	tx = foray_get_text(tup, RelationGetDescr(rel), foray_attno(rel, "transaction_id"));
 	id = foray_get_text(tup, RelationGetDescr(rel), foray_attno(rel, "component_id"));
 
+	/* the common case, already ready by now, costs one index probe */
+	{
+		bool		found;
+		char	   *current;
+
+		foray_pk_lookup("foray_components", tx, &id, 1, "status", &found, &current);
+		if (!found || strcmp(current, "pending") != 0)
+			return PointerGetDatum(NULL);
+	}
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	values[0] = CStringGetTextDatum(tx);
