@@ -306,6 +306,22 @@ foray_components_before(PG_FUNCTION_ARGS)
 		cols[ncols] = foray_attno(rel, "updated_at");
 		vals[ncols++] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	}
+	else
+	{
+		/*
+		 * COMPONENT_CREATED is buffered here rather than in an AFTER trigger:
+		 * if the row never lands, the statement fails and its (sub)transaction
+		 * takes the buffered event with it.
+		 */
+		const char *keys[3] = {"component_type", "status", "component_hash"};
+		const char *evals[3] = {row.type, status, hash};
+
+		foray_emit_event("COMPONENT_CREATED", "COMPONENT", row.id, row.tx,
+						 foray_jsonb_object(3, keys, evals));
+		foray_mark_transaction_dirty(row.tx);
+		if (strcmp(status, "pending") == 0)
+			foray_note_pending(row.tx);
+	}
 
 	return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, ncols, cols, vals, nulls));
 }
@@ -341,13 +357,9 @@ foray_components_after(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
+		/* fired only for rows that arrive usable (WHEN clause): unblock waiters */
 		read_row(rel, td->tg_trigtuple, &row);
-		foray_emit_event("COMPONENT_CREATED", "COMPONENT", row.id, row.tx,
-						 component_payload(rel, td->tg_trigtuple, NULL));
-		foray_mark_transaction_dirty(row.tx);
-		if (strcmp(row.status, "pending") == 0)
-			foray_note_pending(row.tx);
-		else if (foray_status_usable(row.status))
+		if (foray_status_usable(row.status))
 			foray_propagate(row.tx, row.id, true);
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))

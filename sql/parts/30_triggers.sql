@@ -53,8 +53,11 @@ CREATE TRIGGER foray_90_statement_end AFTER INSERT OR UPDATE OR DELETE ON foray.
 -- components
 CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_components
 	FOR EACH ROW EXECUTE FUNCTION foray.foray_components_before();
-CREATE TRIGGER foray_20_after AFTER INSERT OR UPDATE OR DELETE ON foray.foray_components
+CREATE TRIGGER foray_20_after AFTER UPDATE OR DELETE ON foray.foray_components
 	FOR EACH ROW EXECUTE FUNCTION foray.foray_components_after();
+CREATE TRIGGER foray_21_after_insert AFTER INSERT ON foray.foray_components
+	FOR EACH ROW WHEN (NEW.status::text <> 'pending')
+	EXECUTE FUNCTION foray.foray_components_after();
 CREATE CONSTRAINT TRIGGER foray_30_refs AFTER INSERT OR UPDATE ON foray.foray_components
 	DEFERRABLE INITIALLY DEFERRED
 	FOR EACH ROW WHEN (NEW.status::text = 'pending')

@@ -214,7 +214,8 @@ SELECT triggers_are('foray', 'foray_transactions',
 	'foray_transactions has its triggers');
 SELECT triggers_are('foray', 'foray_components',
 	ARRAY['foray_05_anchored_guard', 'foray_05_anchored_guard_truncate', 'foray_10_before',
-		  'foray_20_after', 'foray_30_refs', 'foray_40_removal', 'foray_90_statement_end']::name[],
+		  'foray_20_after', 'foray_21_after_insert', 'foray_30_refs', 'foray_40_removal',
+		  'foray_90_statement_end']::name[],
 	'foray_components has its triggers');
 SELECT triggers_are('foray', 'foray_attestations',
 	ARRAY['foray_05_anchored_guard', 'foray_05_anchored_guard_truncate', 'foray_10_before',
