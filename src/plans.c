@@ -71,7 +71,7 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		1, {TEXTOID}
 	},
 	[PLAN_LIFECYCLE_BATCH] = {
-		"WITH d AS ("
+		"WITH d AS MATERIALIZED ("
 		"  SELECT t.transaction_id, t.lifecycle::pg_catalog.text AS cur,"
 		"         CASE WHEN EXISTS (SELECT 1 FROM foray.foray_components c"
 		"                            WHERE c.transaction_id" EQ "t.transaction_id)"
@@ -80,10 +80,15 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		"                              AND c.status::pg_catalog.text" EQ "ANY ('{pending,reversed}'::pg_catalog.text[]))"
 		"              THEN 'ready_to_anchor' ELSE 'open' END AS target"
 		"    FROM foray.foray_transactions t"
-		"   WHERE t.transaction_id" EQ "ANY ($1)"
-		"     AND t.lifecycle::pg_catalog.text" EQ "ANY ('{open,ready_to_anchor}'::pg_catalog.text[]))"
+		"   WHERE t.transaction_id" EQ "ANY ($1))"
+		/*
+		 * The lifecycle test stays out of d's WHERE: there the planner would
+		 * AND the lifecycle index into the scan, reading every open
+		 * transaction of the table at each statement.
+		 */
 		" UPDATE foray.foray_transactions t SET lifecycle = d.target FROM d"
 		"  WHERE t.transaction_id" EQ "d.transaction_id AND d.cur OPERATOR(pg_catalog.<>) d.target"
+		"    AND d.cur" EQ "ANY ('{open,ready_to_anchor}'::pg_catalog.text[])"
 		" RETURNING t.transaction_id, d.cur, d.target",
 		1, {TEXTARRAYOID}
 	},
