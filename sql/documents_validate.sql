@@ -127,11 +127,17 @@ SELECT rule_id, json_path FROM foray.validate_document(jsonb_build_object('trans
 -- 10,000-deep nesting: one DOC-002 row (the jsonb iterator walks it on the heap)
 SELECT rule_id, json_path, message FROM foray.validate_document(
   ('{"transaction_id": "T_DEEP", "schema_version": "4.1", "timestamp": "2026-01-01", "foray_core": {"entity": "E", "transaction_type": "t", "deep": ' || repeat('[', 10000) || repeat(']', 10000) || '}, "actions": [{"id": "ACT_1", "foray_core": {"amount_settled": 1, "settlement_status": "completed"}}]}')::jsonb, :'as_of');
--- duplicate keys: jsonb keeps the last value of a repeated key, so the
--- document the function receives has no duplicate left to report; what it
--- validates is the last value (docs/rules.md, "Limits")
+-- duplicate keys: jsonb keeps the last value of a repeated key, so
+-- validate_document(jsonb) sees only the last value; the text form sees
+-- the JSON before the cast and reports every repeated key (SHAPE-005)
 SELECT '{"transaction_id": "T_DUP", "transaction_id": "T_DUP_LAST"}'::jsonb ->> 'transaction_id' AS kept;
-SELECT rule_id, json_path FROM foray.validate_document('{"transaction_id": "T_DUP", "schema_version": "4.1", "timestamp": "2026-01-01", "foray_core": {"entity": "E", "transaction_type": "t"}, "actions": [{"id": "ACT_1", "foray_core": {"amount_settled": 1, "settlement_status": "completed", "settlement_status": "done"}}]}', :'as_of');
+\set dup '{"transaction_id": "T_DUP", "schema_version": "4.1", "timestamp": "2026-01-01", "foray_core": {"entity": "E", "transaction_type": "t"}, "actions": [{"id": "ACT_1", "foray_core": {"amount_settled": 1, "settlement_status": "completed", "settlement_status": "done"}}, {"id": "ACT_2", "id": "ACT_3", "foray_core": {"amount_settled": 2, "settlement_status": "pending"}}]}'
+SELECT rule_id, json_path FROM foray.validate_document(:'dup', :'as_of');
+SELECT rule_id, json_path, message FROM foray.validate_document_text(:'dup', :'as_of');
+SELECT foray.import_document_text(:'dup');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM foray.validate_document_text('{"a": 1', :'as_of');
+\echo :LAST_ERROR_SQLSTATE
 -- upgrade: 4.0 singular refs become arrays, 3.0 members move into foray_core
 \set doc `cat test/documents/legacy-v40.json`
 SELECT jsonb_pretty(foray.upgrade_document(:'doc') -> 'actions');

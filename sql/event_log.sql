@@ -39,7 +39,7 @@ VALUES ('made_up_kind', 'TRANSACTION', 'T', 'T', 'system', 'app');
 INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
 VALUES ('COMPONENT_CREATED', 'COMPONENT', 'ACT_1', 'T', 'robot', 'r2');
 INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
-VALUES ('COMPONENT_CREATED', 'COMPONENT', 'ACT_1', 'T', 'person', 'alice');
+VALUES ('setting_change', 'COMPONENT', 'ACT_1', 'T', 'person', 'alice');
 INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, actor_kind, actor_id)
 VALUES ('setting_change', 'MEMORY_OBJECT', 'x', 'system', 'app');
 INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, engagement_id, object_id, object_type,
@@ -48,9 +48,33 @@ VALUES ('setting_change', 'MEMORY_OBJECT', 'a0000000-0000-0000-0000-000000000002
 		'00000000-0000-0000-0000-000000000002', 'a0000000-0000-0000-0000-000000000002', 'Setting',
 		1, 'system', 'app');
 INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id, payload)
-VALUES ('COMPONENT_CREATED', 'COMPONENT', 'ACT_1', 'T', 'system', 'app', '[]');
-
+VALUES ('setting_change', 'COMPONENT', 'ACT_1', 'T', 'system', 'app', '[]');
 \set VERBOSITY default
+-- the substrate's own kinds cannot be forged, not even by the owner
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+VALUES ('COMPONENT_CREATED', 'COMPONENT', 'ACT_1', 'T', 'system', 'app');
+
+-- an application role needs no privilege on the log to cause events: the
+-- substrate writes them, as the log's owner, naming the role as the actor
+CREATE ROLE foray_regress_app;
+GRANT USAGE ON SCHEMA foray TO foray_regress_app;
+GRANT SELECT, INSERT ON foray.foray_transactions, foray.foray_components TO foray_regress_app;
+GRANT SELECT ON foray.memory_events TO foray_regress_app;
+SET ROLE foray_regress_app;
+INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+VALUES ('LOG_APP', '2026-05-01', '{"entity": "App", "transaction_type": "t"}');
+INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+VALUES ('LOG_APP', 'ARR_1', 'ARR', '{}');
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+VALUES ('setting_change', 'TRANSACTION', 'LOG_APP', 'LOG_APP', 'system', 'app');
+RESET ROLE;
+SELECT event_kind, actor_kind, actor_id FROM foray.memory_events WHERE transaction_id = 'LOG_APP' ORDER BY event_id;
+DELETE FROM foray.foray_components WHERE transaction_id = 'LOG_APP';
+DELETE FROM foray.foray_transactions WHERE transaction_id = 'LOG_APP';
+REVOKE ALL ON foray.foray_transactions, foray.foray_components, foray.memory_events FROM foray_regress_app;
+REVOKE ALL ON SCHEMA foray FROM foray_regress_app;
+DROP ROLE foray_regress_app;
+
 -- append-only, for the owner too
 UPDATE foray.memory_events SET payload = '{}' WHERE event_kind = 'setting_change';
 DELETE FROM foray.memory_events WHERE event_kind = 'setting_change';

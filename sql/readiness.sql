@@ -87,3 +87,18 @@ COMMIT;
 SELECT lifecycle FROM foray.foray_transactions WHERE transaction_id = 'READY_4';
 SELECT event_kind, subject_id, payload->>'to' AS to_lifecycle
   FROM foray.memory_events WHERE transaction_id = 'READY_4' ORDER BY event_id;
+
+-- a bulk load touching more FORAY transactions than the lock table holds
+-- locks per transaction escalates to table locks; the rules still hold
+BEGIN;
+INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+SELECT 'BULK_' || g, '2026-03-04', '{"entity": "Bulk", "transaction_type": "t"}' FROM generate_series(1, 1500) g;
+INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+SELECT 'BULK_' || g, c.id, c.t, c.core FROM generate_series(1, 1500) g,
+	(VALUES ('ARR_1', 'ARR', '{}'::jsonb), ('ACC_1', 'ACC', '{"arrangement_refs": ["ARR_1"]}')) AS c(id, t, core);
+SELECT mode, count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory' GROUP BY mode;
+SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND l.mode = 'ShareRowExclusiveLock' ORDER BY 1;
+COMMIT;
+SELECT lifecycle, count(*) FROM foray.foray_transactions WHERE transaction_id LIKE 'BULK\_%' GROUP BY lifecycle;
+SELECT status, count(*) FROM foray.foray_components WHERE transaction_id LIKE 'BULK\_%' GROUP BY status;

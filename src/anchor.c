@@ -105,6 +105,7 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 	Jsonb	   *payload;
 	Datum		values[8];
 	int			rc;
+	ForayOwnerWrite ow;
 
 	/* the arguments, before any lock */
 	foray_hash_from_text_or_error(root_text, root, "merkle_root");
@@ -120,7 +121,17 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 
 	/* writers of this transaction wait from here; then its row lock */
 	foray_lock_transaction(txid);
-	foray_tx_load(txid, FORAY_TX_LOCK, &tx, NULL, NULL);
+	/* the row lock and the reads as the substrate's owner, like its writes */
+	foray_begin_owner_write(&ow);
+	PG_TRY();
+	{
+		foray_tx_load(txid, FORAY_TX_LOCK, &tx, NULL, NULL);
+	}
+	PG_FINALLY();
+	{
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
 	foray_tx_require(&tx);
 
 	if (strcmp(tx.lifecycle, "anchored") == 0 || strcmp(tx.lifecycle, "sealed") == 0)
@@ -191,6 +202,7 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 	values[5] = JsonbPGetDatum(anchor);
 	values[6] = TimestampTzGetDatum(at);
 	foray_internal_writes++;
+	foray_begin_owner_write(&ow);
 	PG_TRY();
 	{
 		rc = SPI_execute_plan(plan_anchor, values, NULL, false, 0);
@@ -199,6 +211,7 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
+		foray_end_owner_write(&ow);
 		foray_internal_writes--;
 	}
 	PG_END_TRY();
@@ -236,6 +249,7 @@ foray_seal(PG_FUNCTION_ARGS)
 	bool		isnull;
 	JsonbParseState *st = NULL;
 	Jsonb	   *payload;
+	ForayOwnerWrite ow;
 
 	if (ref[0] == '\0' || !printable(ref))
 		bad_anchor(txid, "archive_ref",
@@ -265,7 +279,16 @@ foray_seal(PG_FUNCTION_ARGS)
 	}
 	values[0] = CStringGetTextDatum(txid);
 	values[1] = CStringGetTextDatum(ref);
-	rc = SPI_execute_plan(plan_seal_lookup, values, NULL, false, 1);
+	foray_begin_owner_write(&ow);
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan_seal_lookup, values, NULL, false, 1);
+	}
+	PG_FINALLY();
+	{
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "transaction lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)
@@ -289,6 +312,7 @@ foray_seal(PG_FUNCTION_ARGS)
 				 errdetail("Rule SEAL-AFTER-ANCHOR: only an anchored transaction is sealed, once.")));
 
 	foray_internal_writes++;
+	foray_begin_owner_write(&ow);
 	PG_TRY();
 	{
 		rc = SPI_execute_plan(plan_seal, values, NULL, false, 0);
@@ -297,6 +321,7 @@ foray_seal(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
+		foray_end_owner_write(&ow);
 		foray_internal_writes--;
 	}
 	PG_END_TRY();

@@ -25,6 +25,7 @@
 #include "utils/rel.h"
 
 #include "canonical.h"
+#include "lookup.h"
 #include "plans.h"
 #include "readiness.h"
 #include "substrate.h"
@@ -331,49 +332,32 @@ split_refs(Datum arr, List **atts, List **comps)
 	}
 }
 
-static Datum
-list_to_array(List *l)
-{
-	char	  **items = palloc(sizeof(char *) * (list_length(l) + 1));
-	int			n = 0;
-	ListCell   *lc;
 
-	foreach(lc, l)
-		items[n++] = lfirst(lc);
-	return foray_strings_to_array(items, n);
-}
-
-/* Report the first id of wanted that the lookup did not find. */
+/* Report the first id of wanted that is not in foray.<relname>. */
 static void
-require_found(ForayPlan plan, const char *tx, List *wanted, const char *id,
+require_found(const char *relname, const char *tx, List *wanted, const char *id,
 			  const char *field, int sqlstate, const char *rule)
 {
-	Datum		args[2];
-	int			rc;
+	int			n = list_length(wanted);
+	char	  **ids;
+	bool	   *found;
 	ListCell   *lc;
+	int			i = 0;
 
-	if (wanted == NIL)
+	if (n == 0)
 		return;
-	args[0] = CStringGetTextDatum(tx);
-	args[1] = list_to_array(wanted);
-	rc = SPI_execute_plan(foray_plan(plan), args, NULL, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "reference lookup failed: %s", SPI_result_code_string(rc));
-	if ((int) SPI_processed == list_length(wanted))
-		return;
+	ids = palloc(sizeof(char *) * n);
+	found = palloc(sizeof(bool) * n);
 	foreach(lc, wanted)
-	{
-		bool		found = false;
-
-		for (uint64 j = 0; j < SPI_processed && !found; j++)
-			found = strcmp(lfirst(lc), SPI_getvalue(SPI_tuptable->vals[j], SPI_tuptable->tupdesc, 1)) == 0;
-		if (!found)
+		ids[i++] = lfirst(lc);
+	foray_pk_lookup(relname, tx, ids, n, NULL, found, NULL);
+	for (i = 0; i < n; i++)
+		if (!found[i])
 			ereport(ERROR,
 					(errcode(sqlstate),
 					 errmsg("attestation \"%s\" of transaction \"%s\" names \"%s\" in %s, which does not exist in that transaction",
-							id, tx, (char *) lfirst(lc), field),
+							id, tx, ids[i], field),
 					 errdetail("%s", rule)));
-	}
 }
 
 Datum
@@ -421,13 +405,13 @@ foray_attestations_check_refs(PG_FUNCTION_ARGS)
 	split_refs(subjects, &subj_atts, &subj_comps);
 	split_refs(deps, &dep_atts, NULL);
 
-	require_found(PLAN_COMPONENTS_EXIST, tx, subj_comps, id, "subject_refs",
+	require_found("foray_components", tx, subj_comps, id, "subject_refs",
 				  ERRCODE_FORAY_REF_DANGLING,
 				  "Rule ATT-002: subject_refs resolve to components or attestations of the same transaction (spec §9.6).");
-	require_found(PLAN_ATTESTATIONS_EXIST, tx, subj_atts, id, "subject_refs",
+	require_found("foray_attestations", tx, subj_atts, id, "subject_refs",
 				  ERRCODE_FORAY_REF_DANGLING,
 				  "Rule ATT-002: subject_refs resolve to components or attestations of the same transaction (spec §9.6).");
-	require_found(PLAN_ATTESTATIONS_EXIST, tx, dep_atts, id, "dependencies",
+	require_found("foray_attestations", tx, dep_atts, id, "dependencies",
 				  ERRCODE_FORAY_REF_DANGLING,
 				  "Rule ATT-007: dependencies resolve to attestations of the same transaction (spec §9.3).");
 
@@ -473,40 +457,14 @@ foray_attestations_check_refs(PG_FUNCTION_ARGS)
 Datum
 foray_attestations_check_removal(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
-	Relation	rel;
-	char	   *tx;
-	char	   *id;
-	Datum		args[2];
-	int			rc;
+	static const ForayPlan referrers[1] = {PLAN_ATTESTATION_REFERRERS};
+	static const char *const nouns[1] = {"attestation"};
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_attestations_check_removal: not called by trigger manager");
-	if (foray_restore_mode())
-		return PointerGetDatum(NULL);
-	rel = td->tg_relation;
-	tx = foray_get_text(td->tg_trigtuple, RelationGetDescr(rel), foray_attno(rel, "transaction_id"));
-	id = foray_get_text(td->tg_trigtuple, RelationGetDescr(rel), foray_attno(rel, "attestation_id"));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	args[0] = CStringGetTextDatum(tx);
-	args[1] = CStringGetTextDatum(id);
-	rc = SPI_execute_plan(foray_plan(PLAN_ATTESTATION_ROW), args, NULL, false, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "attestation lookup failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
-	{
-		args[0] = PointerGetDatum(foray_ref_key(tx, id));
-		rc = SPI_execute_plan(foray_plan(PLAN_ATTESTATION_REFERRERS), args, NULL, false, 1);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "referrer lookup failed: %s", SPI_result_code_string(rc));
-		if (SPI_processed > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FORAY_REF_HELD),
-					 errmsg("attestation \"%s\" of transaction \"%s\" cannot be removed: attestation \"%s\" still names it",
-							id, tx, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
-					 errdetail("Rule ATT-002: subject_refs and dependencies resolve within the transaction (spec §9.6).")));
-	}
-	SPI_finish();
+	if (!foray_restore_mode())
+		foray_check_removal((TriggerData *) fcinfo->context, "attestation", "attestation_id",
+							PLAN_ATTESTATION_ROW, referrers, nouns, 1,
+							"Rule ATT-002: subject_refs and dependencies resolve within the transaction (spec §9.6).");
 	return PointerGetDatum(NULL);
 }

@@ -11,7 +11,8 @@
  * (member arrays, hash buffer, SHA-256 state) is static and reused, numbers
  * are printed by numeric_out into a small memory context that is reset at
  * the end of every call.  Only in a database whose encoding is not UTF-8
- * are strings converted (pg_server_to_any), in that same context.
+ * are strings converted (pg_server_to_any), in that same context, and the
+ * canonical text converted back; SQL_ASCII bytes are taken as UTF-8.
  */
 #include "compat.h"
 
@@ -132,15 +133,135 @@ jsonb_object_members(void *arg, const void *ref, size_t count, jcs_member *out)
 	return 0;
 }
 
+/*
+ * The decimal text of a jsonb number, read straight from numeric's on-disk
+ * form (a stable format: pg_upgrade keeps it): a sign, a weight and base-10000
+ * digits.  Trailing zeros are dropped (they do not change the value), so
+ * 150.00 comes out as "150".  Special values cannot occur in jsonb; they are
+ * handed to numeric_out and refused by the core as a syntax error.
+ */
+#define NUM_SIGN_MASK		0xC000
+#define NUM_NEG				0x4000
+#define NUM_SHORT			0x8000
+#define NUM_SPECIAL			0xC000
+#define NUM_SHORT_SIGN		0x2000
+#define NUM_SHORT_WSIGN		0x0040
+#define NUM_SHORT_WMASK		0x003F
+
 static int
 jsonb_number_text(void *arg, const void *ref, jcs_buf *scratch)
 {
-	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out,
-														NumericGetDatum((Numeric) ref)));
-	int			rc = jcs_buf_append(scratch, s, strlen(s));
+	const char *p = VARDATA_ANY(ref);
+	size_t		sz = VARSIZE_ANY_EXHDR(ref);
+	uint16		header;
+	int16		digits[8];
+	const char *dp;
+	size_t		ndigits;
+	int			weight;
+	bool		neg;
+	char	   *w;
+	char	   *s;
+	size_t		slen;
+	long		exp;
 
-	pfree(s);
-	return rc;
+	if (sz < sizeof(uint16))
+		return -1;
+	memcpy(&header, p, sizeof(uint16));
+	if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
+	{
+		char	   *t = DatumGetCString(DirectFunctionCall1(numeric_out,
+															PointerGetDatum(ref)));
+		int			rc = jcs_buf_append(scratch, t, strlen(t));
+
+		pfree(t);
+		return rc;
+	}
+	if (header & NUM_SHORT)
+	{
+		neg = (header & NUM_SHORT_SIGN) != 0;
+		weight = (header & NUM_SHORT_WSIGN) ? (int) (~NUM_SHORT_WMASK | (header & NUM_SHORT_WMASK))
+			: (int) (header & NUM_SHORT_WMASK);
+		dp = p + sizeof(uint16);
+		ndigits = (sz - sizeof(uint16)) / sizeof(int16);
+	}
+	else
+	{
+		int16		w16;
+
+		if (sz < 2 * sizeof(uint16))
+			return -1;
+		neg = (header & NUM_SIGN_MASK) == NUM_NEG;
+		memcpy(&w16, p + sizeof(uint16), sizeof(int16));
+		weight = w16;
+		dp = p + 2 * sizeof(uint16);
+		ndigits = (sz - 2 * sizeof(uint16)) / sizeof(int16);
+	}
+	if (ndigits == 0)
+		return jcs_buf_append(scratch, "0", 1);
+
+	/* digits: at most 4 per base-10000 digit, plus sign, point and zeros */
+	exp = 4L * ((long) weight - (long) ndigits + 1);
+	if (jcs_buf_reserve(scratch, ndigits * 4 + (size_t) Abs(exp) + 8) != 0)
+		return -1;
+	w = scratch->data + scratch->len;
+	if (neg)
+		*w++ = '-';
+	s = w;
+	for (size_t i = 0; i < ndigits; i++)
+	{
+		int16		d;
+
+		if (i % lengthof(digits) == 0)
+			memcpy(digits, dp + i * sizeof(int16),
+				   Min(lengthof(digits), ndigits - i) * sizeof(int16));
+		d = digits[i % lengthof(digits)];
+		if (d < 0 || d > 9999 || (i == 0 && d == 0))
+			return -1;			/* not a valid numeric */
+		if (i == 0)
+			w += sprintf(w, "%d", d);
+		else
+		{
+			w[0] = '0' + d / 1000;
+			w[1] = '0' + d / 100 % 10;
+			w[2] = '0' + d / 10 % 10;
+			w[3] = '0' + d % 10;
+			w += 4;
+		}
+	}
+	/* drop trailing zeros into the exponent */
+	while (w - s > 1 && w[-1] == '0')
+	{
+		w--;
+		exp++;
+	}
+	slen = (size_t) (w - s);
+	if (exp >= 0)
+	{
+		memset(w, '0', (size_t) exp);
+		w += exp;
+	}
+	else if ((long) slen > -exp)
+	{
+		/* point inside the digits */
+		size_t		ip = slen - (size_t) (-exp);
+
+		memmove(s + ip + 1, s + ip, slen - ip);
+		s[ip] = '.';
+		w++;
+	}
+	else
+	{
+		/* 0.000ddd */
+		size_t		lead = (size_t) (-exp) - slen;
+
+		memmove(s + 2 + lead, s, slen);
+		s[0] = '0';
+		s[1] = '.';
+		memset(s + 2, '0', lead);
+		w += 2 + lead;
+	}
+	scratch->len = (size_t) (w - scratch->data);
+	return 0;
 }
 
 static const jcs_source jsonb_source = {
@@ -261,7 +382,9 @@ canon_prepare(void)
 										   ALLOCSET_SMALL_SIZES);
 	else
 		MemoryContextReset(canon_mcxt);
-	convert_strings = (GetDatabaseEncoding() != PG_UTF8);
+	/* SQL_ASCII: bytes are taken as UTF-8 and checked by the core (22R22) */
+	convert_strings = (GetDatabaseEncoding() != PG_UTF8 &&
+					   GetDatabaseEncoding() != PG_SQL_ASCII);
 }
 
 /* Run the core; text != NULL: canonical text into it, else digest. */
@@ -308,7 +431,21 @@ foray_canonicalize_jsonb(Jsonb *jb)
 
 	canon_text.len = 0;
 	canon_run(jb, false, NULL, &canon_text, NULL);
-	t = cstring_to_text_with_len(canon_text.data ? canon_text.data : "", (int) canon_text.len);
+	if (convert_strings && canon_text.len > 0)
+	{
+		/* the text is UTF-8; a text datum is in the database encoding */
+		char	   *conv;
+
+		if (jcs_buf_append(&canon_text, "", 1) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
+		canon_text.len--;
+		conv = pg_any_to_server(canon_text.data, (int) canon_text.len, PG_UTF8);
+		t = cstring_to_text(conv);
+	}
+	else
+		t = cstring_to_text_with_len(canon_text.data ? canon_text.data : "", (int) canon_text.len);
 	/* do not keep a huge buffer around after a huge document */
 	if (canon_text.cap > 1024 * 1024)
 		jcs_buf_free(&canon_text);

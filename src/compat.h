@@ -24,4 +24,11 @@
 #define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
 #endif
 
+/* releasing a plan taken with SPI_plan_get_cached_plan() */
+#if PG_VERSION_NUM >= 140000
+#define FORAY_RELEASE_CACHED_PLAN(p) ReleaseCachedPlan((p), CurrentResourceOwner)
+#else
+#define FORAY_RELEASE_CACHED_PLAN(p) ReleaseCachedPlan((p), true)
+#endif
+
 #endif							/* FORAY_COMPAT_H */

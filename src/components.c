@@ -27,6 +27,7 @@
 #include "utils/timestamp.h"
 
 #include "canonical.h"
+#include "lookup.h"
 #include "plans.h"
 #include "readiness.h"
 #include "substrate.h"
@@ -77,8 +78,9 @@ typedef struct ComponentRow
 	Jsonb	   *core;
 } ComponentRow;
 
+/* The row's identity and status; its foray_core only when with_core. */
 static void
-read_row(Relation rel, HeapTuple tup, ComponentRow *row)
+read_row_ext(Relation rel, HeapTuple tup, ComponentRow *row, bool with_core)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 
@@ -86,8 +88,10 @@ read_row(Relation rel, HeapTuple tup, ComponentRow *row)
 	row->id = foray_get_text(tup, desc, foray_attno(rel, "component_id"));
 	row->type = foray_get_text(tup, desc, foray_attno(rel, "component_type"));
 	row->status = foray_get_text(tup, desc, foray_attno(rel, "status"));
-	row->core = foray_get_jsonb(tup, desc, foray_attno(rel, "foray_core"));
+	row->core = with_core ? foray_get_jsonb(tup, desc, foray_attno(rel, "foray_core")) : NULL;
 }
+
+#define read_row(rel, tup, row) read_row_ext((rel), (tup), (row), false)
 
 /*
  * Check the refs a component's foray_core holds.  Returns all of them in
@@ -253,6 +257,7 @@ foray_components_before(PG_FUNCTION_ARGS)
 						row.id, row.tx, row.status),
 				 errdetail("Rule STATUS-001: a new component starts pending and the substrate derives ready; settled and reversed are set later.")));
 
+	row.core = foray_get_jsonb(newtup, desc, foray_attno(rel, "foray_core"));
 	t = type_index(row.type);
 	if (strncmp(row.id, type_codes[t], 3) != 0 || row.id[3] != '_')
 		ereport(ERROR,
@@ -301,6 +306,22 @@ foray_components_before(PG_FUNCTION_ARGS)
 		cols[ncols] = foray_attno(rel, "updated_at");
 		vals[ncols++] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	}
+	else
+	{
+		/*
+		 * COMPONENT_CREATED is buffered here rather than in an AFTER trigger:
+		 * if the row never lands, the statement fails and its (sub)transaction
+		 * takes the buffered event with it.
+		 */
+		const char *keys[3] = {"component_type", "status", "component_hash"};
+		const char *evals[3] = {row.type, status, hash};
+
+		foray_emit_event("COMPONENT_CREATED", "COMPONENT", row.id, row.tx,
+						 foray_jsonb_object(3, keys, evals));
+		foray_mark_transaction_dirty(row.tx);
+		if (strcmp(status, "pending") == 0)
+			foray_note_pending(row.tx);
+	}
 
 	return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, ncols, cols, vals, nulls));
 }
@@ -336,13 +357,9 @@ foray_components_after(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
+		/* fired only for rows that arrive usable (WHEN clause): unblock waiters */
 		read_row(rel, td->tg_trigtuple, &row);
-		foray_emit_event("COMPONENT_CREATED", "COMPONENT", row.id, row.tx,
-						 component_payload(rel, td->tg_trigtuple, NULL));
-		foray_mark_transaction_dirty(row.tx);
-		if (strcmp(row.status, "pending") == 0)
-			foray_note_pending(row.tx);
-		else if (foray_status_usable(row.status))
+		if (foray_status_usable(row.status))
 			foray_propagate(row.tx, row.id, true);
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
@@ -362,7 +379,9 @@ foray_components_after(PG_FUNCTION_ARGS)
 			foray_mark_transaction_dirty(row.tx);
 			if (strcmp(row.status, "pending") == 0)
 				foray_note_pending(row.tx);
-			if (foray_status_usable(old.status) != foray_status_usable(row.status))
+			/* the substrate's own status writes propagate level by level */
+			if (foray_internal_writes == 0 &&
+				foray_status_usable(old.status) != foray_status_usable(row.status))
 				foray_propagate(row.tx, row.id, false);
 		}
 	}
@@ -405,6 +424,16 @@ foray_components_check_refs(PG_FUNCTION_ARGS)
 	tx = foray_get_text(tup, RelationGetDescr(rel), foray_attno(rel, "transaction_id"));
 	id = foray_get_text(tup, RelationGetDescr(rel), foray_attno(rel, "component_id"));
 
+	/* the common case, already ready by now, costs one index probe */
+	{
+		bool		found;
+		char	   *current;
+
+		foray_pk_lookup("foray_components", tx, &id, 1, "status", &found, &current);
+		if (!found || strcmp(current, "pending") != 0)
+			return PointerGetDatum(NULL);
+	}
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	values[0] = CStringGetTextDatum(tx);
@@ -432,32 +461,25 @@ foray_components_check_refs(PG_FUNCTION_ARGS)
 		Datum	   *elems;
 		bool	   *enulls;
 		int			n;
-		Datum		args[2];
 
 		deconstruct_array(DatumGetArrayTypeP(arrays[k]), TEXTOID, -1, false, TYPALIGN_INT,
 						  &elems, &enulls, &n);
 		if (n == 0)
 			continue;
-		args[0] = CStringGetTextDatum(tx);
-		args[1] = arrays[k];
-		rc = SPI_execute_plan(foray_plan(PLAN_COMPONENTS_EXIST), args, NULL, false, 0);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "component lookup failed: %s", SPI_result_code_string(rc));
-		if ((int) SPI_processed == n)
-			continue;
-		for (int i = 0; i < n; i++)
 		{
-			char	   *ref = TextDatumGetCString(elems[i]);
-			bool		found = false;
+			char	  **ids = palloc(sizeof(char *) * n);
+			bool	   *found = palloc(sizeof(bool) * n);
 
-			for (uint64 j = 0; j < SPI_processed && !found; j++)
-				found = strcmp(ref, SPI_getvalue(SPI_tuptable->vals[j], SPI_tuptable->tupdesc, 1)) == 0;
-			if (!found)
-				ereport(ERROR,
-						(errcode(ERRCODE_FORAY_REF_DANGLING),
-						 errmsg("component \"%s\" of transaction \"%s\" references \"%s\" in %s, which does not exist in that transaction",
-								id, tx, ref, ref_fields[k]),
-						 errdetail("Rule TX-003: every reference resolves, when the SQL transaction commits, to a component of the same FORAY transaction (spec §6.1 rule 3).")));
+			for (int i = 0; i < n; i++)
+				ids[i] = TextDatumGetCString(elems[i]);
+			foray_pk_lookup("foray_components", tx, ids, n, NULL, found, NULL);
+			for (int i = 0; i < n; i++)
+				if (!found[i])
+					ereport(ERROR,
+							(errcode(ERRCODE_FORAY_REF_DANGLING),
+							 errmsg("component \"%s\" of transaction \"%s\" references \"%s\" in %s, which does not exist in that transaction",
+									id, tx, ids[i], ref_fields[k]),
+							 errdetail("Rule TX-003: every reference resolves, when the SQL transaction commits, to a component of the same FORAY transaction (spec §6.1 rule 3).")));
 		}
 	}
 
@@ -480,41 +502,36 @@ foray_components_check_refs(PG_FUNCTION_ARGS)
 }
 
 /*
- * Deferred (at commit): a removed component must not still be referenced,
- * unless a component with the same id took its place.
+ * Deferred (at commit), for components and attestations alike: a removed
+ * row must not still be referenced, unless a row with the same id took its
+ * place.  noun: "component" or "attestation"; exists_plan looks the id up;
+ * referrers: the plans finding what still names it.
  */
-Datum
-foray_components_check_removal(PG_FUNCTION_ARGS)
+void
+foray_check_removal(TriggerData *td, const char *noun, const char *id_column,
+					ForayPlan exists_plan, const ForayPlan *referrers,
+					const char *const *referrer_nouns, int nreferrers, const char *rule)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
-	Relation	rel;
+	Relation	rel = td->tg_relation;
 	char	   *tx;
 	char	   *id;
 	Datum		values[2];
 	int			rc;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "foray_components_check_removal: not called by trigger manager");
-	if (foray_restore_mode())
-		return PointerGetDatum(NULL);
-	rel = td->tg_relation;
 	tx = foray_get_text(td->tg_trigtuple, RelationGetDescr(rel), foray_attno(rel, "transaction_id"));
-	id = foray_get_text(td->tg_trigtuple, RelationGetDescr(rel), foray_attno(rel, "component_id"));
+	id = foray_get_text(td->tg_trigtuple, RelationGetDescr(rel), foray_attno(rel, id_column));
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	values[0] = CStringGetTextDatum(tx);
 	values[1] = CStringGetTextDatum(id);
-	rc = SPI_execute_plan(foray_plan(PLAN_COMPONENT_EXISTS), values, NULL, false, 1);
+	rc = SPI_execute_plan(foray_plan(exists_plan), values, NULL, false, 1);
 	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "component lookup failed: %s", SPI_result_code_string(rc));
+		elog(ERROR, "%s lookup failed: %s", noun, SPI_result_code_string(rc));
 	if (SPI_processed == 0)
 	{
-		ForayPlan	referrers[2] = {PLAN_COMPONENT_REFERRERS, PLAN_ATTESTATION_REFERRERS};
-		const char *kinds[2] = {"component", "attestation"};
-
 		values[0] = PointerGetDatum(foray_ref_key(tx, id));
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < nreferrers; i++)
 		{
 			rc = SPI_execute_plan(foray_plan(referrers[i]), values, NULL, false, 1);
 			if (rc != SPI_OK_SELECT)
@@ -522,12 +539,26 @@ foray_components_check_removal(PG_FUNCTION_ARGS)
 			if (SPI_processed > 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_FORAY_REF_HELD),
-						 errmsg("component \"%s\" of transaction \"%s\" cannot be removed: %s \"%s\" still references it",
-								id, tx, kinds[i],
+						 errmsg("%s \"%s\" of transaction \"%s\" cannot be removed: %s \"%s\" still references it",
+								noun, id, tx, referrer_nouns[i],
 								SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
-						 errdetail("Rule TX-003: every reference resolves to a component of the same transaction (spec §6.1 rule 3).")));
+						 errdetail("%s", rule)));
 		}
 	}
 	SPI_finish();
+}
+
+Datum
+foray_components_check_removal(PG_FUNCTION_ARGS)
+{
+	static const ForayPlan referrers[2] = {PLAN_COMPONENT_REFERRERS, PLAN_ATTESTATION_REFERRERS};
+	static const char *const nouns[2] = {"component", "attestation"};
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "foray_components_check_removal: not called by trigger manager");
+	if (!foray_restore_mode())
+		foray_check_removal((TriggerData *) fcinfo->context, "component", "component_id",
+							PLAN_COMPONENT_EXISTS, referrers, nouns, 2,
+							"Rule TX-003: every reference resolves to a component of the same transaction (spec §6.1 rule 3).");
 	return PointerGetDatum(NULL);
 }

@@ -73,6 +73,12 @@ typedef struct ForayViolation
 extern List *foray_validate_document(Jsonb *doc, TimestampTz as_of,
 									 Jsonb **upgraded);
 
+/* The same for a JSON text, plus its duplicate keys (document_keys.c). */
+extern List *foray_validate_document_text(text *json, Jsonb *doc, TimestampTz as_of,
+										  Jsonb **upgraded);
+extern Jsonb *foray_text_to_jsonb(text *json);
+extern List *foray_duplicate_keys(text *json);
+
 /* Upgrade: NULL when the document needs none (not an object, or 4.1). */
 extern Jsonb *foray_upgrade_document(Jsonb *doc, const char **from_version);
 

@@ -165,6 +165,15 @@ document_parts(Jsonb *doc, ForayDocParts *p)
 	p->timestamp = value_text(v);
 	p->foray_core = value_jsonb(getKeyJsonValueFromContainer(root, "foray_core", 10, NULL));
 	p->audit_data_anchor = value_jsonb(getKeyJsonValueFromContainer(root, "audit_data_anchor", 17, NULL));
+	/*
+	 * A carried audit_data_hash is not ours to trust: it is reported with the
+	 * other carried hashes, never stored; record_anchor() writes the computed
+	 * one when the transaction is anchored.
+	 */
+	if (p->audit_data_anchor != NULL && JB_ROOT_IS_OBJECT(p->audit_data_anchor))
+		p->audit_data_anchor = DatumGetJsonbP(DirectFunctionCall2(jsonb_delete,
+																  JsonbPGetDatum(p->audit_data_anchor),
+																  CStringGetTextDatum("audit_data_hash")));
 	p->privacy_metadata = value_jsonb(getKeyJsonValueFromContainer(root, "privacy_metadata", 16, NULL));
 	p->blockchain_anchor = value_jsonb(getKeyJsonValueFromContainer(root, "blockchain_anchor", 17, NULL));
 
@@ -651,8 +660,12 @@ push_carried_hashes(JsonbParseState **ps, Jsonb *doc, const char *txid)
 	JsonbValue *ch = getKeyJsonValueFromContainer(&doc->root, "component_hashes", 16, NULL);
 	Jsonb	   *computed_ch = NULL;
 	char	   *computed_mr = NULL;
-	bool		have = foray_computed_hashes(txid, &computed_ch, &computed_mr);
+	bool		have = false;
 	JsonbValue	x;
+
+	/* compute the tree only when there is something to compare it with */
+	if (mr != NULL || ch != NULL)
+		have = foray_computed_hashes(txid, &computed_ch, &computed_mr);
 
 	x.type = jbvString;
 	x.val.string.val = "carried_hashes";
@@ -680,15 +693,10 @@ push_carried_hashes(JsonbParseState **ps, Jsonb *doc, const char *txid)
 /* ------------------------------------------------------------------
  * SQL entry point
  * ------------------------------------------------------------------ */
-PG_FUNCTION_INFO_V1(foray_import_document);
-Datum
-foray_import_document(PG_FUNCTION_ARGS)
+static Jsonb *
+import_validated(Jsonb *doc, List *violations, Jsonb *upgraded, bool admit)
 {
-	Jsonb	   *doc = PG_GETARG_JSONB_P(0);
-	bool		admit = PG_GETARG_BOOL(1);
 	MemoryContext caller = CurrentMemoryContext;
-	Jsonb	   *upgraded;
-	List	   *violations;
 	ForayDocParts in;
 	ForayDocParts stored;
 	JsonbParseState *ps = NULL;
@@ -703,7 +711,6 @@ foray_import_document(PG_FUNCTION_ARGS)
 	bool		unchanged;
 	ListCell   *lc;
 
-	violations = foray_validate_document(doc, GetCurrentTransactionStartTimestamp(), &upgraded);
 	{
 		JsonbValue *tid = JB_ROOT_IS_OBJECT(upgraded) ?
 			getKeyJsonValueFromContainer(&upgraded->root, "transaction_id", 14, NULL) : NULL;
@@ -756,5 +763,32 @@ foray_import_document(PG_FUNCTION_ARGS)
 	out = MemoryContextAlloc(caller, VARSIZE(report));
 	memcpy(out, report, VARSIZE(report));
 	SPI_finish();
-	PG_RETURN_JSONB_P(out);
+	return out;
+}
+
+PG_FUNCTION_INFO_V1(foray_import_document);
+Datum
+foray_import_document(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *doc = PG_GETARG_JSONB_P(0);
+	Jsonb	   *upgraded;
+	List	   *violations = foray_validate_document(doc, GetCurrentTransactionStartTimestamp(),
+													 &upgraded);
+
+	PG_RETURN_JSONB_P(import_validated(doc, violations, upgraded, PG_GETARG_BOOL(1)));
+}
+
+/* The JSON text form: duplicate keys (SHAPE-005) are refused too. */
+PG_FUNCTION_INFO_V1(foray_import_document_text);
+Datum
+foray_import_document_text(PG_FUNCTION_ARGS)
+{
+	text	   *json = PG_GETARG_TEXT_PP(0);
+	Jsonb	   *doc = foray_text_to_jsonb(json);
+	Jsonb	   *upgraded;
+	List	   *violations = foray_validate_document_text(json, doc,
+														  GetCurrentTransactionStartTimestamp(),
+														  &upgraded);
+
+	PG_RETURN_JSONB_P(import_validated(doc, violations, upgraded, PG_GETARG_BOOL(1)));
 }

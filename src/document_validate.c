@@ -79,6 +79,7 @@ static const ForayRule rule_table[] = {
 	{"SHAPE-002", true, false, "§2.2, §2.1, §9.3", "required fields are present: transaction_id, schema_version, timestamp, foray_core with entity and transaction_type; the attestation fields §9.3 requires"},
 	{"SHAPE-003", true, false, "§2.2, §9.3", "timestamp and attestation dates are ISO-8601"},
 	{"SHAPE-004", true, false, "§4", "a component holds only id, foray_core and audit_data"},
+	{"SHAPE-005", true, false, "RFC 8259 §4", "no key appears twice in one object (checked on the JSON text: validate_document_text, import_document_text)"},
 	{"ENUM-001", true, false, "§2.1, §9.3", "foray_core.status, attestor_type, attestation_type and outcome take the values the spec lists"},
 	{"ID-001", true, false, "§4, §10.3", "a component id carries its type prefix (ARR_, ACC_, ANT_, ACT_)"},
 	{"ID-002", true, false, "substrate", "transaction_id is 1 to 200 characters of [A-Za-z0-9_.:-], starting with a letter or digit"},
@@ -1327,7 +1328,6 @@ foray_validate_document(Jsonb *doc, TimestampTz as_of, Jsonb **upgraded)
 	const char *from = NULL;
 	Jsonb	   *up;
 	bool		is_41 = true;
-	char	   *txid = NULL;
 
 	memset(&st, 0, sizeof(st));
 	st.as_of = as_of;
@@ -1350,14 +1350,13 @@ foray_validate_document(Jsonb *doc, TimestampTz as_of, Jsonb **upgraded)
 		report(&st, "TX-002", NULL, "$.schema_version",
 			   "schema_version \"%s\" is upgraded to \"4.1\" (spec §7.2-§7.3); paths refer to the upgraded document",
 			   from);
+		/* an upgrade is a warning, not the error TX-002 normally is */
+		((ForayViolation *) llast(st.out))->warning = true;
 		doc = up;
 		is_41 = false;
 		if (upgraded)
 			*upgraded = doc;
 	}
-	/* a warning, not the error TX-002 normally is */
-	if (up != NULL)
-		((ForayViolation *) llast(st.out))->warning = true;
 	root = &doc->root;
 
 	/* required fields and their types */
@@ -1369,9 +1368,6 @@ foray_validate_document(Jsonb *doc, TimestampTz as_of, Jsonb **upgraded)
 	else if (!valid_transaction_id(v))
 		report(&st, "ID-002", NULL, "$.transaction_id",
 			   "transaction_id must be 1 to 200 characters of [A-Za-z0-9_.:-] starting with a letter or digit");
-	else
-		txid = jstr(v);
-	(void) txid;
 
 	v = obj_get(root, "schema_version");
 	if (v == NULL)
@@ -1556,15 +1552,11 @@ text_or_null(const char *s, bool *isnull)
 	return s ? CStringGetTextDatum(s) : (Datum) 0;
 }
 
-PG_FUNCTION_INFO_V1(foray_validate_document_sql);
-Datum
-foray_validate_document_sql(PG_FUNCTION_ARGS)
+static void
+put_violations(FunctionCallInfo fcinfo, List *violations)
 {
-	Jsonb	   *doc = PG_GETARG_JSONB_P(0);
-	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
 	TupleDesc	tupdesc;
 	Tuplestorestate *ts = begin_srf(fcinfo, &tupdesc);
-	List	   *violations = foray_validate_document(doc, as_of, NULL);
 	ListCell   *lc;
 
 	foreach(lc, violations)
@@ -1580,6 +1572,25 @@ foray_validate_document_sql(PG_FUNCTION_ARGS)
 		values[4] = text_or_null(v->message, &nulls[4]);
 		tuplestore_putvalues(ts, tupdesc, values, nulls);
 	}
+}
+
+PG_FUNCTION_INFO_V1(foray_validate_document_sql);
+Datum
+foray_validate_document_sql(PG_FUNCTION_ARGS)
+{
+	put_violations(fcinfo, foray_validate_document(PG_GETARG_JSONB_P(0),
+												   PG_GETARG_TIMESTAMPTZ(1), NULL));
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(foray_validate_document_text_sql);
+Datum
+foray_validate_document_text_sql(PG_FUNCTION_ARGS)
+{
+	text	   *json = PG_GETARG_TEXT_PP(0);
+
+	put_violations(fcinfo, foray_validate_document_text(json, foray_text_to_jsonb(json),
+														PG_GETARG_TIMESTAMPTZ(1), NULL));
 	return (Datum) 0;
 }
 

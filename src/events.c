@@ -7,6 +7,10 @@
 #include "compat.h"
 
 #include "access/hash.h"
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "utils/syscache.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -36,39 +40,30 @@ bool		foray_restore_setting = false;
  * recomputation, no second round of events.  pg_dump output empties the
  * search_path before any data; an application session never runs with an
  * empty search_path.  Only a superuser's session qualifies, so the restore
- * path can not be used to slip unchecked rows past the rules.  A superuser
- * may also say it outright with SET foray.restore_mode = on.
+ * path can not be used to slip unchecked rows past the rules; and it takes
+ * the whole signature of a dump (empty search_path, check_function_bodies
+ * and row_security off), so a hardened superuser session with an empty
+ * search_path is not mistaken for one.  A superuser may also say it
+ * outright with SET foray.restore_mode = on.
  */
 bool
 foray_restore_mode(void)
 {
 	const char *sp;
+	const char *cfb;
+	const char *rls;
 
 	if (!superuser())
 		return false;
 	if (foray_restore_setting)
 		return true;
+	/* the session settings every pg_dump script and pg_restore begin with */
 	sp = GetConfigOption("search_path", true, false);
-	return sp != NULL && sp[0] == '\0';
-}
-
-/*
- * Writers of one FORAY transaction are serialised by a transaction-scoped
- * advisory lock on (class 'FORA', hash of transaction_id), taken before any
- * readiness read, so two sessions never derive readiness from each other's
- * stale view.  Different FORAY transactions proceed in parallel.
- */
-#define FORAY_LOCK_CLASS 0x464F5241		/* 'FORA' */
-
-void
-foray_lock_transaction(const char *transaction_id)
-{
-	LOCKTAG		tag;
-	uint32		h = DatumGetUInt32(hash_any((const unsigned char *) transaction_id,
-											strlen(transaction_id)));
-
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, FORAY_LOCK_CLASS, h, 2);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	cfb = GetConfigOption("check_function_bodies", true, false);
+	rls = GetConfigOption("row_security", true, false);
+	return sp != NULL && sp[0] == '\0' &&
+		cfb != NULL && strcmp(cfb, "off") == 0 &&
+		rls != NULL && strcmp(rls, "off") == 0;
 }
 
 /*
@@ -147,19 +142,46 @@ events_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	}
 }
 
-/* The current role's name as text, looked up once per role. */
+/*
+ * The role that caused an event: the current role, or, while the substrate
+ * writes as its owner, the role it writes for.
+ */
+Oid			foray_acting_user = InvalidOid;
+
 static Datum
 actor_name(void)
 {
 	static Oid	cached_uid = InvalidOid;
 	static char cached_name[NAMEDATALEN];
+	Oid			uid = OidIsValid(foray_acting_user) ? foray_acting_user : GetUserId();
 
-	if (GetUserId() != cached_uid)
+	if (uid != cached_uid)
 	{
-		strlcpy(cached_name, GetUserNameFromId(GetUserId(), false), NAMEDATALEN);
-		cached_uid = GetUserId();
+		strlcpy(cached_name, GetUserNameFromId(uid, false), NAMEDATALEN);
+		cached_uid = uid;
 	}
 	return CStringGetTextDatum(cached_name);
+}
+
+/*
+ * Become the substrate's owner for one of its own writes; the acting user
+ * stays the events' actor.  foray_end_owner_write() undoes it.
+ */
+void
+foray_begin_owner_write(ForayOwnerWrite *w)
+{
+	GetUserIdAndSecContext(&w->save_userid, &w->save_sec);
+	w->save_acting = foray_acting_user;
+	if (!OidIsValid(foray_acting_user))
+		foray_acting_user = w->save_userid;
+	SetUserIdAndSecContext(foray_substrate_owner(), w->save_sec | SECURITY_LOCAL_USERID_CHANGE);
+}
+
+void
+foray_end_owner_write(ForayOwnerWrite *w)
+{
+	SetUserIdAndSecContext(w->save_userid, w->save_sec);
+	foray_acting_user = w->save_acting;
 }
 
 void
@@ -224,12 +246,31 @@ column_array(int field, Oid elemtype)
 											  typlen, typbyval, typalign));
 }
 
+static bool flushing = false;
+
+/* The owner of the substrate's tables (that of foray.memory_events). */
+Oid
+foray_substrate_owner(void)
+{
+	Oid			relid = get_relname_relid("memory_events", get_namespace_oid("foray", false));
+	HeapTuple	tup;
+	Oid			owner;
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation foray.memory_events");
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
 /* Append the buffered events to foray.memory_events, in emission order. */
 void
 foray_flush_events(void)
 {
 	Datum		values[6];
 	int			rc;
+	ForayOwnerWrite ow;
 
 	if (nevents == 0)
 		return;
@@ -263,10 +304,27 @@ foray_flush_events(void)
 	values[4] = column_array(4, TEXTOID);
 	values[5] = column_array(5, JSONBOID);
 	nevents = 0;				/* taken, whatever happens next */
-	rc = SPI_execute_plan(flush_plan, values, NULL, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "could not append to foray.memory_events: %s",
-			 SPI_result_code_string(rc));
+
+	/*
+	 * The substrate writes its own events: as the owner of the log, so the
+	 * application's role needs no INSERT on it, and with flushing set, so the
+	 * log's guard can tell them from forgeries.
+	 */
+	foray_begin_owner_write(&ow);
+	flushing = true;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(flush_plan, values, NULL, false, 0);
+		if (rc != SPI_OK_INSERT)
+			elog(ERROR, "could not append to foray.memory_events: %s",
+				 SPI_result_code_string(rc));
+	}
+	PG_FINALLY();
+	{
+		flushing = false;
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
 	SPI_finish();
 	if (event_cxt != NULL && nevents == 0)
 	{
@@ -288,6 +346,17 @@ foray_memory_events_guard(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_memory_events_guard: not called by trigger manager");
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		/* fired only for substrate kinds (UPPER_CASE), by the trigger's WHEN */
+		if (flushing || foray_restore_mode())
+			return PointerGetDatum(trigdata->tg_trigtuple);
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("substrate events are written by the substrate only"),
+				 errdetail("Rule LOG-002: UPPER_CASE event kinds record what the substrate's triggers and functions did; the application writes its own (lower_case) kinds."),
+				 errhint("Register an engine kind with foray.register_event_kind().")));
+	}
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		what = "UPDATE";
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))

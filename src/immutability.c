@@ -23,6 +23,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -134,9 +135,20 @@ locked_lifecycle(const char *txid)
 	Datum		values[1];
 	char	   *res = NULL;
 	int			rc;
+	ForayOwnerWrite ow;
 
 	values[0] = CStringGetTextDatum(txid);
-	rc = SPI_execute_plan(plan_lifecycle, values, NULL, false, 1);
+	/* the row lock needs UPDATE privilege: take it as the substrate's owner */
+	foray_begin_owner_write(&ow);
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan_lifecycle, values, NULL, false, 1);
+	}
+	PG_FINALLY();
+	{
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "lifecycle lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 1)

@@ -109,15 +109,12 @@ foray_hash_to_text(const uint8 *raw, char *out)
 	out[FORAY_HASH_TEXT_LEN_M] = '\0';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
+/* hex digit values; -1 for anything but 0-9 a-f */
+static const int8 hexval[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+	['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13,
+	['d'] = 14, ['e'] = 15, ['f'] = 16
+};								/* value + 1, so that 0 means "not a digit" */
 
 /* exactly "sha256:" + 64 lower-case hex digits */
 bool
@@ -125,17 +122,17 @@ foray_hash_from_text(const char *text, uint8 *raw)
 {
 	int			i;
 
-	if (text == NULL || strlen(text) != FORAY_HASH_TEXT_LEN_M ||
-		strncmp(text, "sha256:", 7) != 0)
+	if (text == NULL || strncmp(text, "sha256:", 7) != 0 ||
+		strnlen(text, FORAY_HASH_TEXT_LEN_M + 1) != FORAY_HASH_TEXT_LEN_M)
 		return false;
 	for (i = 0; i < FORAY_MERKLE_HASH_LEN; i++)
 	{
-		int			hi = hexval(text[7 + 2 * i]);
-		int			lo = hexval(text[8 + 2 * i]);
+		int			hi = hexval[(unsigned char) text[7 + 2 * i]];
+		int			lo = hexval[(unsigned char) text[8 + 2 * i]];
 
-		if (hi < 0 || lo < 0)
+		if (hi == 0 || lo == 0)
 			return false;
-		raw[i] = (uint8) ((hi << 4) | lo);
+		raw[i] = (uint8) (((hi - 1) << 4) | (lo - 1));
 	}
 	return true;
 }
@@ -257,15 +254,13 @@ prepare_plans(void)
 								"       CASE WHEN $2 OR component_hash IS NULL THEN foray_core END, "
 								"       audit_data "
 								"  FROM foray.foray_components "
-								" WHERE transaction_id OPERATOR(pg_catalog.=) $1 "
-								" ORDER BY component_id COLLATE \"C\"", 2, args);
+								" WHERE transaction_id OPERATOR(pg_catalog.=) $1", 2, args);
 	plan_attestations = keep_plan(
 								  "SELECT attestation_id, 'ATT'::text, attestation_hash, "
 								  "       CASE WHEN $2 OR attestation_hash IS NULL THEN foray_core END, "
 								  "       audit_data "
 								  "  FROM foray.foray_attestations "
-								  " WHERE transaction_id OPERATOR(pg_catalog.=) $1 "
-								  " ORDER BY attestation_id COLLATE \"C\"", 2, args);
+								  " WHERE transaction_id OPERATOR(pg_catalog.=) $1", 2, args);
 	plan_tx_lock = keep_plan(TX_COLUMNS " FOR UPDATE", 1, args);
 	plan_tx = keep_plan(TX_COLUMNS, 1, args);
 }
@@ -319,40 +314,72 @@ tree_of(const char *type)
 	return -1;					/* keep the compiler quiet */
 }
 
-/* per-tree audit leaves, gathered beside the component leaves */
-typedef struct AuditLeaves
+/* the type code of a row ("ARR", ...) as a tree number */
+static int
+tree_of_text(text *t)
 {
+	char		buf[4];
+	int			len = VARSIZE_ANY_EXHDR(t);
+
+	if (len != 3)
+		elog(ERROR, "unknown component type of length %d", len);
+	memcpy(buf, VARDATA_ANY(t), 3);
+	buf[3] = '\0';
+	return tree_of(buf);
+}
+
+/* "sha256:<64 hex>" held in a text datum, without copying it */
+static bool
+hash_from_text_datum(text *t, uint8 *raw)
+{
+	char		buf[FORAY_HASH_TEXT_LEN_M + 1];
+
+	if (VARSIZE_ANY_EXHDR(t) != FORAY_HASH_TEXT_LEN_M)
+		return false;
+	memcpy(buf, VARDATA_ANY(t), FORAY_HASH_TEXT_LEN_M);
+	buf[FORAY_HASH_TEXT_LEN_M] = '\0';
+	return foray_hash_from_text(buf, raw);
+}
+
+/* one member (component or attestation) as read, before ordering */
+typedef struct Member
+{
+	char	   *id;
+	int			tree;
+	uint8		data[FORAY_MERKLE_HASH_LEN];	/* its component hash */
+	uint8		leaf[FORAY_MERKLE_HASH_LEN];	/* H(0x00 || data) */
+	uint8		audit[FORAY_MERKLE_HASH_LEN];	/* its audit leaf */
+} Member;
+
+typedef struct Members
+{
+	Member	   *m;
 	int			n;
 	int			cap;
-	uint8	   *leaf;
-} AuditLeaves;
+} Members;
 
-static void
-grow(uint8 **arr, int *cap, int need, MemoryContext cxt)
+/* tree order, then id bytewise (strcmp on UTF-8 is code-point order) */
+static int
+member_cmp(const void *a, const void *b)
 {
-	if (need <= *cap)
-		return;
-	if (*cap == 0)
-	{
-		*cap = 64;
-		while (*cap < need)
-			*cap *= 2;
-		*arr = MemoryContextAlloc(cxt, (Size) *cap * FORAY_MERKLE_HASH_LEN);
-		return;
-	}
-	while (*cap < need)
-		*cap *= 2;
-	*arr = repalloc(*arr, (Size) *cap * FORAY_MERKLE_HASH_LEN);
+	const Member *x = (const Member *) a;
+	const Member *y = (const Member *) b;
+
+	if (x->tree != y->tree)
+		return x->tree < y->tree ? -1 : 1;
+	return strcmp(x->id, y->id);
 }
 
 /*
  * Read every component (or attestation) of the transaction through a
- * cursor, FETCH_BATCH rows at a time, adding its leaf to its tree and its
- * audit leaf to the audit list of that tree.
+ * cursor, FETCH_BATCH rows at a time, hashing as it goes.  The rows come
+ * unordered (a sort in C is several times cheaper than one in the
+ * executor); the caller orders them.  The common row (stored hash, no audit
+ * data) allocates nothing but its id.
  */
 static void
-load_leaves(SPIPlanPtr plan, ForayTx *tx, int flags, AuditLeaves *audit,
-			ForayFindingFn finding, void *finding_arg, MemoryContext into)
+load_members(SPIPlanPtr plan, ForayTx *tx, int flags, Members *ms,
+			 ForayFindingFn finding, void *finding_arg, MemoryContext work)
 {
 	Datum		values[2];
 	Portal		portal;
@@ -361,87 +388,162 @@ load_leaves(SPIPlanPtr plan, ForayTx *tx, int flags, AuditLeaves *audit,
 												 "foray merkle row",
 												 ALLOCSET_DEFAULT_SIZES);
 	foray_hasher *h = foray_backend_hasher();
+	uint8		null_leaf[FORAY_MERKLE_HASH_LEN];
+
+	/* the audit leaf of a member without audit data: H(0x00 || H("null")) */
+	{
+		uint8		d[FORAY_MERKLE_HASH_LEN];
+
+		hash_value(NULL, NULL, d);
+		merkle_check(foray_merkle_leaf_hash(h, d, FORAY_MERKLE_HASH_LEN, null_leaf));
+	}
 
 	values[0] = CStringGetTextDatum(tx->transaction_id);
 	values[1] = BoolGetDatum(recompute);
+	/*
+	 * Not read-only: a fresh snapshot, taken after the envelope row lock, so
+	 * record_anchor sees every component committed while it waited.
+	 */
 	portal = SPI_cursor_open(NULL, plan, values, NULL, false);
 	for (;;)
 	{
 		uint64		i;
+		TupleDesc	desc;
 
 		SPI_cursor_fetch(portal, true, FETCH_BATCH);
 		if (SPI_processed == 0)
 			break;
+		desc = SPI_tuptable->tupdesc;
+		if (ms->n + SPI_processed > (uint64) ms->cap)
+		{
+			int			cap = Max(ms->cap * 2, ms->n + (int) SPI_processed);
+
+			ms->m = ms->m == NULL ?
+				MemoryContextAlloc(work, sizeof(Member) * cap) :
+				repalloc_huge(ms->m, sizeof(Member) * cap);
+			ms->cap = cap;
+		}
 		for (i = 0; i < SPI_processed; i++)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			MemoryContext old = MemoryContextSwitchTo(rowcxt);
-			char	   *id = getstr(tup, desc, 1, rowcxt);
-			char	   *type = getstr(tup, desc, 2, rowcxt);
-			char	   *stored = getstr(tup, desc, 3, rowcxt);
-			Jsonb	   *core = getjsonb(tup, desc, 4);
-			Jsonb	   *audit_data = getjsonb(tup, desc, 5);
-			int			t = tree_of(type);
-			ForayLeaves *lv = &tx->leaves[t];
-			AuditLeaves *al = &audit[t];
-			uint8		d[FORAY_MERKLE_HASH_LEN];
-			const char *hash_field = t == FORAY_TREE_ATT ? "attestation_hash" : "component_hash";
+			Datum		cols[5];
+			bool		nulls[5];
+			text	   *idt;
+			text	   *typet;
+			Member	   *m = &ms->m[ms->n];
+			bool		dirty;
+			const char *hash_field;
+			int			idlen;
+			MemoryContext rowold = MemoryContextSwitchTo(rowcxt);
 
-			if (core != NULL)
+			heap_deform_tuple(SPI_tuptable->vals[i], desc, cols, nulls);
+			idt = DatumGetTextPP(cols[0]);
+			typet = DatumGetTextPP(cols[1]);
+			/* detoasting (never for short ids) allocates in rowcxt */
+			dirty = (Pointer) idt != DatumGetPointer(cols[0]) ||
+				(Pointer) typet != DatumGetPointer(cols[1]);
+			m->tree = tree_of_text(typet);
+			idlen = VARSIZE_ANY_EXHDR(idt);
+			m->id = MemoryContextAlloc(work, idlen + 1);
+			memcpy(m->id, VARDATA_ANY(idt), idlen);
+			m->id[idlen] = '\0';
+			hash_field = m->tree == FORAY_TREE_ATT ? "attestation_hash" : "component_hash";
+
+			if (!nulls[3])
 			{
-				hash_value(core, id, d);
+				/* hash the foray_core (recompute, or no stored hash) */
+				dirty = true;
+				hash_value(DatumGetJsonbP(cols[3]), m->id, m->data);
 				if (finding != NULL)
 				{
 					char		recomputed[FORAY_HASH_TEXT_LEN_M + 1];
+					char	   *stored = nulls[2] ? NULL : TextDatumGetCString(cols[2]);
 
-					foray_hash_to_text(d, recomputed);
+					foray_hash_to_text(m->data, recomputed);
 					if (stored == NULL || strcmp(stored, recomputed) != 0)
-						finding(finding_arg, id, hash_field, stored, recomputed);
+						finding(finding_arg, m->id, hash_field, stored, recomputed);
 				}
 			}
-			else if (!foray_hash_from_text(stored, d))
-				ereport(ERROR,
-						(errcode(ERRCODE_FORAY_BAD_HASH_TEXT),
-						 errmsg("stored %s of \"%s\" in transaction \"%s\" is not a sha-256 hash",
-								hash_field, id, tx->transaction_id),
-						 errhint("Run foray.verify('%s').", tx->transaction_id)));
-
-			grow(&lv->leaf, &lv->cap, lv->n + 1, into);
-			merkle_check(foray_merkle_leaf_hash(h, d, FORAY_MERKLE_HASH_LEN,
-												lv->leaf + (Size) lv->n * FORAY_MERKLE_HASH_LEN));
-			if (flags & FORAY_TX_KEEP_IDS)
+			else
 			{
-				if (lv->ids == NULL)
-				{
-					lv->idcap = lv->cap;
-					lv->ids = MemoryContextAlloc(into, sizeof(char *) * lv->idcap);
-					lv->data = MemoryContextAlloc(into, (Size) lv->idcap * FORAY_MERKLE_HASH_LEN);
-				}
-				else if (lv->idcap < lv->cap)
-				{
-					lv->idcap = lv->cap;
-					lv->ids = repalloc(lv->ids, sizeof(char *) * lv->idcap);
-					lv->data = repalloc(lv->data, (Size) lv->idcap * FORAY_MERKLE_HASH_LEN);
-				}
-				lv->ids[lv->n] = MemoryContextStrdup(into, id);
-				memcpy(lv->data + (Size) lv->n * FORAY_MERKLE_HASH_LEN, d, FORAY_MERKLE_HASH_LEN);
+				text	   *ht = nulls[2] ? NULL : DatumGetTextPP(cols[2]);
+
+				if (ht != NULL && (Pointer) ht != DatumGetPointer(cols[2]))
+					dirty = true;
+				if (ht == NULL || !hash_from_text_datum(ht, m->data))
+					ereport(ERROR,
+							(errcode(ERRCODE_FORAY_BAD_HASH_TEXT),
+							 errmsg("stored %s of \"%s\" in transaction \"%s\" is not a sha-256 hash",
+									hash_field, m->id, tx->transaction_id),
+							 errhint("Run foray.verify('%s').", tx->transaction_id)));
 			}
-			lv->n++;
+			merkle_check(foray_merkle_leaf_hash(h, m->data, FORAY_MERKLE_HASH_LEN, m->leaf));
 
-			hash_value(audit_data, id, d);
-			grow(&al->leaf, &al->cap, al->n + 1, into);
-			merkle_check(foray_merkle_leaf_hash(h, d, FORAY_MERKLE_HASH_LEN,
-												al->leaf + (Size) al->n * FORAY_MERKLE_HASH_LEN));
-			al->n++;
+			if (nulls[4])
+				memcpy(m->audit, null_leaf, FORAY_MERKLE_HASH_LEN);
+			else
+			{
+				uint8		d[FORAY_MERKLE_HASH_LEN];
 
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(rowcxt);
+				dirty = true;
+				hash_value(DatumGetJsonbP(cols[4]), m->id, d);
+				merkle_check(foray_merkle_leaf_hash(h, d, FORAY_MERKLE_HASH_LEN, m->audit));
+			}
+			ms->n++;
+
+			/* the common row allocated nothing here: skip the reset */
+			MemoryContextSwitchTo(rowold);
+			if (dirty)
+				MemoryContextReset(rowcxt);
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
 	MemoryContextDelete(rowcxt);
+}
+
+/*
+ * Order the members (tree, then id) and lay them out as the five trees'
+ * leaves and the audit leaves; duplicate ids cannot occur (primary keys).
+ */
+static void
+arrange_members(Members *ms, ForayTx *tx, int flags, uint8 *audit_out,
+				MemoryContext into)
+{
+	int			i;
+
+	if (ms->n > 1)
+		qsort(ms->m, ms->n, sizeof(Member), member_cmp);
+	for (i = 0; i < ms->n; i++)
+		tx->leaves[ms->m[i].tree].cap++;
+	for (i = 0; i < FORAY_NTREES; i++)
+	{
+		ForayLeaves *lv = &tx->leaves[i];
+
+		if (lv->cap == 0)
+			continue;
+		lv->leaf = MemoryContextAllocHuge(into, (Size) lv->cap * FORAY_MERKLE_HASH_LEN);
+		if (flags & FORAY_TX_KEEP_IDS)
+		{
+			lv->idcap = lv->cap;
+			lv->ids = MemoryContextAllocHuge(into, sizeof(char *) * lv->cap);
+			lv->data = MemoryContextAllocHuge(into, (Size) lv->cap * FORAY_MERKLE_HASH_LEN);
+		}
+	}
+	for (i = 0; i < ms->n; i++)
+	{
+		Member	   *m = &ms->m[i];
+		ForayLeaves *lv = &tx->leaves[m->tree];
+
+		memcpy(lv->leaf + (Size) lv->n * FORAY_MERKLE_HASH_LEN, m->leaf, FORAY_MERKLE_HASH_LEN);
+		if (flags & FORAY_TX_KEEP_IDS)
+		{
+			lv->ids[lv->n] = MemoryContextStrdup(into, m->id);
+			memcpy(lv->data + (Size) lv->n * FORAY_MERKLE_HASH_LEN, m->data, FORAY_MERKLE_HASH_LEN);
+		}
+		lv->n++;
+		/* audit leaves follow the same order */
+		memcpy(audit_out + (Size) i * FORAY_MERKLE_HASH_LEN, m->audit, FORAY_MERKLE_HASH_LEN);
+	}
 }
 
 /*
@@ -462,16 +564,15 @@ foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
 	TupleDesc	desc;
 	Jsonb	   *core;
 	Jsonb	   *anchor_meta;
-	AuditLeaves audit[FORAY_NTREES];
+	Members		ms = {NULL, 0, 0};
+	MemoryContext work;
 	char	   *stored_in_anchor;
 	int			t;
-	int			total;
 	uint8	   *audit_all;
 	uint8		d[FORAY_MERKLE_HASH_LEN];
 	foray_hasher *h = foray_backend_hasher();
 
 	memset(tx, 0, sizeof(ForayTx));
-	memset(audit, 0, sizeof(audit));
 	tx->transaction_id = pstrdup(transaction_id);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -524,28 +625,16 @@ foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
 	stored_in_anchor = getstr(tup, desc, 12, caller);
 	SPI_freetuptable(SPI_tuptable);
 
-	load_leaves(plan_components, tx, flags, audit, finding, finding_arg, caller);
-	load_leaves(plan_attestations, tx, flags, audit, finding, finding_arg, caller);
+	work = AllocSetContextCreate(caller, "foray merkle members", ALLOCSET_DEFAULT_SIZES);
+	load_members(plan_components, tx, flags, &ms, finding, finding_arg, work);
+	load_members(plan_attestations, tx, flags, &ms, finding, finding_arg, work);
 
-	/* audit_data_hash: the anchor's metadata, then each tree's audit leaves */
-	total = 1;
-	for (t = 0; t < FORAY_NTREES; t++)
-		total += audit[t].n;
-	audit_all = palloc((Size) total * FORAY_MERKLE_HASH_LEN);
+	/* audit_data_hash: the anchor's metadata, then every member in order */
+	audit_all = MemoryContextAllocHuge(work, (Size) (ms.n + 1) * FORAY_MERKLE_HASH_LEN);
 	merkle_check(foray_merkle_leaf_hash(h, d, FORAY_MERKLE_HASH_LEN, audit_all));
-	total = 1;
-	for (t = 0; t < FORAY_NTREES; t++)
-	{
-		if (audit[t].n > 0)
-			memcpy(audit_all + (Size) total * FORAY_MERKLE_HASH_LEN, audit[t].leaf,
-				   (Size) audit[t].n * FORAY_MERKLE_HASH_LEN);
-		total += audit[t].n;
-	}
-	merkle_check(foray_merkle_root_inplace(h, audit_all, total, tx->audit_data_hash));
-	pfree(audit_all);
-	for (t = 0; t < FORAY_NTREES; t++)
-		if (audit[t].leaf != NULL)
-			pfree(audit[t].leaf);
+	arrange_members(&ms, tx, flags, audit_all + FORAY_MERKLE_HASH_LEN, caller);
+	merkle_check(foray_merkle_root_inplace(h, audit_all, ms.n + 1, tx->audit_data_hash));
+	MemoryContextDelete(work);
 
 	if (finding != NULL && stored_in_anchor != NULL)
 	{

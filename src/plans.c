@@ -9,6 +9,9 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/guc.h"
+#include "utils/plancache.h"
+#include "utils/resowner.h"
 
 #include "plans.h"
 
@@ -22,32 +25,22 @@ typedef struct PlanDef
 #define EQ " OPERATOR(pg_catalog.=) "
 
 static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
-	[PLAN_REF_STATUS] = {
-		"SELECT component_id, status::pg_catalog.text FROM foray.foray_components"
-		" WHERE transaction_id" EQ "$1 AND component_id" EQ "ANY ($2)",
-		2, {TEXTOID, TEXTARRAYOID}
-	},
 	[PLAN_DEPENDENTS] = {
 		"SELECT d.component_id, d.status::pg_catalog.text,"
-		" (SELECT pg_catalog.count(*) FROM foray.foray_components r"
-		"   WHERE r.transaction_id" EQ "d.transaction_id"
-		"     AND r.component_id" EQ "ANY (d.arrangement_refs OPERATOR(pg_catalog.||) d.accrual_refs"
-		"                                OPERATOR(pg_catalog.||) d.anticipation_refs)"
-		"     AND r.status::pg_catalog.text" EQ "ANY ('{ready,settled}'::pg_catalog.text[])),"
-		" pg_catalog.cardinality(d.arrangement_refs) OPERATOR(pg_catalog.+)"
-		" pg_catalog.cardinality(d.accrual_refs) OPERATOR(pg_catalog.+)"
-		" pg_catalog.cardinality(d.anticipation_refs)"
+		"       d.arrangement_refs OPERATOR(pg_catalog.||) d.accrual_refs"
+		"       OPERATOR(pg_catalog.||) d.anticipation_refs"
 		" FROM foray.foray_components d"
 		" WHERE foray.component_ref_keys(d.transaction_id, d.arrangement_refs, d.accrual_refs,"
-		"                                d.anticipation_refs) OPERATOR(pg_catalog.@>) ARRAY[$1]"
+		"                                d.anticipation_refs) OPERATOR(pg_catalog.&&) $1"
 		"   AND d.status::pg_catalog.text" EQ "ANY ('{pending,ready}'::pg_catalog.text[])"
 		" ORDER BY d.component_id COLLATE \"C\"",
-		1, {TEXTOID}
+		1, {TEXTARRAYOID}
 	},
-	[PLAN_SET_STATUS] = {
-		"UPDATE foray.foray_components SET status = $3"
-		" WHERE transaction_id" EQ "$1 AND component_id" EQ "$2",
-		3, {TEXTOID, TEXTOID, TEXTOID}
+	[PLAN_SET_STATUSES] = {
+		"UPDATE foray.foray_components c SET status = u.s"
+		"  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) WITH ORDINALITY AS u(id, s, n)"
+		" WHERE c.transaction_id" EQ "$1 AND c.component_id" EQ "u.id",
+		3, {TEXTOID, TEXTARRAYOID, TEXTARRAYOID}
 	},
 	[PLAN_COMPONENT_ROW] = {
 		"SELECT status::pg_catalog.text, arrangement_refs, accrual_refs, anticipation_refs"
@@ -78,7 +71,7 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		1, {TEXTOID}
 	},
 	[PLAN_LIFECYCLE_BATCH] = {
-		"WITH d AS ("
+		"WITH d AS MATERIALIZED ("
 		"  SELECT t.transaction_id, t.lifecycle::pg_catalog.text AS cur,"
 		"         CASE WHEN EXISTS (SELECT 1 FROM foray.foray_components c"
 		"                            WHERE c.transaction_id" EQ "t.transaction_id)"
@@ -87,10 +80,15 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		"                              AND c.status::pg_catalog.text" EQ "ANY ('{pending,reversed}'::pg_catalog.text[]))"
 		"              THEN 'ready_to_anchor' ELSE 'open' END AS target"
 		"    FROM foray.foray_transactions t"
-		"   WHERE t.transaction_id" EQ "ANY ($1)"
-		"     AND t.lifecycle::pg_catalog.text" EQ "ANY ('{open,ready_to_anchor}'::pg_catalog.text[]))"
+		"   WHERE t.transaction_id" EQ "ANY ($1))"
+		/*
+		 * The lifecycle test stays out of d's WHERE: there the planner would
+		 * AND the lifecycle index into the scan, reading every open
+		 * transaction of the table at each statement.
+		 */
 		" UPDATE foray.foray_transactions t SET lifecycle = d.target FROM d"
 		"  WHERE t.transaction_id" EQ "d.transaction_id AND d.cur OPERATOR(pg_catalog.<>) d.target"
+		"    AND d.cur" EQ "ANY ('{open,ready_to_anchor}'::pg_catalog.text[])"
 		" RETURNING t.transaction_id, d.cur, d.target",
 		1, {TEXTARRAYOID}
 	},
@@ -122,19 +120,31 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		" WHERE transaction_id" EQ "$1 AND attestation_id" EQ "$2",
 		2, {TEXTOID, TEXTOID}
 	},
-	[PLAN_COMPONENTS_EXIST] = {
-		"SELECT component_id FROM foray.foray_components"
-		" WHERE transaction_id" EQ "$1 AND component_id" EQ "ANY ($2)",
-		2, {TEXTOID, TEXTARRAYOID}
-	},
-	[PLAN_ATTESTATIONS_EXIST] = {
-		"SELECT attestation_id FROM foray.foray_attestations"
-		" WHERE transaction_id" EQ "$1 AND attestation_id" EQ "ANY ($2)",
-		2, {TEXTOID, TEXTARRAYOID}
-	},
 };
 
 static SPIPlanPtr plans[FORAY_PLAN_COUNT];
+
+/*
+ * Build a kept plan's generic plan now, with sequential scans disabled.  The
+ * plan is kept for the backend's life; built the first time a session
+ * touches the substrate, when the tables may still be empty, the planner
+ * would otherwise pick a sequential scan and keep it while a bulk load grows
+ * the table — quadratic work.  Every query here is an index probe by key.
+ * (A later invalidation, e.g. after ANALYZE, replans with real statistics.)
+ */
+static void
+build_index_plan(SPIPlanPtr plan)
+{
+	int			nest = NewGUCNestLevel();
+	CachedPlan *cplan;
+
+	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
+	cplan = SPI_plan_get_cached_plan(plan);
+	if (cplan != NULL)
+		FORAY_RELEASE_CACHED_PLAN(cplan);
+	AtEOXact_GUC(true, nest);
+}
 
 /*
  * The kept plan for a query; the caller must be connected to SPI.  Plans are
@@ -155,6 +165,7 @@ foray_plan(ForayPlan which)
 				 (int) which, SPI_result_code_string(SPI_result));
 		if (SPI_keepplan(plan) != 0)
 			elog(ERROR, "foray_substrate: could not keep query %d", (int) which);
+		build_index_plan(plan);
 		plans[which] = plan;
 	}
 	return plans[which];

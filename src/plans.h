@@ -9,9 +9,8 @@
 
 typedef enum ForayPlan
 {
-	PLAN_REF_STATUS,			/* (tx, ids[]) -> (id, status) */
-	PLAN_DEPENDENTS,			/* (key) -> (id, status, ok_refs, n_refs) */
-	PLAN_SET_STATUS,			/* (tx, id, status) */
+	PLAN_DEPENDENTS,			/* (keys[]) -> (id, status, refs[]) */
+	PLAN_SET_STATUSES,			/* (tx, ids[], statuses[]) */
 	PLAN_COMPONENT_ROW,			/* (tx, id) -> (status, arr[], acc[], ant[]) */
 	PLAN_HAS_PENDING,			/* (tx) -> any pending component? */
 	PLAN_HAS_UNREADY,			/* (tx) -> any pending/reversed component? */
@@ -23,8 +22,6 @@ typedef enum ForayPlan
 	PLAN_ATTESTATION_REFERRERS, /* (key) -> first attestation naming it */
 	PLAN_COMPONENT_EXISTS,		/* (tx, id) -> component_type */
 	PLAN_ATTESTATION_ROW,		/* (tx, id) -> (subject_refs, dependencies) */
-	PLAN_COMPONENTS_EXIST,		/* (tx, ids[]) -> ids found */
-	PLAN_ATTESTATIONS_EXIST,	/* (tx, ids[]) -> ids found */
 	FORAY_PLAN_COUNT
 } ForayPlan;
 

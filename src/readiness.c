@@ -19,7 +19,13 @@
  */
 #include "compat.h"
 
+#include "access/hash.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/lsyscache.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -30,6 +36,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "lookup.h"
 #include "plans.h"
 #include "trigger_util.h"
 #include "readiness.h"
@@ -38,6 +45,7 @@
 PG_FUNCTION_INFO_V1(foray_statement_end);
 
 static bool may_have_pending(const char *transaction_id);
+static int	cmp_cstring_ptr(const void *a, const void *b);
 static bool known_no_pending(const char *transaction_id);
 
 /* ---- helpers -------------------------------------------------------- */
@@ -100,72 +108,115 @@ foray_jsonb_object(int npairs, const char **keys, const char **values)
 const char *
 foray_derive_status(const char *transaction_id, Datum refs_array, int nrefs, int *missing)
 {
-	Datum		values[2];
-	int			rc;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	char	  **ids;
+	bool	   *found;
+	char	  **statuses;
 	int			usable = 0;
 
 	*missing = nrefs;
 	if (nrefs == 0)
 		return "ready";
-	values[0] = CStringGetTextDatum(transaction_id);
-	values[1] = refs_array;
-	rc = SPI_execute_plan(foray_plan(PLAN_REF_STATUS), values, NULL, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "readiness lookup failed: %s", SPI_result_code_string(rc));
-	*missing = nrefs - (int) SPI_processed;
-	for (uint64 i = 0; i < SPI_processed; i++)
+	deconstruct_array(DatumGetArrayTypeP(refs_array), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	ids = palloc(sizeof(char *) * n);
+	found = palloc(sizeof(bool) * n);
+	statuses = palloc(sizeof(char *) * n);
+	for (int i = 0; i < n; i++)
+		ids[i] = TextDatumGetCString(elems[i]);
+	foray_pk_lookup("foray_components", transaction_id, ids, n, "status", found, statuses);
+	*missing = 0;
+	for (int i = 0; i < n; i++)
 	{
-		char	   *st = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-
-		if (foray_status_usable(st))
+		if (!found[i])
+			(*missing)++;
+		else if (foray_status_usable(statuses[i]))
 			usable++;
 	}
-	return (usable == nrefs) ? "ready" : "pending";
+	return (usable == n) ? "ready" : "pending";
 }
 
-/* Set a component's derived status (an internal write). */
-void
-foray_set_status(const char *transaction_id, const char *id, const char *status)
+/*
+ * Set derived statuses, one UPDATE for all of them (an internal write, as
+ * the substrate's owner).  The rows' AFTER triggers write their events; they
+ * do not propagate (foray_internal_writes > 0): the caller does, level by
+ * level.
+ */
+static void
+set_statuses(const char *transaction_id, char **ids, const char **statuses, int n)
 {
 	Datum		values[3];
 	int			rc;
+	ForayOwnerWrite ow;
 
 	values[0] = CStringGetTextDatum(transaction_id);
-	values[1] = CStringGetTextDatum(id);
-	values[2] = CStringGetTextDatum(status);
+	values[1] = foray_strings_to_array(ids, n);
+	values[2] = foray_strings_to_array((char **) statuses, n);
+	foray_begin_owner_write(&ow);
 	foray_internal_writes++;
 	PG_TRY();
 	{
-		rc = SPI_execute_plan(foray_plan(PLAN_SET_STATUS), values, NULL, false, 0);
+		rc = SPI_execute_plan(foray_plan(PLAN_SET_STATUSES), values, NULL, false, 0);
 		if (rc != SPI_OK_UPDATE)
 			elog(ERROR, "readiness update failed: %s", SPI_result_code_string(rc));
 	}
 	PG_FINALLY();
 	{
 		foray_internal_writes--;
+		foray_end_owner_write(&ow);
 	}
 	PG_END_TRY();
 }
 
+/* Set one component's derived status and propagate the change. */
+void
+foray_set_status(const char *transaction_id, const char *id, const char *status)
+{
+	char	   *ids[1] = {(char *) id};
+	const char *statuses[1] = {status};
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	set_statuses(transaction_id, ids, statuses, 1);
+	SPI_finish();
+	foray_propagate(transaction_id, id, false);
+}
+
+typedef struct Dependent
+{
+	char	   *id;
+	char	   *status;
+	char	  **refs;
+	int			nrefs;
+} Dependent;
+
+#define DEPENDENTS_CHUNK 64
+
+static int
+cmp_dependent(const void *a, const void *b)
+{
+	return strcmp(((const Dependent *) a)->id, ((const Dependent *) b)->id);
+}
+
 /*
- * Re-derive the components that reference (transaction_id, id) after its
- * usable state changed.  Only dependents still pending or ready are
- * touched; each change cascades through that dependent's own AFTER trigger.
- * With pending_only, dependents already ready are skipped (a newly inserted
- * ready component can only unblock pending ones).
+ * Re-derive what depends on (transaction_id, id) after its usable state
+ * (ready or settled) changed, set-based and level by level: one GIN lookup
+ * finds every pending or ready component referencing the frontier, one
+ * UPDATE moves those whose derived status changed, and they become the next
+ * frontier.  Typing bounds it at three levels (ARR <- ACC <- ANT <- ACT), so
+ * the work is proportional to the dependents touched, in at most six
+ * statements.  With pending_only (a component just inserted), only pending
+ * dependents can change.
  */
 void
 foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 {
-	Datum		values[1];
-	int			rc;
-	uint64		n;
-	SPITupleTable *tt;
-	MemoryContext oldcxt;
+	char	  **frontier;
+	int			nfrontier = 1;
 	MemoryContext work;
-	char	  **ids;
-	const char **targets;
-	int			nchanges = 0;
+	MemoryContext oldcxt;
 
 	/* known (under this backend's lock) to hold nothing waiting: done */
 	if (pending_only && known_no_pending(transaction_id))
@@ -173,49 +224,148 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-
 	if (pending_only && !may_have_pending(transaction_id))
 	{
 		SPI_finish();
 		return;
 	}
 
-	values[0] = PointerGetDatum(foray_ref_key(transaction_id, id));
-	rc = SPI_execute_plan(foray_plan(PLAN_DEPENDENTS), values, NULL, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "dependents lookup failed: %s", SPI_result_code_string(rc));
-	n = SPI_processed;
-	tt = SPI_tuptable;
-
-	/* collect the changes first: the updates reuse SPI's tuple table */
 	work = AllocSetContextCreate(CurrentMemoryContext, "foray propagate",
-								 ALLOCSET_SMALL_SIZES);
+								 ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(work);
-	ids = palloc(sizeof(char *) * (n + 1));
-	targets = palloc(sizeof(char *) * (n + 1));
-	for (uint64 i = 0; i < n; i++)
-	{
-		bool		isnull;
-		char	   *did = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
-		char	   *st = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
-		int64		ok = DatumGetInt64(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
-		int32		total = DatumGetInt32(SPI_getbinval(tt->vals[i], tt->tupdesc, 4, &isnull));
-		const char *derived = (ok == total) ? "ready" : "pending";
+	frontier = palloc(sizeof(char *));
+	frontier[0] = pstrdup(id);
 
-		if (pending_only && strcmp(st, "pending") != 0)
-			continue;
-		if (strcmp(derived, st) != 0)
+	for (int level = 0; nfrontier > 0 && level < 8; level++)
+	{
+		Datum		values[1];
+		int			rc;
+		char	  **keys = palloc(sizeof(char *) * nfrontier);
+		char	  **ids;
+		const char **targets;
+		int			nchanges = 0;
+		uint64		n;
+		uint64		dcap;
+		Dependent  *deps;
+
+		for (int i = 0; i < nfrontier; i++)
+			keys[i] = text_to_cstring(foray_ref_key(transaction_id, frontier[i]));
+
+		/*
+		 * The GIN overlap test checks each candidate against every key, so
+		 * the frontier goes in chunks: the work stays linear in the number
+		 * of dependents.  A dependent reached through two chunks is kept
+		 * once.
+		 */
+		n = 0;
+		dcap = 64;
+		deps = palloc(sizeof(Dependent) * dcap);
+		for (int c = 0; c < nfrontier; c += DEPENDENTS_CHUNK)
 		{
-			ids[nchanges] = pstrdup(did);
-			targets[nchanges] = derived;
-			nchanges++;
+			int			m = Min(DEPENDENTS_CHUNK, nfrontier - c);
+
+			values[0] = foray_strings_to_array(keys + c, m);
+			rc = SPI_execute_plan(foray_plan(PLAN_DEPENDENTS), values, NULL, false, 0);
+			if (rc != SPI_OK_SELECT)
+				elog(ERROR, "dependents lookup failed: %s", SPI_result_code_string(rc));
+			for (uint64 i = 0; i < SPI_processed; i++)
+			{
+				HeapTuple	t = SPI_tuptable->vals[i];
+				TupleDesc	d = SPI_tuptable->tupdesc;
+				bool		isnull;
+				Datum	   *elems;
+				bool	   *enulls;
+				int			ne;
+
+				if (n == dcap)
+				{
+					dcap *= 2;
+					deps = repalloc(deps, sizeof(Dependent) * dcap);
+				}
+				deps[n].id = SPI_getvalue(t, d, 1);
+				deps[n].status = SPI_getvalue(t, d, 2);
+				deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, d, 3, &isnull)),
+								  TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &ne);
+				deps[n].refs = palloc(sizeof(char *) * (ne + 1));
+				deps[n].nrefs = ne;
+				for (int k = 0; k < ne; k++)
+					deps[n].refs[k] = TextDatumGetCString(elems[k]);
+				n++;
+			}
+			SPI_freetuptable(SPI_tuptable);
 		}
+		if (n > 1)
+		{
+			uint64		u = 0;
+
+			qsort(deps, n, sizeof(Dependent), cmp_dependent);
+			for (uint64 i = 0; i < n; i++)
+				if (u == 0 || strcmp(deps[u - 1].id, deps[i].id) != 0)
+					deps[u++] = deps[i];
+			n = u;
+		}
+		ids = palloc(sizeof(char *) * (n + 1));
+		targets = palloc(sizeof(char *) * (n + 1));
+		{
+			/* every ref of every dependent, looked up once, then by bsearch */
+			char	  **all;
+			int			nall = 0;
+			int			nuniq = 0;
+			bool	   *found;
+			char	  **statuses;
+
+			for (uint64 i = 0; i < n; i++)
+				nall += deps[i].nrefs;
+			all = palloc(sizeof(char *) * (nall + 1));
+			nall = 0;
+			for (uint64 i = 0; i < n; i++)
+				for (int k = 0; k < deps[i].nrefs; k++)
+					all[nall++] = deps[i].refs[k];
+			if (nall > 0)
+			{
+				qsort(all, nall, sizeof(char *), cmp_cstring_ptr);
+				for (int k = 0; k < nall; k++)
+					if (nuniq == 0 || strcmp(all[nuniq - 1], all[k]) != 0)
+						all[nuniq++] = all[k];
+			}
+			found = palloc(sizeof(bool) * (nuniq + 1));
+			statuses = palloc(sizeof(char *) * (nuniq + 1));
+			foray_pk_lookup("foray_components", transaction_id, all, nuniq, "status",
+							found, statuses);
+
+			for (uint64 i = 0; i < n; i++)
+			{
+				int			usable = 0;
+				const char *derived;
+
+				if (level == 0 && pending_only && strcmp(deps[i].status, "pending") != 0)
+					continue;
+				for (int k = 0; k < deps[i].nrefs; k++)
+				{
+					char	  **hit = bsearch(&deps[i].refs[k], all, nuniq, sizeof(char *),
+											  cmp_cstring_ptr);
+					int			at = hit ? (int) (hit - all) : -1;
+
+					if (at >= 0 && found[at] && foray_status_usable(statuses[at]))
+						usable++;
+				}
+				derived = (usable == deps[i].nrefs) ? "ready" : "pending";
+				if (strcmp(derived, deps[i].status) != 0)
+				{
+					ids[nchanges] = deps[i].id;
+					targets[nchanges] = derived;
+					nchanges++;
+				}
+			}
+		}
+		if (nchanges > 0)
+			set_statuses(transaction_id, ids, targets, nchanges);
+		/* every change flips usability: the changed ones are the next frontier */
+		frontier = ids;
+		nfrontier = nchanges;
+		SPI_freetuptable(SPI_tuptable);
 	}
 	MemoryContextSwitchTo(oldcxt);
-
-	for (int i = 0; i < nchanges; i++)
-		foray_set_status(transaction_id, ids[i], targets[i]);
-
 	MemoryContextDelete(work);
 	SPI_finish();
 }
@@ -234,9 +384,13 @@ typedef struct DirtyEntry
 	bool		dirty;
 	bool		pending_known;
 	bool		has_pending;
+	bool		locked;
 } DirtyEntry;
 
 static HTAB *dirty_txs = NULL;
+static List *dirty_list = NIL;	/* entries marked dirty since the last evaluation */
+static int	nlocks = 0;
+static bool escalated = false;
 static bool all_dirty = false;
 static bool callbacks_registered = false;
 
@@ -251,7 +405,10 @@ lifecycle_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
 			dirty_txs = NULL;	/* lived in TopTransactionContext */
+			dirty_list = NIL;
 			all_dirty = false;
+			nlocks = 0;
+			escalated = false;
 			break;
 		default:
 			break;
@@ -262,9 +419,24 @@ static void
 lifecycle_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 						   SubTransactionId parentSubid, void *arg)
 {
-	/* an aborted subtransaction may have undone an evaluation or a write */
+	/*
+	 * An aborted subtransaction may have undone an evaluation or a write, and
+	 * released the locks it took: forget what we knew.
+	 */
 	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
 		all_dirty = true;
+		escalated = false;		/* its table locks may have gone with it */
+		if (dirty_txs != NULL)
+		{
+			HASH_SEQ_STATUS seq;
+			DirtyEntry *e;
+
+			hash_seq_init(&seq, dirty_txs);
+			while ((e = hash_seq_search(&seq)) != NULL)
+				e->locked = false;
+		}
+	}
 }
 
 static DirtyEntry *
@@ -301,14 +473,82 @@ dirty_entry(const char *transaction_id, bool create)
 		e->dirty = false;
 		e->pending_known = false;
 		e->has_pending = false;
+		e->locked = false;
 	}
 	return e;
+}
+
+/*
+ * Writers of one FORAY transaction are serialised by a transaction-scoped
+ * advisory lock on (class 'FORA', hash of transaction_id), taken before any
+ * readiness read, so two sessions never derive readiness from each other's
+ * stale view; different FORAY transactions proceed in parallel.
+ *
+ * A bulk load touches thousands of FORAY transactions in one SQL
+ * transaction, more than the shared lock table holds.  Past
+ * FORAY_LOCK_ESCALATION locks the backend escalates: it takes SHARE ROW
+ * EXCLUSIVE on the three protocol tables (which excludes every other writer
+ * of them, and so covers every FORAY transaction) and stops taking
+ * per-transaction locks until it commits.
+ */
+#define FORAY_LOCK_CLASS 0x464F5241		/* 'FORA' */
+#define FORAY_LOCK_ESCALATION 1000
+
+
+static void
+escalate_locks(void)
+{
+	Oid			nsp = get_namespace_oid("foray", false);
+	const char *const tables[3] = {"foray_transactions", "foray_components", "foray_attestations"};
+
+	for (int i = 0; i < 3; i++)
+	{
+		Oid			relid = get_relname_relid(tables[i], nsp);
+
+		if (!OidIsValid(relid))
+			elog(ERROR, "relation foray.%s does not exist", tables[i]);
+		LockRelationOid(relid, ShareRowExclusiveLock);
+	}
+	escalated = true;
+}
+
+void
+foray_lock_transaction(const char *transaction_id)
+{
+	DirtyEntry *e;
+	LOCKTAG		tag;
+	uint32		h;
+
+	if (escalated)
+		return;
+	e = dirty_entry(transaction_id, true);
+	if (e->locked)
+		return;
+	if (nlocks >= FORAY_LOCK_ESCALATION)
+	{
+		escalate_locks();
+		return;
+	}
+	h = DatumGetUInt32(hash_any((const unsigned char *) transaction_id, strlen(transaction_id)));
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, FORAY_LOCK_CLASS, h, 2);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	e->locked = true;
+	nlocks++;
 }
 
 void
 foray_mark_transaction_dirty(const char *transaction_id)
 {
-	dirty_entry(transaction_id, true)->dirty = true;
+	DirtyEntry *e = dirty_entry(transaction_id, true);
+
+	if (!e->dirty)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+		e->dirty = true;
+		dirty_list = lappend(dirty_list, e);	/* entries never move: HASH_ENTER only */
+		MemoryContextSwitchTo(old);
+	}
 }
 
 /* A component of this transaction is (now) pending. */
@@ -377,23 +617,38 @@ foray_evaluate_dirty(void)
 	int			rc;
 	uint64		nchanged;
 	char	  **changed;
+	ForayOwnerWrite ow;
 
 	if (dirty_txs == NULL || foray_internal_writes > 0)
 		return;
 	all_dirty = false;
-	total = hash_get_num_entries(dirty_txs);
-	ids = palloc(sizeof(char *) * (total + 1));
-	hash_seq_init(&seq, dirty_txs);
-	while ((e = hash_seq_search(&seq)) != NULL)
+	if (all)
 	{
-		if (all)
-			e->pending_known = false;
-		if (e->dirty || all)
+		/* after a rolled-back savepoint: everything touched, once more */
+		total = hash_get_num_entries(dirty_txs);
+		ids = palloc(sizeof(char *) * (total + 1));
+		hash_seq_init(&seq, dirty_txs);
+		while ((e = hash_seq_search(&seq)) != NULL)
 		{
+			e->pending_known = false;
 			e->dirty = false;
 			ids[n++] = pstrdup(e->key);
 		}
 	}
+	else
+	{
+		ListCell   *lc;
+
+		ids = palloc(sizeof(char *) * (list_length(dirty_list) + 1));
+		foreach(lc, dirty_list)
+		{
+			e = (DirtyEntry *) lfirst(lc);
+			e->dirty = false;
+			ids[n++] = pstrdup(e->key);
+		}
+	}
+	list_free(dirty_list);
+	dirty_list = NIL;
 	if (n == 0)
 		return;
 
@@ -401,6 +656,7 @@ foray_evaluate_dirty(void)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	values[0] = foray_strings_to_array(ids, n);
+	foray_begin_owner_write(&ow);
 	foray_internal_writes++;
 	PG_TRY();
 	{
@@ -411,6 +667,7 @@ foray_evaluate_dirty(void)
 	PG_FINALLY();
 	{
 		foray_internal_writes--;
+		foray_end_owner_write(&ow);
 	}
 	PG_END_TRY();
 	nchanged = SPI_processed;

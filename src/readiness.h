@@ -20,4 +20,12 @@ extern void foray_propagate(const char *transaction_id, const char *id,
 extern void foray_note_pending(const char *transaction_id);
 extern void foray_evaluate_dirty(void);
 
+/* components.c: the deferred removal check shared with attestations.c */
+#include "commands/trigger.h"
+#include "plans.h"
+extern void foray_check_removal(TriggerData *td, const char *noun, const char *id_column,
+								ForayPlan exists_plan, const ForayPlan *referrers,
+								const char *const *referrer_nouns, int nreferrers,
+								const char *rule);
+
 #endif							/* FORAY_READINESS_H */

@@ -58,6 +58,24 @@ extern void foray_emit_event(const char *event_kind, const char *subject_kind,
 
 extern void foray_flush_events(void);
 
+/*
+ * The owner of the substrate's tables.  The substrate's own writes (derived
+ * readiness and lifecycle, events) run as this role, so the application's
+ * role needs no UPDATE on derived columns nor INSERT on the log.
+ */
+extern Oid	foray_substrate_owner(void);
+
+typedef struct ForayOwnerWrite
+{
+	Oid			save_userid;
+	int			save_sec;
+	Oid			save_acting;
+} ForayOwnerWrite;
+
+/* Around a write of the substrate's own: begin, then end in PG_FINALLY. */
+extern void foray_begin_owner_write(ForayOwnerWrite *w);
+extern void foray_end_owner_write(ForayOwnerWrite *w);
+
 /* Serialise writers of one FORAY transaction (transaction-scoped lock). */
 extern void foray_lock_transaction(const char *transaction_id);
 

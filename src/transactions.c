@@ -16,6 +16,8 @@
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
+#include "executor/spi.h"
+#include "plans.h"
 #include "readiness.h"
 #include "substrate.h"
 #include "trigger_util.h"
@@ -124,6 +126,9 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_FORAY_IDENTITY),
 					 errmsg("transaction \"%s\" cannot change its transaction_id", oldtx),
 					 errdetail("Rule IDENTITY-001: a transaction's identity is fixed.")));
+		/* the substrate's own write of derived columns: nothing to validate */
+		if (foray_internal_writes > 0)
+			return PointerGetDatum(newtup);
 	}
 
 	if (foray_internal_writes == 0)
@@ -163,6 +168,35 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FORAY_INVALID_DATETIME),
 				 errmsg("transaction \"%s\": timestamp \"%s\" is not an ISO-8601 date-time", tx, ts),
 				 errdetail("Rule SHAPE-003: dates are ISO-8601: YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z or an offset.")));
+
+	{
+		char	   *amends = foray_get_text(newtup, desc, foray_attno(rel, "amends_transaction_id"));
+
+		if (amends != NULL && (is_insert ||
+							   foray_column_changed(td->tg_trigtuple, newtup, desc,
+													foray_attno(rel, "amends_transaction_id"))))
+		{
+			Datum		arg = CStringGetTextDatum(amends);
+			int			rc;
+
+			if (strcmp(amends, tx) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FORAY_REF_SELF),
+						 errmsg("transaction \"%s\" cannot amend itself", tx),
+						 errdetail("Rule AMEND-001: a correction is a new transaction naming an existing one.")));
+			if (SPI_connect() != SPI_OK_CONNECT)
+				elog(ERROR, "SPI_connect failed");
+			rc = SPI_execute_plan(foray_plan(PLAN_LIFECYCLE), &arg, NULL, false, 1);
+			if (rc != SPI_OK_SELECT)
+				elog(ERROR, "transaction lookup failed: %s", SPI_result_code_string(rc));
+			if (SPI_processed == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FORAY_REF_DANGLING),
+						 errmsg("transaction \"%s\" amends \"%s\", which does not exist", tx, amends),
+						 errdetail("Rule AMEND-001: a correction is a new transaction naming an existing one.")));
+			SPI_finish();
+		}
+	}
 
 	core = foray_get_jsonb(newtup, desc, foray_attno(rel, "foray_core"));
 	if (!JB_ROOT_IS_OBJECT(core))

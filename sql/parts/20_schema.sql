@@ -126,8 +126,6 @@ CREATE TABLE foray.foray_transactions (
 	CONSTRAINT foray_transactions_timestamp_check
 		CHECK (document_timestamp ~ '^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$'),
 	CONSTRAINT foray_transactions_core_check CHECK (pg_catalog.jsonb_typeof(foray_core) = 'object'),
-	CONSTRAINT foray_transactions_amends_fkey FOREIGN KEY (amends_transaction_id)
-		REFERENCES foray.foray_transactions (transaction_id),
 	CONSTRAINT foray_transactions_anchor_check
 		CHECK ((lifecycle IN ('anchored', 'sealed')) = (blockchain_anchor IS NOT NULL AND merkle_root IS NOT NULL)),
 	CONSTRAINT foray_transactions_sealed_check
@@ -137,7 +135,7 @@ COMMENT ON TABLE foray.foray_transactions IS
 'The FORAY transaction envelope (spec §2.1): one row per transaction.  foray_core is the transaction-level core exactly as written; entity, entity_hash, transaction_type, business_status, currency and compliance_flags are generated from it.  lifecycle is the anchoring lifecycle, derived by the substrate.';
 COMMENT ON COLUMN foray.foray_transactions.document_timestamp IS 'The document''s "timestamp" field, kept exactly as written (ISO-8601 text).';
 COMMENT ON COLUMN foray.foray_transactions.extra_fields IS 'Top-level document fields the protocol does not define (e.g. source_system), kept for a lossless round trip.';
-COMMENT ON COLUMN foray.foray_transactions.amends_transaction_id IS 'For a correction: the transaction this one amends (FORAY amendments are new, append-only transactions).';
+COMMENT ON COLUMN foray.foray_transactions.amends_transaction_id IS 'For a correction: the transaction this one amends (FORAY amendments are new, append-only transactions).  Checked by the BEFORE trigger rather than a self-referencing foreign key, which would make pg_dump''s data ordering cyclic.';
 COMMENT ON COLUMN foray.foray_transactions.source_ref IS 'Provenance: the legacy row this transaction was migrated from, if any.';
 CREATE INDEX foray_transactions_lifecycle_idx ON foray.foray_transactions (lifecycle)
 	WHERE lifecycle IN ('open', 'ready_to_anchor');
@@ -176,12 +174,13 @@ CREATE TABLE foray.foray_components (
 			ELSE true
 		END),
 	CONSTRAINT foray_components_hash_check
-		CHECK (component_hash IS NULL OR component_hash ~ '^sha256:[0-9a-f]{64}$')
-);
+		CHECK (component_hash IS NULL OR (pg_catalog.length(component_hash) = 71 AND pg_catalog.left(component_hash, 7) = 'sha256:'
+				 AND pg_catalog.ltrim(pg_catalog.substr(component_hash, 8), '0123456789abcdef') = ''))
+) WITH (fillfactor = 80);
+-- status is in no index, and pages keep room (fillfactor 80), so the
+-- substrate's readiness updates are HOT: no index is touched.
 COMMENT ON TABLE foray.foray_components IS
 'The four DAG component types (ARR, ACC, ANT, ACT).  Identity is (transaction_id, component_id): refs resolve inside their own transaction.  The *_refs columns are generated from foray_core, the single source of truth.  status is derived (pending/ready) or set by the application (settled/reversed).';
-CREATE INDEX foray_components_unready_idx ON foray.foray_components (transaction_id)
-	WHERE status::text = ANY ('{pending,reversed}'::text[]);
 COMMENT ON COLUMN foray.foray_components.foray_core IS 'The component''s protocol core, hashed into component_hash and the transaction''s Merkle tree.';
 COMMENT ON COLUMN foray.foray_components.audit_data IS 'Optional audit-profile data, never part of component_hash (hashed separately into audit_data_hash).';
 COMMENT ON COLUMN foray.foray_components.ordinal IS 'Position of the component in its document array, for a lossless export order.';
@@ -225,7 +224,8 @@ CREATE TABLE foray.foray_attestations (
 	CONSTRAINT foray_attestations_core_check CHECK (pg_catalog.jsonb_typeof(foray_core) = 'object'),
 	CONSTRAINT foray_attestations_subject_refs_check CHECK (pg_catalog.cardinality(subject_refs) > 0),
 	CONSTRAINT foray_attestations_hash_check
-		CHECK (attestation_hash IS NULL OR attestation_hash ~ '^sha256:[0-9a-f]{64}$')
+		CHECK (attestation_hash IS NULL OR (pg_catalog.length(attestation_hash) = 71 AND pg_catalog.left(attestation_hash, 7) = 'sha256:'
+				 AND pg_catalog.ltrim(pg_catalog.substr(attestation_hash, 8), '0123456789abcdef') = ''))
 );
 COMMENT ON TABLE foray.foray_attestations IS
 'Attestations (spec §9): who vouches for what.  foray_core is the attestation''s core as the spec writes it (§9.2); every other descriptive column is generated from it.  subject_refs may name components or attestations of the same transaction; dependencies name attestations.';

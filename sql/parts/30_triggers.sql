@@ -40,7 +40,7 @@ COMMENT ON FUNCTION foray.foray_attestations_after() IS 'Attestation events.';
 COMMENT ON FUNCTION foray.foray_attestations_check_refs() IS 'At commit: subject_refs and dependencies resolve; no attestation cycle (ATT-006).';
 COMMENT ON FUNCTION foray.foray_attestations_check_removal() IS 'At commit: no attestation still names a removed attestation.';
 COMMENT ON FUNCTION foray.foray_statement_end() IS 'At the end of each statement: every touched transaction''s lifecycle follows its components (open / ready_to_anchor), and the statement''s events are appended to memory_events.';
-COMMENT ON FUNCTION foray.foray_memory_events_guard() IS 'Refuses UPDATE, DELETE and TRUNCATE on the append-only event log.';
+COMMENT ON FUNCTION foray.foray_memory_events_guard() IS 'Refuses UPDATE, DELETE and TRUNCATE on the append-only event log, and substrate-kind events not written by the substrate.';
 
 -- transactions
 CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_transactions
@@ -53,8 +53,11 @@ CREATE TRIGGER foray_90_statement_end AFTER INSERT OR UPDATE OR DELETE ON foray.
 -- components
 CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_components
 	FOR EACH ROW EXECUTE FUNCTION foray.foray_components_before();
-CREATE TRIGGER foray_20_after AFTER INSERT OR UPDATE OR DELETE ON foray.foray_components
+CREATE TRIGGER foray_20_after AFTER UPDATE OR DELETE ON foray.foray_components
 	FOR EACH ROW EXECUTE FUNCTION foray.foray_components_after();
+CREATE TRIGGER foray_21_after_insert AFTER INSERT ON foray.foray_components
+	FOR EACH ROW WHEN (NEW.status::text <> 'pending')
+	EXECUTE FUNCTION foray.foray_components_after();
 CREATE CONSTRAINT TRIGGER foray_30_refs AFTER INSERT OR UPDATE ON foray.foray_components
 	DEFERRABLE INITIALLY DEFERRED
 	FOR EACH ROW WHEN (NEW.status::text = 'pending')
@@ -84,6 +87,10 @@ CREATE TRIGGER foray_10_append_only BEFORE UPDATE OR DELETE ON foray.memory_even
 	FOR EACH ROW EXECUTE FUNCTION foray.foray_memory_events_guard();
 CREATE TRIGGER foray_11_append_only BEFORE TRUNCATE ON foray.memory_events
 	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_memory_events_guard();
+-- substrate kinds (UPPER_CASE) are written by the substrate only
+CREATE TRIGGER foray_12_substrate_kinds BEFORE INSERT ON foray.memory_events
+	FOR EACH ROW WHEN (NEW.event_kind COLLATE "C" >= 'A' AND NEW.event_kind COLLATE "C" < '[')
+	EXECUTE FUNCTION foray.foray_memory_events_guard();
 
 -- ---------------------------------------------------------------------
 -- Registering the engine's event kinds.

@@ -21,14 +21,14 @@ CREATE FUNCTION foray.transaction_hashes(tx text,
 	OUT merkle_root text, OUT components bigint, OUT attestations bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'foray_transaction_hashes'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION foray.transaction_hashes(text) IS
 'The hashes the transaction''s current rows commit to: component_hashes (one Merkle root per tree: arrangements, accruals, anticipations, actions, attestations), foray_core_hash, audit_data_hash and merkle_root, with the component and attestation counts.  Computed from the stored component/attestation hashes; foray.verify() recomputes those too.';
 
 CREATE FUNCTION foray.inclusion_proof(tx text, id text)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'foray_inclusion_proof'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION foray.inclusion_proof(text, text) IS
 'The audit path proving that component or attestation id is committed to by the transaction''s merkle_root: {transaction_id, subject_id, tree, component_hash, leaf_hash, steps: [{tree, leaf_index, tree_size, path, root}, ...], merkle_root}.  Check it with foray.verify_inclusion(leaf_hash, proof, merkle_root); it reveals nothing about the other components but their hashes'' hashes.';
 

@@ -6,7 +6,7 @@
 CREATE FUNCTION foray.anchor_envelope(tx text)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'foray_anchor_envelope'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION foray.anchor_envelope(text) IS
 'The minimal payload the anchor service puts on chain: {transaction_id, schema_version, timestamp, foray_core_hash, audit_data_hash, merkle_root}, whose canonical form stays under 500 bytes (22R52 otherwise).  For a ready_to_anchor transaction, from its current rows; for an anchored or sealed one, as recorded.  23R30 for an open transaction.';
 

@@ -37,3 +37,19 @@ AS 'MODULE_PATHNAME', 'foray_export_document'
 LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION foray.export_document(text) IS
 'A stored transaction as a complete FORAY v4.1 document: components in their document order, unknown fields kept, component_hashes and merkle_root computed by foray.transaction_hashes() (left out when that function is not installed).  22R33 when the transaction does not exist.';
+
+-- The JSON text forms: jsonb keeps only the last value of a repeated key,
+-- so duplicate keys (SHAPE-005) can only be seen before the cast.
+CREATE FUNCTION foray.validate_document_text(doc text, as_of timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (rule_id text, severity text, component_id text, json_path text, message text)
+AS 'MODULE_PATHNAME', 'foray_validate_document_text_sql'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION foray.validate_document_text(text, timestamptz) IS
+'foray.validate_document() for a JSON text, which also reports every key repeated in one object (SHAPE-005, with its path); invalid JSON is an error (22P02).';
+
+CREATE FUNCTION foray.import_document_text(doc text, admit_content_violations boolean DEFAULT false)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'foray_import_document_text'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION foray.import_document_text(text, boolean) IS
+'foray.import_document() for a JSON text: a document with a key repeated in one object is refused (SHAPE-005, SQLSTATE 23R50) instead of silently keeping the last value.';

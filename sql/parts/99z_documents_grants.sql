@@ -6,4 +6,5 @@
 -- ---------------------------------------------------------------------
 
 GRANT EXECUTE ON FUNCTION foray.validate_document(jsonb, timestamptz),
-	foray.upgrade_document(jsonb), foray.document_rules() TO PUBLIC;
+	foray.validate_document_text(text, timestamptz), foray.upgrade_document(jsonb),
+	foray.document_rules() TO PUBLIC;

@@ -19,7 +19,7 @@
 #define FLUSH_AT		8192
 #define PATH_MAX_LEN	1024
 #define INPUT_MAX_LEN	64
-#define SMALL_SORT		12
+#define SMALL_SORT		32
 
 typedef struct level
 {
@@ -188,6 +188,8 @@ jcs_error_input(const jcs_ctx *ctx)
 	return ctx->input;
 }
 
+static inline size_t utf8_seq(const unsigned char *s, size_t avail, uint32_t *cp);
+
 static void
 note_step(jcs_ctx *ctx, const char *key, size_t keylen, size_t index)
 {
@@ -226,59 +228,110 @@ is_identifier(const char *k, size_t n)
 	return true;
 }
 
-/* Build "$.a[2]["odd key"]" from the steps recorded innermost first. */
+/* Render one path step ("[2]", ".name" or ["odd name"]) into buf; returns its length. */
+static size_t
+render_step(const path_step *st, char *buf, size_t cap)
+{
+	char	   *p = buf;
+	char	   *end = buf + cap - 1;
+
+	if (st->key == NULL)
+		return (size_t) snprintf(buf, cap, "[%zu]", st->index);
+	if (is_identifier(st->key, st->keylen))
+		return (size_t) snprintf(buf, cap, ".%.*s", (int) st->keylen, st->key);
+	/* ["name"], escaping quote, backslash and controls; long names cut */
+	*p++ = '[';
+	*p++ = '"';
+	for (size_t i = 0; i < st->keylen && end - p > 12; i++)
+	{
+		unsigned char c = (unsigned char) st->key[i];
+
+		if (i == 64)
+		{
+			memcpy(p, "...", 3);
+			p += 3;
+			break;
+		}
+		if (c == '"' || c == '\\')
+		{
+			*p++ = '\\';
+			*p++ = (char) c;
+		}
+		else if (c < 0x20 || c == 0x7f)
+			p += snprintf(p, end - p, "\\u%04x", c);
+		else if (c >= 0x80)
+		{
+			/* valid UTF-8 as is; a byte of invalid UTF-8 as \xNN */
+			uint32_t	cp;
+			size_t		n = utf8_seq((const unsigned char *) st->key + i,
+									 st->keylen - i, &cp);
+
+			if (n == 0)
+				p += snprintf(p, end - p, "\\x%02x", c);
+			else
+			{
+				memcpy(p, st->key + i, n);
+				p += n;
+				i += n - 1;
+			}
+		}
+		else
+			*p++ = (char) c;
+	}
+	*p++ = '"';
+	*p++ = ']';
+	*p = '\0';
+	return (size_t) (p - buf);
+}
+
+/*
+ * Build "$.a[2]["odd key"]" from the steps (recorded innermost first).  A
+ * long path keeps its outer steps and its last steps: "$.a[0][0]...[0][3]".
+ */
+#define PATH_HEAD	120
+#define PATH_TAIL	100
 static void
 build_path(jcs_ctx *ctx)
 {
-	char	   *p = ctx->path;
-	char	   *end = ctx->path + PATH_MAX_LEN;
+	char		step[160];
+	char		tail[PATH_TAIL + 200];
+	size_t		plen = 1,
+				tlen = 0;
+	size_t		s = ctx->nsteps;	/* next step to render, outermost first */
+	size_t		last = 0;		/* steps [0, last) go to the tail */
 
-	*p++ = '$';
-	for (size_t s = ctx->nsteps; s-- > 0 && p < end;)
+	ctx->path[0] = '$';
+	/* head: outermost steps while they fit */
+	while (s > 0)
 	{
-		path_step  *st = &ctx->steps[s];
+		size_t		n = render_step(&ctx->steps[s - 1], step, sizeof(step));
 
-		if (st->key == NULL)
-			p += snprintf(p, end - p, "[%zu]", st->index);
-		else if (is_identifier(st->key, st->keylen))
-			p += snprintf(p, end - p, ".%.*s", (int) st->keylen, st->key);
-		else
-		{
-			/* ["name"], escaping quote, backslash and controls; long names cut */
-			size_t		lim = st->keylen > 64 ? 64 : st->keylen;
-
-			if (end - p < 8)
-				break;
-			*p++ = '[';
-			*p++ = '"';
-			for (size_t i = 0; i < lim && end - p > 10; i++)
-			{
-				unsigned char c = (unsigned char) st->key[i];
-
-				if (c == '"' || c == '\\')
-				{
-					*p++ = '\\';
-					*p++ = (char) c;
-				}
-				else if (c < 0x20 || c == 0x7f)
-					p += snprintf(p, end - p, "\\u%04x", c);
-				else
-					*p++ = (char) c;
-			}
-			if (lim < st->keylen && end - p > 4)
-				p += snprintf(p, end - p, "...");
-			if (end - p > 2)
-			{
-				*p++ = '"';
-				*p++ = ']';
-			}
-		}
+		if (plen + n > PATH_HEAD)
+			break;
+		memcpy(ctx->path + plen, step, n);
+		plen += n;
+		s--;
 	}
-	if (p > end)
-		p = end;
-	if (ctx->steps_overflow && end - p > 4)
-		p += snprintf(p, end - p + 4, "...");
-	*p = '\0';
+	/* tail: innermost steps, prepended, while they fit */
+	while (last < s)
+	{
+		size_t		n = render_step(&ctx->steps[last], step, sizeof(step));
+
+		if (tlen + n > PATH_TAIL)
+			break;
+		memmove(tail + n, tail, tlen);
+		memcpy(tail, step, n);
+		tlen += n;
+		last++;
+	}
+	if (last < s || ctx->steps_overflow)
+	{
+		memcpy(ctx->path + plen, "...", 3);
+		plen += 3;
+	}
+	memcpy(ctx->path + plen, tail, tlen);
+	plen += tlen;
+	ctx->path[plen] = '\0';
 }
 
 /* ---------- output ---------- */
@@ -376,6 +429,14 @@ static const char esc_table[128] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+/* SWAR helpers: a byte of x is zero / x has a byte below n (for n <= 0x80) */
+#define ONES		UINT64_C(0x0101010101010101)
+static inline uint64_t
+has_zero(uint64_t x)
+{
+	return (x - ONES) & ~x;
+}
+
 /*
  * RFC 8785 section 3.2.2.2: '"' and '\' escaped, U+0008/09/0A/0C/0D as
  * \b \t \n \f \r, other controls below U+0020 as \u00xx (lowercase hex),
@@ -397,7 +458,24 @@ put_string(jcs_ctx *ctx, const char *str, size_t len)
 	*w++ = '"';
 	while (i < len)
 	{
-		unsigned char c = s[i];
+		unsigned char c;
+
+		/* eight plain ASCII bytes at a time: none < 0x20, '"', '\\' or >= 0x80 */
+		while (len - i >= 8)
+		{
+			uint64_t	x;
+
+			memcpy(&x, s + i, 8);
+			if (((x - ONES * 0x20) | has_zero(x ^ (ONES * '"')) |
+				 has_zero(x ^ (ONES * '\\')) | x) & (ONES * 0x80))
+				break;
+			memcpy(w, s + i, 8);
+			w += 8;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		c = s[i];
 
 		if (c < 0x80)
 		{

@@ -78,7 +78,7 @@ pid=""
 while kill -0 $copier 2>/dev/null; do
 	[ -z "$pid" ] && pid=$(psqlq -At -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'foray_bench_copy'" 2>/dev/null || true)
 	if [ -n "$pid" ] && [ -r /proc/$pid/status ]; then
-		awk -v t="$(now)" '/VmRSS/ {print t, $2}' /proc/$pid/status >>"$rss_log" 2>/dev/null || true
+		awk -v t="$(now)" '/RssAnon/ {print t, $2}' /proc/$pid/status >>"$rss_log" 2>/dev/null || true
 	fi
 	sleep 0.5
 done
@@ -131,7 +131,7 @@ if samples:
     vals = [int(s[1]) for s in samples]
     q = len(vals)
     pick = lambda f: vals[min(q - 1, int(f * (q - 1)))]
-    print(f"backend RSS during the full-path COPY ({q} samples): 10% {pick(0.1)/1024:.0f} MiB, 50% {pick(0.5)/1024:.0f} MiB, 90% {pick(0.9)/1024:.0f} MiB, max {max(vals)/1024:.0f} MiB")
+    print(f"backend private memory (RssAnon) during the full-path COPY ({q} samples): 10% {pick(0.1)/1024:.0f} MiB, 50% {pick(0.5)/1024:.0f} MiB, 90% {pick(0.9)/1024:.0f} MiB, max {max(vals)/1024:.0f} MiB")
 PY
 echo "components ready: $check   transactions ready_to_anchor: $check_tx   events written: $events"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m), PostgreSQL $($FORAY_PGBIN/postgres --version | awk '{print $3}')"

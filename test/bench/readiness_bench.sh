@@ -35,16 +35,17 @@ INSERT INTO foray.foray_components (transaction_id, component_id, component_type
  SELECT '$tx', 'ACC_' || i, 'ACC', jsonb_build_object('arrangement_refs', jsonb_build_array('ARR_ROOT'), 'output', 1)
  FROM generate_series(0, $nacc - 1) i;"
 	t0=$(now)
-	foray_psql -d $DB -v ON_ERROR_STOP=1 >/dev/null <<SQL
+	foray_psql -d $DB -v ON_ERROR_STOP=1 -At >/dev/null <<SQL
 $sql
-SELECT set_config('foray_bench.t0', clock_timestamp()::text, true) \\gset
+SELECT set_config('foray_bench.t0', clock_timestamp()::text, true) AS t0 \\gset
 INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core) VALUES ('$tx', 'ARR_ROOT', 'ARR', '{}');
-SELECT round(extract(epoch FROM clock_timestamp() - current_setting('foray_bench.t0')::timestamptz) * 1000) AS root_ms \\gset
-\\! echo :root_ms > $FORAY_TMP/root_ms
+\\o $FORAY_TMP/root_ms
+SELECT round(extract(epoch FROM clock_timestamp() - current_setting('foray_bench.t0')::timestamptz) * 1000)::int;
+\\o
 COMMIT;
 SQL
 	t1=$(now)
-	root=$(cat $FORAY_TMP/root_ms)
+	root=$(grep -E '^[0-9]+$' $FORAY_TMP/root_ms | tail -n 1)
 	ready=$(foray_psql -d $DB -At -c "SELECT count(*) FILTER (WHERE status = 'ready') || '/' || count(*) || ' ' || (SELECT lifecycle FROM foray.foray_transactions WHERE transaction_id = '$tx') FROM foray.foray_components WHERE transaction_id = '$tx'")
 	t2=$(now)
 	foray_psql -d $DB -c "UPDATE foray.foray_components SET status = 'settled' WHERE transaction_id = '$tx' AND component_id = 'ARR_ROOT'" >/dev/null

@@ -481,7 +481,7 @@ test_errors(void)
 	arr[2] = sv("x", 1);
 
 	m[2].key = sv("\xff", 1);
-	expect_error(&tsrc, &root, 0, JCS_ERR_UTF8, "$[\"\xff\"]", "invalid UTF-8 name refused");
+	expect_error(&tsrc, &root, 0, JCS_ERR_UTF8, "$[\"\\xff\"]", "invalid UTF-8 name refused");
 	m[2].key = sv("d", 1);
 	expect_error(&tsrc, &root, 0, JCS_ERR_DUPLICATE_KEY, "$.d", "duplicate name refused");
 	m[2].key = sv("a", 1);

@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(111);
+SELECT plan(126);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -461,6 +461,69 @@ END $$;
 SELECT matches(pg_temp.detail_of($$INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
 				  VALUES ('TXR', 'ACC_MSG_002', 'ACC', '{"arrangement_refs": ["ARR_NOWHERE_002"]}')$$),
 	'^Rule TX-003', 'the detail names the rule');
+
+-- ---------------------------------------------------------------------
+-- Envelope rules, updates of foray_core, savepoints.
+-- ---------------------------------------------------------------------
+SELECT throws_ok($$INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+				  VALUES ('bad id!', '2025-03-01', pg_temp.tx_core())$$,
+	'23R10', NULL, 'ID-002: a transaction_id is [A-Za-z0-9_.:-], starting with a letter or digit');
+SELECT throws_ok($$INSERT INTO foray.foray_transactions (transaction_id, schema_version, document_timestamp, foray_core)
+				  VALUES ('TX_V40', '4.0', '2025-03-01', pg_temp.tx_core())$$,
+	'22R01', NULL, 'TX-002: the substrate stores schema_version 4.1');
+SELECT throws_ok($$INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+				  VALUES ('TX_NO_TYPE', '2025-03-01', '{"entity": "Example Corp"}')$$,
+	'22R01', NULL, 'SHAPE-002: foray_core.transaction_type is required');
+SELECT throws_ok($$INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+				  VALUES ('TX_BAD_TS', 'yesterday', pg_temp.tx_core())$$,
+	'22R03', NULL, 'SHAPE-003: the document timestamp is ISO-8601');
+SELECT throws_ok($$INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				  VALUES ('TXR', 'ARR_MSA_001', 'ARR', '{}')$$,
+	'23505', NULL, 'a component id is unique within its transaction');
+SELECT throws_ok($$INSERT INTO foray.foray_attestations (transaction_id, attestation_id, foray_core)
+				  VALUES ('TXR', 'ATT_VALID_001', pg_temp.att('{ARR_MSA_001}', '{}', '{"validity_period": {"start": "2025-03-01", "end": "soon"}}'))$$,
+	'22R03', NULL, 'SHAPE-003: validity_period dates are ISO-8601');
+
+SELECT throws_ok($$UPDATE foray.foray_components SET foray_core = '{"arrangement_refs": ["ARR_MSA_001"], "anticipation_refs": ["ANT_INV_001"]}'
+				  WHERE transaction_id = 'TXR' AND component_id = 'ACC_FEE_001'$$,
+	'23R01', NULL, 'REF-001 holds on UPDATE of foray_core too');
+SELECT throws_ok($$UPDATE foray.foray_components SET foray_core = '{"accrual_refs": ["ACC_NOWHERE_001"]}'
+				  WHERE transaction_id = 'TXR' AND component_id = 'ANT_INV_001'$$,
+	'23R02', NULL, 'TX-003 holds on UPDATE of foray_core too');
+SELECT lives_ok($$UPDATE foray.foray_components SET foray_core = '{"accrual_refs": ["ACC_FEE_001"], "note": "revised"}'
+				  WHERE transaction_id = 'TXR' AND component_id = 'ANT_INV_001'$$,
+	'an ANT''s foray_core may change');
+SELECT results_eq($$SELECT arrangement_refs, accrual_refs, status::text FROM foray.foray_components
+					WHERE transaction_id = 'TXR' AND component_id = 'ANT_INV_001'$$,
+	$$VALUES ('{}'::text[], '{ACC_FEE_001}'::text[], 'ready')$$,
+	'the *_refs columns follow foray_core on UPDATE');
+SELECT is((SELECT count(*)::int FROM foray.memory_events
+			WHERE transaction_id = 'TXR' AND event_kind = 'COMPONENT_UPDATED' AND subject_id = 'ANT_INV_001'),
+	1, 'COMPONENT_UPDATED is logged once');
+SELECT lives_ok($$UPDATE foray.foray_attestations SET foray_core = pg_temp.att('{ACT_PAY_001,ARR_MSA_001}', '{}', '{"outcome": "conditional"}')
+				  WHERE transaction_id = 'TXR' AND attestation_id = 'ATT_AUDIT_001'$$,
+	'an attestation''s foray_core may change');
+SELECT results_eq($$SELECT event_kind, payload->>'outcome' FROM foray.memory_events
+					WHERE transaction_id = 'TXR' AND subject_id = 'ATT_AUDIT_001' ORDER BY event_id$$,
+	$$VALUES ('ATTESTATION_ATTACHED', 'approved'), ('ATTESTATION_UPDATED', 'conditional')$$,
+	'ATTESTATION_UPDATED is logged with the new outcome');
+
+SAVEPOINT before_sp;
+INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+VALUES ('TXF', 'ARR_SP_001', 'ARR', '{}');
+ROLLBACK TO SAVEPOINT before_sp;
+SAVEPOINT keep_sp;
+INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+VALUES ('TXF', 'ARR_SP_002', 'ARR', '{}');
+RELEASE SAVEPOINT keep_sp;
+SELECT results_eq($$SELECT subject_id FROM foray.memory_events
+					WHERE transaction_id = 'TXF' AND subject_id LIKE 'ARR\_SP\_%' ORDER BY event_id$$,
+	$$VALUES ('ARR_SP_002')$$,
+	'a rolled-back savepoint takes its rows'' events with it; a released one keeps them');
+SELECT results_eq($$SELECT component_id FROM foray.foray_components
+					WHERE transaction_id = 'TXF' AND component_id LIKE 'ARR\_SP\_%'$$,
+	$$VALUES ('ARR_SP_002')$$,
+	'and its rows');
 
 -- ---------------------------------------------------------------------
 -- memory_events is append-only (55R01), for the owner and for grantees.

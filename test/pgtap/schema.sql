@@ -214,14 +214,15 @@ SELECT triggers_are('foray', 'foray_transactions',
 	'foray_transactions has its triggers');
 SELECT triggers_are('foray', 'foray_components',
 	ARRAY['foray_05_anchored_guard', 'foray_05_anchored_guard_truncate', 'foray_10_before',
-		  'foray_20_after', 'foray_30_refs', 'foray_40_removal', 'foray_90_statement_end']::name[],
+		  'foray_20_after', 'foray_21_after_insert', 'foray_30_refs', 'foray_40_removal',
+		  'foray_90_statement_end']::name[],
 	'foray_components has its triggers');
 SELECT triggers_are('foray', 'foray_attestations',
 	ARRAY['foray_05_anchored_guard', 'foray_05_anchored_guard_truncate', 'foray_10_before',
 		  'foray_20_after', 'foray_30_refs', 'foray_40_removal', 'foray_90_statement_end']::name[],
 	'foray_attestations has its triggers');
 SELECT triggers_are('foray', 'memory_events',
-	ARRAY['foray_10_append_only', 'foray_11_append_only']::name[],
+	ARRAY['foray_10_append_only', 'foray_11_append_only', 'foray_12_substrate_kinds']::name[],
 	'memory_events has its append-only guards');
 SELECT trigger_is('foray', 'foray_components', 'foray_10_before', 'foray', 'foray_components_before',
 	'components BEFORE trigger calls foray_components_before');

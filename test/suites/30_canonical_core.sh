@@ -73,4 +73,15 @@ if command -v valgrind >/dev/null; then
 		f=$((f + 1))
 	fi
 fi
+# libFuzzer, briefly (the long run is done by hand: test/fuzz/run.sh 600)
+if command -v clang >/dev/null; then
+	if FUZZ_OUT="$out/fuzz" bash test/fuzz/run.sh "${FORAY_FUZZ_SECONDS:-20}" >"$out/fuzz.log" 2>&1; then
+		grep -E '^Done|number_of_executed_units' "$out/fuzz.log"
+		p=$((p + 1))
+	else
+		echo "not ok - libFuzzer found a failure"
+		grep -E 'INVARIANT|ERROR|SUMMARY' -A6 "$out/fuzz.log" | head -40
+		f=$((f + 1))
+	fi
+fi
 foray_tally "$p" "$f"
