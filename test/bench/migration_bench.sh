@@ -19,15 +19,6 @@ DB=foray_migration_bench
 foray_build
 foray_install
 foray_cluster_start
-# The substrate takes one transaction-scoped advisory lock per FORAY
-# transaction it writes (src/events.c foray_lock_transaction); a migration
-# of 1,000,000 flows writes about 205,000 FORAY transactions in one SQL
-# transaction, beyond the default lock table (64 x max_connections).  Until
-# the substrate bounds its locks, the throwaway cluster gets a larger table.
-if [ "$(foray_psql -d postgres -Atc "SHOW max_locks_per_transaction")" -lt 4096 ]; then
-	foray_psql -d postgres -c "ALTER SYSTEM SET max_locks_per_transaction = 4096"
-	foray_as_pg "$FORAY_PGBIN/pg_ctl" -D "$FORAY_PGDATA" -m fast -w restart >/dev/null
-fi
 foray_fresh_db "$DB"
 script="$FORAY_SANDBOX$("$(foray_pg_config)" --sharedir)/extension/foray_substrate_migrate_loomworks.sql"
 
