@@ -23,7 +23,6 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/relcache.h"
 #include "utils/snapmgr.h"
 
 #include "lookup.h"
@@ -40,6 +39,9 @@ foray_pk_lookup(const char *relname, const char *transaction_id, char **ids, int
 				const char *column, bool *found, char **values)
 {
 	Oid			relid;
+	Oid			nsp;
+	Oid			pkid;
+	char		pkname[NAMEDATALEN];
 	Relation	rel;
 	Relation	idx;
 	Snapshot	snap;
@@ -51,11 +53,15 @@ foray_pk_lookup(const char *relname, const char *transaction_id, char **ids, int
 
 	if (n == 0)
 		return;
-	relid = get_relname_relid(relname, get_namespace_oid("foray", false));
-	if (!OidIsValid(relid))
-		elog(ERROR, "relation foray.%s does not exist", relname);
+	nsp = get_namespace_oid("foray", false);
+	relid = get_relname_relid(relname, nsp);
+	/* the primary key by its name (sql/parts/20_schema.sql names it) */
+	snprintf(pkname, sizeof(pkname), "%s_pkey", relname);
+	pkid = get_relname_relid(pkname, nsp);
+	if (!OidIsValid(relid) || !OidIsValid(pkid))
+		elog(ERROR, "relation foray.%s or its primary key does not exist", relname);
 	rel = table_open(relid, AccessShareLock);
-	idx = index_open(RelationGetPrimaryKeyIndex(rel), AccessShareLock);
+	idx = index_open(pkid, AccessShareLock);
 	if (column)
 		attno = foray_attno(rel, column);
 
