@@ -224,7 +224,7 @@ function foraycore() {
 }
 
 function exampleDocs() {
-	const dirs = [path.join(__dirname, '..', 'examples'), '/work/shared/foray/examples'];
+	const dirs = [path.join(__dirname, '..', 'examples')];
 	for (const d of dirs) {
 		if (!fs.existsSync(d)) continue;
 		const out = [];
