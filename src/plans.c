@@ -71,15 +71,22 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		1, {TEXTOID}
 	},
 	[PLAN_LIFECYCLE_BATCH] = {
+		/*
+		 * Per transaction, one probe of its components by the primary key's
+		 * prefix (a LATERAL aggregate).  An EXISTS test here may be planned
+		 * as a hashed SubPlan, which reads every component of the table at
+		 * each statement: quadratic over a session of one-row statements.
+		 */
 		"WITH d AS MATERIALIZED ("
 		"  SELECT t.transaction_id, t.lifecycle::pg_catalog.text AS cur,"
-		"         CASE WHEN EXISTS (SELECT 1 FROM foray.foray_components c"
-		"                            WHERE c.transaction_id" EQ "t.transaction_id)"
-		"               AND NOT EXISTS (SELECT 1 FROM foray.foray_components c"
-		"                            WHERE c.transaction_id" EQ "t.transaction_id"
-		"                              AND c.status::pg_catalog.text" EQ "ANY ('{pending,reversed}'::pg_catalog.text[]))"
+		"         CASE WHEN s.n OPERATOR(pg_catalog.>) 0 AND s.unready" EQ "0"
 		"              THEN 'ready_to_anchor' ELSE 'open' END AS target"
 		"    FROM foray.foray_transactions t"
+		"   CROSS JOIN LATERAL (SELECT pg_catalog.count(*) AS n,"
+		"                              pg_catalog.count(*) FILTER (WHERE c.status::pg_catalog.text"
+		"                                 " EQ "ANY ('{pending,reversed}'::pg_catalog.text[])) AS unready"
+		"                         FROM foray.foray_components c"
+		"                        WHERE c.transaction_id" EQ "t.transaction_id) s"
 		"   WHERE t.transaction_id" EQ "ANY ($1))"
 		/*
 		 * The lifecycle test stays out of d's WHERE: there the planner would
