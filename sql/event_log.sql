@@ -80,3 +80,31 @@ UPDATE foray.memory_events SET payload = '{}' WHERE event_kind = 'setting_change
 DELETE FROM foray.memory_events WHERE event_kind = 'setting_change';
 TRUNCATE foray.memory_events;
 SELECT count(*) FROM foray.memory_events WHERE event_kind = 'setting_change';
+
+-- the registry of kinds only grows: no removing or renaming, rewording is fine
+DELETE FROM foray.event_kinds WHERE event_kind = 'setting_change';
+UPDATE foray.event_kinds SET event_kind = 'setting_changed' WHERE event_kind = 'setting_change';
+UPDATE foray.event_kinds SET origin = 'substrate' WHERE event_kind = 'setting_change';
+TRUNCATE foray.event_kinds;
+SELECT foray.register_event_kind('setting_change', 'A person changed one of their settings.');
+SELECT event_kind, origin, description FROM foray.event_kinds WHERE event_kind = 'setting_change';
+
+-- a kind registered in a transaction that rolls back is not registered
+-- afterwards, even in the session that saw it (the kind cache forgets)
+BEGIN;
+SELECT foray.register_event_kind('fleeting_kind', 'Rolled back.');
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+VALUES ('fleeting_kind', 'TRANSACTION', 'T', 'T', 'system', 'app');
+ROLLBACK;
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+VALUES ('fleeting_kind', 'TRANSACTION', 'T', 'T', 'system', 'app');
+BEGIN;
+SAVEPOINT s;
+SELECT foray.register_event_kind('fleeting_kind', 'Rolled back to a savepoint.');
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+VALUES ('fleeting_kind', 'TRANSACTION', 'T', 'T', 'system', 'app');
+ROLLBACK TO SAVEPOINT s;
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+VALUES ('fleeting_kind', 'TRANSACTION', 'T', 'T', 'system', 'app');
+ROLLBACK;
+SELECT count(*) AS fleeting_events FROM foray.memory_events WHERE event_kind = 'fleeting_kind';

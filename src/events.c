@@ -21,6 +21,7 @@
 #include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -28,8 +29,10 @@
 #include "utils/array.h"
 
 #include "substrate.h"
+#include "trigger_util.h"
 
 PG_FUNCTION_INFO_V1(foray_memory_events_guard);
+PG_FUNCTION_INFO_V1(foray_event_kinds_guard);
 
 int			foray_internal_writes = 0;
 bool		foray_restore_setting = false;
@@ -335,8 +338,109 @@ foray_flush_events(void)
 }
 
 /*
- * BEFORE UPDATE OR DELETE (row) and BEFORE TRUNCATE (statement) on
- * memory_events: the log is append-only, for the table owner too.
+ * The registry of event kinds (foray.event_kinds) only grows: a kind, once
+ * registered, stays (rule LOG-003).  That makes a per-backend cache of the
+ * kinds seen registered safe to keep, and the check of each event's kind
+ * nearly free, where a foreign key costs a query per event.  A kind found in
+ * this session's own transaction may yet be rolled back: the cache is
+ * emptied whenever a transaction or subtransaction aborts.
+ */
+typedef struct KnownKind
+{
+	char		kind[NAMEDATALEN * 2];
+} KnownKind;
+
+static HTAB *known_kinds = NULL;
+static bool kinds_callbacks_registered = false;
+static SPIPlanPtr kind_plan = NULL;
+
+static void
+forget_kinds(void)
+{
+	if (known_kinds != NULL)
+	{
+		hash_destroy(known_kinds);
+		known_kinds = NULL;
+	}
+}
+
+static void
+kinds_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		forget_kinds();
+}
+
+static void
+kinds_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		forget_kinds();
+}
+
+/* Is kind registered in foray.event_kinds (as of the latest snapshot)? */
+static bool
+kind_registered(const char *kind)
+{
+	bool		found;
+	Datum		values[1];
+	int			rc;
+	size_t		len = strlen(kind);
+
+	if (len >= sizeof(((KnownKind *) 0)->kind))
+		return false;			/* longer than any registrable kind */
+	if (!kinds_callbacks_registered)
+	{
+		RegisterXactCallback(kinds_xact_callback, NULL);
+		RegisterSubXactCallback(kinds_subxact_callback, NULL);
+		kinds_callbacks_registered = true;
+	}
+	if (known_kinds == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(((KnownKind *) 0)->kind);
+		ctl.entrysize = sizeof(KnownKind);
+		ctl.hcxt = TopMemoryContext;
+		known_kinds = hash_create("foray registered event kinds", 64, &ctl,
+								  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	if (hash_search(known_kinds, kind, HASH_FIND, NULL) != NULL)
+		return true;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (kind_plan == NULL)
+	{
+		Oid			argtypes[1] = {TEXTOID};
+		SPIPlanPtr	plan = SPI_prepare("SELECT 1 FROM foray.event_kinds"
+									   " WHERE event_kind OPERATOR(pg_catalog.=) $1",
+									   1, argtypes);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		kind_plan = plan;
+	}
+	values[0] = CStringGetTextDatum(kind);
+	/* the latest snapshot, as a foreign key check would use */
+	rc = SPI_execute_snapshot(kind_plan, values, NULL, GetLatestSnapshot(),
+							  InvalidSnapshot, true, false, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "event kind lookup failed: %s", SPI_result_code_string(rc));
+	found = (SPI_processed > 0);
+	SPI_finish();
+	if (found)
+		(void) hash_search(known_kinds, kind, HASH_ENTER, NULL);
+	return found;
+}
+
+/*
+ * BEFORE INSERT (row) on memory_events: the event's kind is registered
+ * (LOG-003), and substrate kinds (UPPER_CASE) come from the substrate only
+ * (LOG-002).  BEFORE UPDATE OR DELETE (row) and BEFORE TRUNCATE (statement):
+ * the log is append-only, for the table owner too (LOG-001).
  */
 Datum
 foray_memory_events_guard(PG_FUNCTION_ARGS)
@@ -348,14 +452,32 @@ foray_memory_events_guard(PG_FUNCTION_ARGS)
 		elog(ERROR, "foray_memory_events_guard: not called by trigger manager");
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
-		/* fired only for substrate kinds (UPPER_CASE), by the trigger's WHEN */
+		HeapTuple	tup = trigdata->tg_trigtuple;
+		bool		isnull;
+		Datum		d;
+		char	   *kind;
+
+		/* the substrate's own events name built-in kinds; restores carry rows as they were */
 		if (flushing || foray_restore_mode())
-			return PointerGetDatum(trigdata->tg_trigtuple);
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("substrate events are written by the substrate only"),
-				 errdetail("Rule LOG-002: UPPER_CASE event kinds record what the substrate's triggers and functions did; the application writes its own (lower_case) kinds."),
-				 errhint("Register an engine kind with foray.register_event_kind().")));
+			return PointerGetDatum(tup);
+		d = heap_getattr(tup, foray_attno(trigdata->tg_relation, "event_kind"),
+						 trigdata->tg_relation->rd_att, &isnull);
+		if (isnull)
+			return PointerGetDatum(tup);	/* NOT NULL says so */
+		kind = TextDatumGetCString(d);
+		if (kind[0] >= 'A' && kind[0] <= 'Z')
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("substrate events are written by the substrate only"),
+					 errdetail("Rule LOG-002: UPPER_CASE event kinds record what the substrate's triggers and functions did; the application writes its own (lower_case) kinds."),
+					 errhint("Register an engine kind with foray.register_event_kind().")));
+		if (!kind_registered(kind))
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("event kind \"%s\" is not registered", kind),
+					 errdetail("Rule LOG-003: every event's kind is a kind in foray.event_kinds."),
+					 errhint("Register an engine kind with foray.register_event_kind().")));
+		return PointerGetDatum(tup);
 	}
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		what = "UPDATE";
@@ -368,5 +490,48 @@ foray_memory_events_guard(PG_FUNCTION_ARGS)
 			 errmsg("foray.memory_events is append-only: %s is not allowed", what),
 			 errdetail("Rule LOG-001: events are never changed or removed once written."),
 			 errhint("Record a correction as a new event.")));
+	PG_RETURN_NULL();
+}
+
+/*
+ * BEFORE UPDATE OR DELETE (row) and BEFORE TRUNCATE (statement) on
+ * event_kinds: a registered kind stays registered, under its name and
+ * origin; only its description may be reworded (LOG-003).
+ */
+Datum
+foray_event_kinds_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	const char *what;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "foray_event_kinds_guard: not called by trigger manager");
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		TupleDesc	desc = trigdata->tg_relation->rd_att;
+		const char *cols[3] = {"event_kind", "origin", "builtin"};
+		bool		same = true;
+
+		for (int i = 0; i < 3 && same; i++)
+		{
+			int			att = SPI_fnumber(desc, cols[i]);
+			char	   *a = SPI_getvalue(trigdata->tg_trigtuple, desc, att);
+			char	   *b = SPI_getvalue(trigdata->tg_newtuple, desc, att);
+
+			same = (a != NULL && b != NULL && strcmp(a, b) == 0);
+		}
+		if (same)
+			return PointerGetDatum(trigdata->tg_newtuple);
+		what = "changing a kind's name, origin or builtin flag";
+	}
+	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		what = "DELETE";
+	else
+		what = "TRUNCATE";
+	ereport(ERROR,
+			(errcode(ERRCODE_FORAY_APPEND_ONLY),
+			 errmsg("foray.event_kinds only grows: %s is not allowed", what),
+			 errdetail("Rule LOG-003: events name their kind; a registered kind stays registered (only its description may change)."),
+			 errhint("Stop using a kind instead of removing it.")));
 	PG_RETURN_NULL();
 }

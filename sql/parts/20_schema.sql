@@ -250,7 +250,7 @@ CREATE TABLE foray.event_kinds (
 		(origin = 'engine' AND event_kind ~ '^[a-z][a-z0-9_]{1,63}$'))
 );
 COMMENT ON TABLE foray.event_kinds IS
-'The registry of event kinds memory_events accepts.  Substrate kinds (UPPER_CASE) ship with the extension; the Loomworks engine registers its own (lower_case) kinds with foray.register_event_kind().';
+'The registry of event kinds memory_events accepts (rule LOG-003, checked by the log''s insert trigger).  Substrate kinds (UPPER_CASE) ship with the extension; the Loomworks engine registers its own (lower_case) kinds with foray.register_event_kind().  The registry only grows: a kind cannot be removed or renamed, only re-described.';
 
 INSERT INTO foray.event_kinds (event_kind, origin, description, builtin) VALUES
 	('TRANSACTION_CREATED', 'substrate', 'A FORAY transaction was created.', true),
@@ -283,7 +283,6 @@ CREATE TABLE foray.memory_events (
 	occurred_at			timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
 	source_ref			text,
 	CONSTRAINT memory_events_pkey PRIMARY KEY (event_id),
-	CONSTRAINT memory_events_kind_fkey FOREIGN KEY (event_kind) REFERENCES foray.event_kinds (event_kind),
 	CONSTRAINT memory_events_payload_check CHECK (pg_catalog.jsonb_typeof(payload) = 'object'),
 	CONSTRAINT memory_events_subject_check CHECK (
 		CASE subject_kind::text

@@ -40,7 +40,7 @@ COMMENT ON FUNCTION foray.foray_attestations_after() IS 'Attestation events.';
 COMMENT ON FUNCTION foray.foray_attestations_check_refs() IS 'At commit: subject_refs and dependencies resolve; no attestation cycle (ATT-006).';
 COMMENT ON FUNCTION foray.foray_attestations_check_removal() IS 'At commit: no attestation still names a removed attestation.';
 COMMENT ON FUNCTION foray.foray_statement_end() IS 'At the end of each statement: every touched transaction''s lifecycle follows its components (open / ready_to_anchor), and the statement''s events are appended to memory_events.';
-COMMENT ON FUNCTION foray.foray_memory_events_guard() IS 'Refuses UPDATE, DELETE and TRUNCATE on the append-only event log, and substrate-kind events not written by the substrate.';
+COMMENT ON FUNCTION foray.foray_memory_events_guard() IS 'Refuses UPDATE, DELETE and TRUNCATE on the append-only event log, events of an unregistered kind, and substrate-kind events not written by the substrate.';
 
 -- transactions
 CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_transactions
@@ -87,10 +87,21 @@ CREATE TRIGGER foray_10_append_only BEFORE UPDATE OR DELETE ON foray.memory_even
 	FOR EACH ROW EXECUTE FUNCTION foray.foray_memory_events_guard();
 CREATE TRIGGER foray_11_append_only BEFORE TRUNCATE ON foray.memory_events
 	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_memory_events_guard();
--- substrate kinds (UPPER_CASE) are written by the substrate only
-CREATE TRIGGER foray_12_substrate_kinds BEFORE INSERT ON foray.memory_events
-	FOR EACH ROW WHEN (NEW.event_kind COLLATE "C" >= 'A' AND NEW.event_kind COLLATE "C" < '[')
-	EXECUTE FUNCTION foray.foray_memory_events_guard();
+-- every event's kind is registered (LOG-003); substrate kinds (UPPER_CASE)
+-- are written by the substrate only (LOG-002).  A trigger rather than a
+-- foreign key: the registry only grows (below), so each backend caches the
+-- kinds it has seen, where a foreign key runs a query for every event.
+CREATE TRIGGER foray_12_event_kind BEFORE INSERT ON foray.memory_events
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_memory_events_guard();
+
+-- the registry of kinds only grows
+CREATE FUNCTION foray.foray_event_kinds_guard() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_event_kinds_guard' LANGUAGE C;
+COMMENT ON FUNCTION foray.foray_event_kinds_guard() IS 'Refuses removing or renaming a registered event kind (LOG-003); only its description may change.';
+CREATE TRIGGER foray_10_grow_only BEFORE UPDATE OR DELETE ON foray.event_kinds
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_event_kinds_guard();
+CREATE TRIGGER foray_11_grow_only BEFORE TRUNCATE ON foray.event_kinds
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_event_kinds_guard();
 
 -- ---------------------------------------------------------------------
 -- Registering the engine's event kinds.

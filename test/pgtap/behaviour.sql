@@ -195,7 +195,7 @@ SELECT throws_ok($$INSERT INTO foray.memory_events (event_kind, subject_kind, su
 				  VALUES ('engagement_vanished', 'MEMORY_OBJECT', '7d3c8a9e-0d7e-4f5c-9a53-2f4f8e1b6a11',
 						'0b7c1f2e-3d4a-4b5c-8d6e-7f8091a2b3c4', '7d3c8a9e-0d7e-4f5c-9a53-2f4f8e1b6a11',
 						'Engagement', 1, 'system', 'loomworks')$$,
-	'23503', NULL, 'an unregistered event kind is refused (foreign key)');
+	'23503', 'event kind "engagement_vanished" is not registered', 'an unregistered event kind is refused (LOG-003)');
 SELECT throws_ok($$SELECT foray.register_event_kind('COMPONENT_CREATED', 'hijack')$$,
 	'23514', NULL, 'a substrate (UPPER_CASE) kind cannot be registered as an engine kind');
 SELECT throws_ok($$INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)

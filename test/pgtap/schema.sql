@@ -4,7 +4,7 @@
 --	enforces, deferred foreign keys and triggers, privileges, and the
 --	pg_dump registration.  Run by test/suites/20_pgtap.sh (pg_prove).
 BEGIN;
-SELECT plan(207);
+SELECT plan(208);
 
 -- ---------------------------------------------------------------------
 -- Schema and tables
@@ -134,9 +134,8 @@ SELECT fk_ok('foray', 'foray_components', ARRAY['transaction_id']::name[],
 SELECT fk_ok('foray', 'foray_attestations', ARRAY['transaction_id']::name[],
 			 'foray', 'foray_transactions', ARRAY['transaction_id']::name[],
 			 'foray_attestations.transaction_id references foray_transactions');
-SELECT fk_ok('foray', 'memory_events', ARRAY['event_kind']::name[],
-			 'foray', 'event_kinds', ARRAY['event_kind']::name[],
-			 'memory_events.event_kind references event_kinds (DB-enforced, extensible kinds)');
+SELECT trigger_is('foray', 'memory_events', 'foray_12_event_kind', 'foray', 'foray_memory_events_guard',
+	'memory_events.event_kind is checked against event_kinds by the log''s insert trigger (DB-enforced, extensible kinds)');
 SELECT results_eq($$
 	SELECT conrelid::regclass::text, condeferrable, condeferred
 	  FROM pg_constraint
@@ -222,8 +221,11 @@ SELECT triggers_are('foray', 'foray_attestations',
 		  'foray_20_after', 'foray_30_refs', 'foray_40_removal', 'foray_90_statement_end']::name[],
 	'foray_attestations has its triggers');
 SELECT triggers_are('foray', 'memory_events',
-	ARRAY['foray_10_append_only', 'foray_11_append_only', 'foray_12_substrate_kinds']::name[],
+	ARRAY['foray_10_append_only', 'foray_11_append_only', 'foray_12_event_kind']::name[],
 	'memory_events has its append-only guards');
+SELECT triggers_are('foray', 'event_kinds',
+	ARRAY['foray_10_grow_only', 'foray_11_grow_only']::name[],
+	'event_kinds has its grow-only guards');
 SELECT trigger_is('foray', 'foray_components', 'foray_10_before', 'foray', 'foray_components_before',
 	'components BEFORE trigger calls foray_components_before');
 SELECT trigger_is('foray', 'foray_components', 'foray_30_refs', 'foray', 'foray_components_check_refs',
