@@ -28,6 +28,20 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION foray.iso_date(text) IS
 'The calendar date of an ISO-8601 date or date-time (YYYY-MM-DD prefix), independent of session settings.';
 
+CREATE FUNCTION foray.is_transaction_id(value text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'foray_is_transaction_id'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION foray.is_transaction_id(text) IS
+'Whether value is a well-formed transaction id: ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$ (ASCII).  Behind foray_transactions_id_check; C rather than a regular expression because the CHECK also runs on every lifecycle update.';
+
+CREATE FUNCTION foray.is_document_timestamp(value text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'foray_is_document_timestamp'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION foray.is_document_timestamp(text) IS
+'Whether value has a shape of ISO-8601 the document timestamp may take: ^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$ (ASCII digits).  Behind foray_transactions_timestamp_check.';
+
 CREATE FUNCTION foray.component_ref_keys(transaction_id text, arrangement_refs text[],
 										accrual_refs text[], anticipation_refs text[])
 RETURNS text[]
@@ -120,11 +134,9 @@ CREATE TABLE foray.foray_transactions (
 	anchored_at			timestamptz,
 	sealed_at			timestamptz,
 	CONSTRAINT foray_transactions_pkey PRIMARY KEY (transaction_id),
-	CONSTRAINT foray_transactions_id_check
-		CHECK (transaction_id ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$'),
+	CONSTRAINT foray_transactions_id_check CHECK (foray.is_transaction_id(transaction_id)),
 	CONSTRAINT foray_transactions_schema_version_check CHECK (schema_version = '4.1'),
-	CONSTRAINT foray_transactions_timestamp_check
-		CHECK (document_timestamp ~ '^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$'),
+	CONSTRAINT foray_transactions_timestamp_check CHECK (foray.is_document_timestamp(document_timestamp)),
 	CONSTRAINT foray_transactions_core_check CHECK (pg_catalog.jsonb_typeof(foray_core) = 'object'),
 	CONSTRAINT foray_transactions_anchor_check
 		CHECK ((lifecycle IN ('anchored', 'sealed')) = (blockchain_anchor IS NOT NULL AND merkle_root IS NOT NULL)),

@@ -9,4 +9,5 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA foray FROM PUBLIC;
 GRANT USAGE ON SCHEMA foray TO PUBLIC;
 GRANT EXECUTE ON FUNCTION foray.core_text_array(jsonb, text), foray.iso_timestamptz(text),
 	foray.iso_date(text), foray.component_ref_keys(text, text[], text[], text[]),
-	foray.attestation_ref_keys(text, text[], text[]) TO PUBLIC;
+	foray.attestation_ref_keys(text, text[], text[]), foray.is_transaction_id(text),
+	foray.is_document_timestamp(text) TO PUBLIC;

@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(126);
+SELECT plan(129);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -557,6 +557,36 @@ SELECT is(pg_temp.sqlstate_as('foray_tap_owner', 'DELETE FROM foray.memory_event
 SELECT is(pg_temp.sqlstate_as('foray_tap_owner', 'TRUNCATE foray.memory_events'), '55R01',
 	'LOG-001: TRUNCATE refused to a non-superuser owner');
 SELECT isnt((SELECT count(*) FROM foray.memory_events), 0::bigint, 'the log still holds its events');
+
+-- ---------------------------------------------------------------------
+-- The transaction id and document timestamp CHECKs are C functions; the
+-- regular expressions they replace are the oracle, over edge cases and
+-- 20,000 random strings drawn from the characters that matter.
+-- ---------------------------------------------------------------------
+CREATE TEMP TABLE shape_corpus AS
+SELECT s FROM (VALUES (''), ('A'), ('_A'), ('A_'), ('a.b:c-d_e'), ('-x'), ('x y'), ('é'), ('Aé'),
+		(repeat('a', 200)), (repeat('a', 201)), ('2026-01-02'), ('2026-01-02T03:04'), ('2026-01-02 03:04:05'),
+		('2026-01-02T03:04:05.123456Z'), ('2026-01-02T03:04:05+01:00'), ('2026-01-02T03:04:05-0130'),
+		('2026-01-02T03:04:05.Z'), ('2026-01-02T03:04Z'), ('2026-01-02T03Z'), ('2026-1-02'), ('20260-01-02'),
+		('2026-01-02T03:04:05+01'), ('2026-01-02T03:04:05+01:0'), ('2026-01-02Z'), ('2026-01-02T'),
+		(E'2026-01-02\n'), ('2026-01-02T03:04:05+01:00x')) v(s)
+UNION ALL
+SELECT (SELECT string_agg(substr('0123456789-:T .Z+aZ_é', 1 + floor(random() * 21)::int, 1), '')
+		  FROM generate_series(1, 1 + (g % 30)))
+  FROM generate_series(1, 10000) g
+UNION ALL
+SELECT '20' || lpad((g % 100)::text, 2, '0') || '-0' || (g % 10) || '-1' || (g % 10)
+	   || (ARRAY['', 'T10:11', 'T10:11:12', 'T10:11:12.5', ' 10:11:12.345Z', 'T10:11+0100', 'T10:11:12-01:00', 'T1:11', 'T10:11:1', 'T10:11:12.', 'T10:11:12+1'])[1 + g % 11]
+  FROM generate_series(1, 10000) g;
+SELECT is((SELECT count(*) FROM shape_corpus
+			WHERE foray.is_transaction_id(s) IS DISTINCT FROM (s ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$')),
+	0::bigint, 'foray.is_transaction_id agrees with its regular expression on every corpus string');
+SELECT is((SELECT count(*) FROM shape_corpus
+			WHERE foray.is_document_timestamp(s) IS DISTINCT FROM
+				  (s ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$')),
+	0::bigint, 'foray.is_document_timestamp agrees with its regular expression on every corpus string');
+SELECT cmp_ok((SELECT count(*) FROM shape_corpus WHERE foray.is_document_timestamp(s)), '>', 3000::bigint,
+	'the timestamp corpus holds thousands of valid shapes, not only invalid ones');
 
 SELECT * FROM finish();
 ROLLBACK;
