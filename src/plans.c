@@ -28,7 +28,7 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 	[PLAN_DEPENDENTS] = {
 		"SELECT d.component_id, d.status::pg_catalog.text,"
 		"       d.arrangement_refs OPERATOR(pg_catalog.||) d.accrual_refs"
-		"       OPERATOR(pg_catalog.||) d.anticipation_refs"
+		"       OPERATOR(pg_catalog.||) d.anticipation_refs, d.ctid"
 		" FROM foray.foray_components d"
 		" WHERE foray.component_ref_keys(d.transaction_id, d.arrangement_refs, d.accrual_refs,"
 		"                                d.anticipation_refs) OPERATOR(pg_catalog.&&) $1"
@@ -41,6 +41,17 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		"  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) WITH ORDINALITY AS u(id, s, n)"
 		" WHERE c.transaction_id" EQ "$1 AND c.component_id" EQ "u.id",
 		3, {TEXTOID, TEXTARRAYOID, TEXTARRAYOID}
+	},
+	[PLAN_SET_STATUSES_BY_TID] = {
+		/*
+		 * Readiness propagation updates rows it has just read, under the
+		 * FORAY transaction's lock: by their ctid (a TID scan), not by a
+		 * second primary-key probe each.  transaction_id is rechecked.
+		 */
+		"UPDATE foray.foray_components c SET status = u.s"
+		"  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS u(t, s)"
+		" WHERE c.ctid OPERATOR(pg_catalog.=) u.t AND c.transaction_id" EQ "$1",
+		3, {TEXTOID, TIDARRAYOID, TEXTARRAYOID}
 	},
 	[PLAN_COMPONENT_ROW] = {
 		"SELECT status::pg_catalog.text, arrangement_refs, accrual_refs, anticipation_refs"

@@ -32,6 +32,7 @@
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "storage/itemptr.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -170,6 +171,76 @@ set_statuses(const char *transaction_id, char **ids, const char **statuses, int 
 	PG_END_TRY();
 }
 
+/* The same, for rows just read by the propagation: addressed by ctid. */
+static void
+set_statuses_by_tid(const char *transaction_id, ItemPointerData *tids,
+					const char **statuses, int n)
+{
+	Datum		values[3];
+	Datum	   *tidd = palloc(sizeof(Datum) * n);
+	int			rc;
+	ForayOwnerWrite ow;
+
+	for (int i = 0; i < n; i++)
+		tidd[i] = PointerGetDatum(&tids[i]);
+	values[0] = CStringGetTextDatum(transaction_id);
+	values[1] = PointerGetDatum(construct_array(tidd, n, TIDOID, sizeof(ItemPointerData),
+												false, TYPALIGN_SHORT));
+	values[2] = foray_strings_to_array((char **) statuses, n);
+	foray_begin_owner_write(&ow);
+	foray_internal_writes++;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(foray_plan(PLAN_SET_STATUSES_BY_TID), values, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE)
+			elog(ERROR, "readiness update failed: %s", SPI_result_code_string(rc));
+		if (SPI_processed != (uint64) n)
+			elog(ERROR, "readiness update of transaction \"%s\" changed " UINT64_FORMAT " rows, expected %d",
+				 transaction_id, SPI_processed, n);
+	}
+	PG_FINALLY();
+	{
+		foray_internal_writes--;
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * What one propagation knows of its transaction's components: every row it
+ * has read or written, with its status (or that it does not exist).  Exact
+ * for the propagation's duration: it runs under the FORAY transaction's lock
+ * and its own writes update the map.  Refs known here skip the
+ * primary-key probe.
+ */
+#define KNOWN_KEY 208
+typedef struct KnownStatus
+{
+	char		id[KNOWN_KEY];
+	bool		found;
+	char		status[12];
+} KnownStatus;
+
+static void
+known_put(HTAB *known, const char *id, bool found, const char *status)
+{
+	KnownStatus *k;
+
+	if (strlen(id) >= KNOWN_KEY)
+		return;					/* not cached: probed each time */
+	k = hash_search(known, id, HASH_ENTER, NULL);
+	k->found = found;
+	strlcpy(k->status, found && status ? status : "", sizeof(k->status));
+}
+
+static KnownStatus *
+known_get(HTAB *known, const char *id)
+{
+	if (strlen(id) >= KNOWN_KEY)
+		return NULL;
+	return hash_search(known, id, HASH_FIND, NULL);
+}
+
 /* Set one component's derived status and propagate the change. */
 void
 foray_set_status(const char *transaction_id, const char *id, const char *status)
@@ -186,6 +257,7 @@ foray_set_status(const char *transaction_id, const char *id, const char *status)
 
 typedef struct Dependent
 {
+	ItemPointerData tid;
 	char	   *id;
 	char	   *status;
 	char	  **refs;
@@ -215,6 +287,7 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 {
 	char	  **frontier;
 	int			nfrontier = 1;
+	HTAB	   *known;
 	MemoryContext work;
 	MemoryContext oldcxt;
 
@@ -235,6 +308,16 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 	oldcxt = MemoryContextSwitchTo(work);
 	frontier = palloc(sizeof(char *));
 	frontier[0] = pstrdup(id);
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = KNOWN_KEY;
+		ctl.entrysize = sizeof(KnownStatus);
+		ctl.hcxt = work;
+		known = hash_create("foray propagation statuses", 256, &ctl,
+							HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
 
 	for (int level = 0; nfrontier > 0 && level < 8; level++)
 	{
@@ -242,6 +325,7 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 		int			rc;
 		char	  **keys = palloc(sizeof(char *) * nfrontier);
 		char	  **ids;
+		ItemPointerData *tids;
 		const char **targets;
 		int			nchanges = 0;
 		uint64		n;
@@ -282,6 +366,7 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 					dcap *= 2;
 					deps = repalloc(deps, sizeof(Dependent) * dcap);
 				}
+				deps[n].tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(t, d, 4, &isnull));
 				deps[n].id = SPI_getvalue(t, d, 1);
 				deps[n].status = SPI_getvalue(t, d, 2);
 				deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(t, d, 3, &isnull)),
@@ -305,33 +390,50 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 			n = u;
 		}
 		ids = palloc(sizeof(char *) * (n + 1));
+		tids = palloc(sizeof(ItemPointerData) * (n + 1));
 		targets = palloc(sizeof(char *) * (n + 1));
 		{
-			/* every ref of every dependent, looked up once, then by bsearch */
-			char	  **all;
-			int			nall = 0;
+			/*
+			 * Every ref of every dependent: from the map when this
+			 * propagation has seen it, else looked up (once) by primary key.
+			 * The dependents' own statuses are the ones just read, before
+			 * this level's changes, as a lookup would return them.
+			 */
+			char	  **probe;
+			int			nprobe = 0;
 			int			nuniq = 0;
 			bool	   *found;
 			char	  **statuses;
+			int			nall = 0;
 
 			for (uint64 i = 0; i < n; i++)
+			{
+				known_put(known, deps[i].id, true, deps[i].status);
 				nall += deps[i].nrefs;
-			all = palloc(sizeof(char *) * (nall + 1));
-			nall = 0;
+			}
+			probe = palloc(sizeof(char *) * (nall + 1));
 			for (uint64 i = 0; i < n; i++)
 				for (int k = 0; k < deps[i].nrefs; k++)
-					all[nall++] = deps[i].refs[k];
-			if (nall > 0)
+					if (known_get(known, deps[i].refs[k]) == NULL)
+						probe[nprobe++] = deps[i].refs[k];
+			if (nprobe > 0)
 			{
-				qsort(all, nall, sizeof(char *), cmp_cstring_ptr);
-				for (int k = 0; k < nall; k++)
-					if (nuniq == 0 || strcmp(all[nuniq - 1], all[k]) != 0)
-						all[nuniq++] = all[k];
+				qsort(probe, nprobe, sizeof(char *), cmp_cstring_ptr);
+				for (int k = 0; k < nprobe; k++)
+					if (nuniq == 0 || strcmp(probe[nuniq - 1], probe[k]) != 0)
+						probe[nuniq++] = probe[k];
+				found = palloc(sizeof(bool) * nuniq);
+				statuses = palloc(sizeof(char *) * nuniq);
+				foray_pk_lookup("foray_components", transaction_id, probe, nuniq, "status",
+								found, statuses);
+				for (int k = 0; k < nuniq; k++)
+					known_put(known, probe[k], found[k], statuses[k]);
 			}
-			found = palloc(sizeof(bool) * (nuniq + 1));
-			statuses = palloc(sizeof(char *) * (nuniq + 1));
-			foray_pk_lookup("foray_components", transaction_id, all, nuniq, "status",
-							found, statuses);
+			else
+			{
+				found = NULL;
+				statuses = NULL;
+			}
 
 			for (uint64 i = 0; i < n; i++)
 			{
@@ -342,24 +444,39 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 					continue;
 				for (int k = 0; k < deps[i].nrefs; k++)
 				{
-					char	  **hit = bsearch(&deps[i].refs[k], all, nuniq, sizeof(char *),
-											  cmp_cstring_ptr);
-					int			at = hit ? (int) (hit - all) : -1;
+					KnownStatus *ks = known_get(known, deps[i].refs[k]);
+					bool		ok;
 
-					if (at >= 0 && found[at] && foray_status_usable(statuses[at]))
+					if (ks != NULL)
+						ok = ks->found && foray_status_usable(ks->status);
+					else
+					{
+						/* too long for the map: it was probed above */
+						char	  **hit = bsearch(&deps[i].refs[k], probe, nuniq, sizeof(char *),
+												  cmp_cstring_ptr);
+						int			at = hit ? (int) (hit - probe) : -1;
+
+						ok = at >= 0 && found[at] && foray_status_usable(statuses[at]);
+					}
+					if (ok)
 						usable++;
 				}
 				derived = (usable == deps[i].nrefs) ? "ready" : "pending";
 				if (strcmp(derived, deps[i].status) != 0)
 				{
 					ids[nchanges] = deps[i].id;
+					tids[nchanges] = deps[i].tid;
 					targets[nchanges] = derived;
 					nchanges++;
 				}
 			}
 		}
 		if (nchanges > 0)
-			set_statuses(transaction_id, ids, targets, nchanges);
+		{
+			set_statuses_by_tid(transaction_id, tids, targets, nchanges);
+			for (int i = 0; i < nchanges; i++)
+				known_put(known, ids[i], true, targets[i]);
+		}
 		/* every change flips usability: the changed ones are the next frontier */
 		frontier = ids;
 		nfrontier = nchanges;
