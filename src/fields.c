@@ -9,6 +9,7 @@
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -400,4 +401,77 @@ foray_is_document_timestamp(PG_FUNCTION_ARGS)
 #undef EXPECT
 #undef DIGITS
 	PG_RETURN_BOOL(p == n);
+}
+
+/*
+ * The CHECK constraints of foray_components and foray_attestations, in C:
+ * they run on every update of a row too, and readiness updates components
+ * by the thousand.  Each mirrors the SQL it replaced (docs/schema.md).
+ *
+ * foray.is_sha256_text(h): 'sha256:' followed by 64 lowercase hex digits.
+ */
+PG_FUNCTION_INFO_V1(foray_is_sha256_text);
+Datum
+foray_is_sha256_text(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	const char *s = VARDATA_ANY(t);
+	int			n = VARSIZE_ANY_EXHDR(t);
+
+	if (n != 71 || memcmp(s, "sha256:", 7) != 0)
+		PG_RETURN_BOOL(false);
+	for (int i = 7; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(true);
+}
+
+/*
+ * foray.has_id_prefix(id, prefix): id begins with prefix || '_' and is 5 to
+ * 200 characters long.
+ */
+PG_FUNCTION_INFO_V1(foray_has_id_prefix);
+Datum
+foray_has_id_prefix(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	text	   *p = PG_GETARG_TEXT_PP(1);
+	const char *s = VARDATA_ANY(t);
+	int			n = VARSIZE_ANY_EXHDR(t);
+	int			pn = VARSIZE_ANY_EXHDR(p);
+	int			chars;
+
+	if (n < pn + 1 || memcmp(s, VARDATA_ANY(p), pn) != 0 || s[pn] != '_')
+		PG_RETURN_BOOL(false);
+	chars = pg_mbstrlen_with_len(s, n);
+	PG_RETURN_BOOL(chars >= 5 && chars <= 200);
+}
+
+static bool
+array_empty(ArrayType *a)
+{
+	return ARR_NDIM(a) == 0 || ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)) == 0;
+}
+
+/*
+ * foray.refs_typed(component_type, arrangement_refs, accrual_refs,
+ * anticipation_refs): ARR holds no refs; ACC arrangement_refs only; ANT no
+ * anticipation_refs; ACT anything.
+ */
+PG_FUNCTION_INFO_V1(foray_refs_typed);
+Datum
+foray_refs_typed(PG_FUNCTION_ARGS)
+{
+	char	   *type = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
+	ArrayType  *acc = PG_GETARG_ARRAYTYPE_P(2);
+	ArrayType  *ant = PG_GETARG_ARRAYTYPE_P(3);
+
+	if (strcmp(type, "ARR") == 0)
+		PG_RETURN_BOOL(array_empty(arr) && array_empty(acc) && array_empty(ant));
+	if (strcmp(type, "ACC") == 0)
+		PG_RETURN_BOOL(array_empty(acc) && array_empty(ant));
+	if (strcmp(type, "ANT") == 0)
+		PG_RETURN_BOOL(array_empty(ant));
+	PG_RETURN_BOOL(true);
 }

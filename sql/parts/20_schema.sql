@@ -42,6 +42,28 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION foray.is_document_timestamp(text) IS
 'Whether value has a shape of ISO-8601 the document timestamp may take: ^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$ (ASCII digits).  Behind foray_transactions_timestamp_check.';
 
+CREATE FUNCTION foray.is_sha256_text(value text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'foray_is_sha256_text'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION foray.is_sha256_text(text) IS
+'Whether value is ''sha256:'' followed by 64 lowercase hex digits.  Behind the hash CHECKs (C: a CHECK runs on every update of the row).';
+
+CREATE FUNCTION foray.has_id_prefix(id text, prefix text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'foray_has_id_prefix'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION foray.has_id_prefix(text, text) IS
+'Whether id begins with prefix || ''_'' and is 5 to 200 characters long (rule ID-001).  Behind the id prefix CHECKs.';
+
+CREATE FUNCTION foray.refs_typed(component_type text, arrangement_refs text[], accrual_refs text[],
+								 anticipation_refs text[])
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'foray_refs_typed'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION foray.refs_typed(text, text[], text[], text[]) IS
+'Ref typing by array (REF-001): ARR holds no refs, ACC arrangement_refs only, ANT no anticipation_refs, ACT any.  Behind foray_components_ref_typing_check; whether each ref resolves is the triggers'' business.';
+
 CREATE FUNCTION foray.component_ref_keys(transaction_id text, arrangement_refs text[],
 										accrual_refs text[], anticipation_refs text[])
 RETURNS text[]
@@ -175,19 +197,11 @@ CREATE TABLE foray.foray_components (
 	CONSTRAINT foray_components_transaction_fkey FOREIGN KEY (transaction_id)
 		REFERENCES foray.foray_transactions (transaction_id) ON DELETE CASCADE
 		DEFERRABLE INITIALLY DEFERRED,
-	CONSTRAINT foray_components_id_prefix_check
-		CHECK (pg_catalog.left(component_id, 4) = component_type::text || '_' AND pg_catalog.length(component_id) BETWEEN 5 AND 200),
+	CONSTRAINT foray_components_id_prefix_check CHECK (foray.has_id_prefix(component_id, component_type)),
 	CONSTRAINT foray_components_core_check CHECK (pg_catalog.jsonb_typeof(foray_core) = 'object'),
-	CONSTRAINT foray_components_ref_typing_check CHECK (
-		CASE component_type::text
-			WHEN 'ARR' THEN arrangement_refs = '{}' AND accrual_refs = '{}' AND anticipation_refs = '{}'
-			WHEN 'ACC' THEN accrual_refs = '{}' AND anticipation_refs = '{}'
-			WHEN 'ANT' THEN anticipation_refs = '{}'
-			ELSE true
-		END),
-	CONSTRAINT foray_components_hash_check
-		CHECK (component_hash IS NULL OR (pg_catalog.length(component_hash) = 71 AND pg_catalog.left(component_hash, 7) = 'sha256:'
-				 AND pg_catalog.ltrim(pg_catalog.substr(component_hash, 8), '0123456789abcdef') = ''))
+	CONSTRAINT foray_components_ref_typing_check
+		CHECK (foray.refs_typed(component_type, arrangement_refs, accrual_refs, anticipation_refs)),
+	CONSTRAINT foray_components_hash_check CHECK (component_hash IS NULL OR foray.is_sha256_text(component_hash))
 ) WITH (fillfactor = 80);
 -- status is in no index, and pages keep room (fillfactor 80), so the
 -- substrate's readiness updates are HOT: no index is touched.
@@ -231,13 +245,10 @@ CREATE TABLE foray.foray_attestations (
 	CONSTRAINT foray_attestations_transaction_fkey FOREIGN KEY (transaction_id)
 		REFERENCES foray.foray_transactions (transaction_id) ON DELETE CASCADE
 		DEFERRABLE INITIALLY DEFERRED,
-	CONSTRAINT foray_attestations_id_prefix_check
-		CHECK (pg_catalog.left(attestation_id, 4) = 'ATT_' AND pg_catalog.length(attestation_id) BETWEEN 5 AND 200),
+	CONSTRAINT foray_attestations_id_prefix_check CHECK (foray.has_id_prefix(attestation_id, 'ATT')),
 	CONSTRAINT foray_attestations_core_check CHECK (pg_catalog.jsonb_typeof(foray_core) = 'object'),
 	CONSTRAINT foray_attestations_subject_refs_check CHECK (pg_catalog.cardinality(subject_refs) > 0),
-	CONSTRAINT foray_attestations_hash_check
-		CHECK (attestation_hash IS NULL OR (pg_catalog.length(attestation_hash) = 71 AND pg_catalog.left(attestation_hash, 7) = 'sha256:'
-				 AND pg_catalog.ltrim(pg_catalog.substr(attestation_hash, 8), '0123456789abcdef') = ''))
+	CONSTRAINT foray_attestations_hash_check CHECK (attestation_hash IS NULL OR foray.is_sha256_text(attestation_hash))
 );
 COMMENT ON TABLE foray.foray_attestations IS
 'Attestations (spec §9): who vouches for what.  foray_core is the attestation''s core as the spec writes it (§9.2); every other descriptive column is generated from it.  subject_refs may name components or attestations of the same transaction; dependencies name attestations.';

@@ -10,4 +10,5 @@ GRANT USAGE ON SCHEMA foray TO PUBLIC;
 GRANT EXECUTE ON FUNCTION foray.core_text_array(jsonb, text), foray.iso_timestamptz(text),
 	foray.iso_date(text), foray.component_ref_keys(text, text[], text[], text[]),
 	foray.attestation_ref_keys(text, text[], text[]), foray.is_transaction_id(text),
-	foray.is_document_timestamp(text) TO PUBLIC;
+	foray.is_document_timestamp(text), foray.is_sha256_text(text), foray.has_id_prefix(text, text),
+	foray.refs_typed(text, text[], text[], text[]) TO PUBLIC;

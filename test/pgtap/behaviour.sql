@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(129);
+SELECT plan(133);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -587,6 +587,42 @@ SELECT is((SELECT count(*) FROM shape_corpus
 	0::bigint, 'foray.is_document_timestamp agrees with its regular expression on every corpus string');
 SELECT cmp_ok((SELECT count(*) FROM shape_corpus WHERE foray.is_document_timestamp(s)), '>', 3000::bigint,
 	'the timestamp corpus holds thousands of valid shapes, not only invalid ones');
+
+-- the component and attestation CHECK helpers against the SQL they replace
+CREATE TEMP TABLE check_corpus AS
+SELECT s FROM (VALUES (''), ('ACC_'), ('ACC_1'), ('ACC_X'), ('ACC-1'), ('acc_1'), ('ACCX1'), ('ATT_é'), ('ACC_é'),
+		('ACC_' || repeat('x', 196)), ('ACC_' || repeat('x', 197)), ('ACC_' || repeat('é', 196)), ('ACC_' || repeat('é', 197)),
+		('sha256:' || repeat('a', 64)), ('sha256:' || repeat('A', 64)), ('sha256:' || repeat('0', 63)),
+		('sha256:' || repeat('f', 65)), ('SHA256:' || repeat('0', 64)), ('sha256:' || repeat('0', 63) || 'g'),
+		('sha256:' || repeat('0', 63) || 'é')) v(s)
+UNION ALL
+SELECT 'sha256:' || (SELECT string_agg(substr('0123456789abcdefABg', 1 + floor(random() * i.width)::int, 1), '')
+					   FROM generate_series(1, 63 + (g % 3)), LATERAL (SELECT CASE WHEN g % 3 = 0 THEN 19 ELSE 16 END AS width) i)
+  FROM generate_series(1, 3000) g
+UNION ALL
+SELECT (ARRAY['ACC', 'ATT', 'ARR', 'acc', 'AC'])[1 + g % 5] || (ARRAY['_', '-', '', '__'])[1 + (g / 5) % 4]
+	   || repeat('z', (g * 7) % 203)
+  FROM generate_series(1, 3000) g;
+SELECT is((SELECT count(*) FROM check_corpus
+			WHERE foray.is_sha256_text(s) IS DISTINCT FROM
+				  (pg_catalog.length(s) = 71 AND pg_catalog.left(s, 7) = 'sha256:'
+				   AND pg_catalog.ltrim(pg_catalog.substr(s, 8), '0123456789abcdef') = '')),
+	0::bigint, 'foray.is_sha256_text agrees with the SQL expression it replaced');
+SELECT is((SELECT count(*) FROM check_corpus, (VALUES ('ACC'), ('ATT'), ('ARR')) p(prefix)
+			WHERE foray.has_id_prefix(s, prefix) IS DISTINCT FROM
+				  (pg_catalog.left(s, 4) = prefix || '_' AND pg_catalog.length(s) BETWEEN 5 AND 200)),
+	0::bigint, 'foray.has_id_prefix agrees with the SQL expression it replaced');
+SELECT is((SELECT count(*)
+			 FROM (VALUES ('ARR'), ('ACC'), ('ANT'), ('ACT')) t(ty),
+				  (VALUES ('{}'::text[]), ('{A}'), ('{A,B}')) a(arr), (VALUES ('{}'::text[]), ('{C}')) b(acc),
+				  (VALUES ('{}'::text[]), ('{D}')) c(ant)
+			WHERE foray.refs_typed(ty, arr, acc, ant) IS DISTINCT FROM
+				  CASE ty WHEN 'ARR' THEN arr = '{}' AND acc = '{}' AND ant = '{}'
+						  WHEN 'ACC' THEN acc = '{}' AND ant = '{}'
+						  WHEN 'ANT' THEN ant = '{}' ELSE true END),
+	0::bigint, 'foray.refs_typed agrees with the CASE expression it replaced, for every type and combination');
+SELECT cmp_ok((SELECT count(*) FROM check_corpus WHERE foray.is_sha256_text(s)), '>', 500::bigint,
+	'the hash corpus holds hundreds of valid hashes');
 
 SELECT * FROM finish();
 ROLLBACK;
