@@ -493,7 +493,7 @@ foray_components_check_refs(PG_FUNCTION_ARGS)
 			all = DatumGetArrayTypeP(DirectFunctionCall2(array_cat, PointerGetDatum(all), arrays[k]));
 		nall = ArrayGetNItems(ARR_NDIM(all), ARR_DIMS(all));
 		if (strcmp(foray_derive_status(tx, PointerGetDatum(all), nall, &missing), "ready") == 0)
-			foray_set_status(tx, id, "ready");
+			foray_set_status(tx, id, status, "ready");
 	}
 	SPI_finish();
 	foray_evaluate_dirty();

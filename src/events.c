@@ -535,3 +535,17 @@ foray_event_kinds_guard(PG_FUNCTION_ARGS)
 			 errhint("Stop using a kind instead of removing it.")));
 	PG_RETURN_NULL();
 }
+
+/*
+ * foray.substrate_writing(): whether the substrate is writing its own
+ * derived columns right now.  The WHEN clauses of the row triggers use it
+ * to skip those writes (the substrate records their events itself).  A
+ * session can not make it true: the counter only moves inside the
+ * substrate's C code.
+ */
+PG_FUNCTION_INFO_V1(foray_substrate_writing);
+Datum
+foray_substrate_writing(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(foray_internal_writes > 0);
+}

@@ -39,7 +39,8 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 	[PLAN_SET_STATUSES] = {
 		"UPDATE foray.foray_components c SET status = u.s"
 		"  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) WITH ORDINALITY AS u(id, s, n)"
-		" WHERE c.transaction_id" EQ "$1 AND c.component_id" EQ "u.id",
+		" WHERE c.transaction_id" EQ "$1 AND c.component_id" EQ "u.id"
+		" RETURNING u.n, c.component_type::pg_catalog.text, c.component_hash",
 		3, {TEXTOID, TEXTARRAYOID, TEXTARRAYOID}
 	},
 	[PLAN_SET_STATUSES_BY_TID] = {
@@ -49,8 +50,9 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		 * second primary-key probe each.  transaction_id is rechecked.
 		 */
 		"UPDATE foray.foray_components c SET status = u.s"
-		"  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS u(t, s)"
-		" WHERE c.ctid OPERATOR(pg_catalog.=) u.t AND c.transaction_id" EQ "$1",
+		"  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) WITH ORDINALITY AS u(t, s, n)"
+		" WHERE c.ctid OPERATOR(pg_catalog.=) u.t AND c.transaction_id" EQ "$1"
+		" RETURNING u.n, c.component_type::pg_catalog.text, c.component_hash",
 		3, {TEXTOID, TIDARRAYOID, TEXTARRAYOID}
 	},
 	[PLAN_COMPONENT_ROW] = {

@@ -10,8 +10,8 @@
 typedef enum ForayPlan
 {
 	PLAN_DEPENDENTS,			/* (keys[]) -> (id, status, refs[], ctid) */
-	PLAN_SET_STATUSES,			/* (tx, ids[], statuses[]) */
-	PLAN_SET_STATUSES_BY_TID,	/* (tx, ctids[], statuses[]) */
+	PLAN_SET_STATUSES,			/* (tx, ids[], statuses[]) -> (n, type, hash) */
+	PLAN_SET_STATUSES_BY_TID,	/* (tx, ctids[], statuses[]) -> (n, type, hash) */
 	PLAN_COMPONENT_ROW,			/* (tx, id) -> (status, arr[], acc[], ant[]) */
 	PLAN_HAS_PENDING,			/* (tx) -> any pending component? */
 	PLAN_HAS_UNREADY,			/* (tx) -> any pending/reversed component? */

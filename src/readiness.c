@@ -140,27 +140,34 @@ foray_derive_status(const char *transaction_id, Datum refs_array, int nrefs, int
 }
 
 /*
- * Set derived statuses, one UPDATE for all of them (an internal write, as
- * the substrate's owner).  The rows' AFTER triggers write their events; they
- * do not propagate (foray_internal_writes > 0): the caller does, level by
- * level.
+ * Run one of the status UPDATEs (an internal write, as the substrate's
+ * owner), then write the events of the rows it changed.  The components'
+ * row triggers do not fire for the substrate's own writes (their WHEN
+ * clauses test foray.substrate_writing()): an AFTER ROW trigger re-fetches
+ * both versions of every row, the dominant cost of propagating readiness.
+ * So the events are written here, from the UPDATE's RETURNING, in the order
+ * of the arrays.  The caller propagates, level by level.
  */
 static void
-set_statuses(const char *transaction_id, char **ids, const char **statuses, int n)
+run_status_update(ForayPlan plan, const char *transaction_id, Datum keys,
+				  char **ids, const char **froms, const char **statuses, int n)
 {
 	Datum		values[3];
 	int			rc;
 	ForayOwnerWrite ow;
+	const char **types;
+	const char **hashes;
+	bool		any_pending = false;
 
 	values[0] = CStringGetTextDatum(transaction_id);
-	values[1] = foray_strings_to_array(ids, n);
+	values[1] = keys;
 	values[2] = foray_strings_to_array((char **) statuses, n);
 	foray_begin_owner_write(&ow);
 	foray_internal_writes++;
 	PG_TRY();
 	{
-		rc = SPI_execute_plan(foray_plan(PLAN_SET_STATUSES), values, NULL, false, 0);
-		if (rc != SPI_OK_UPDATE)
+		rc = SPI_execute_plan(foray_plan(plan), values, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE_RETURNING)
 			elog(ERROR, "readiness update failed: %s", SPI_result_code_string(rc));
 	}
 	PG_FINALLY();
@@ -169,41 +176,61 @@ set_statuses(const char *transaction_id, char **ids, const char **statuses, int 
 		foray_end_owner_write(&ow);
 	}
 	PG_END_TRY();
+	if (SPI_processed != (uint64) n)
+		elog(ERROR, "readiness update of transaction \"%s\" changed " UINT64_FORMAT " rows, expected %d",
+			 transaction_id, SPI_processed, n);
+
+	types = palloc0(sizeof(char *) * n);
+	hashes = palloc0(sizeof(char *) * n);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		bool		isnull;
+		int64		at = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull)) - 1;
+
+		if (isnull || at < 0 || at >= n || types[at] != NULL)
+			elog(ERROR, "readiness update returned an unexpected row");
+		types[at] = SPI_getvalue(t, d, 2);
+		hashes[at] = SPI_getvalue(t, d, 3);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	for (int i = 0; i < n; i++)
+	{
+		const char *k[4] = {"component_type", "status", "component_hash", "from"};
+		const char *v[4] = {types[i], statuses[i], hashes[i], froms[i]};
+
+		foray_emit_event("COMPONENT_STATE_CHANGED", "COMPONENT", ids[i], transaction_id,
+						 foray_jsonb_object(4, k, v));
+		if (strcmp(statuses[i], "pending") == 0)
+			any_pending = true;
+	}
+	foray_mark_transaction_dirty(transaction_id);
+	if (any_pending)
+		foray_note_pending(transaction_id);
+}
+
+static void
+set_statuses(const char *transaction_id, char **ids, const char **froms,
+			 const char **statuses, int n)
+{
+	run_status_update(PLAN_SET_STATUSES, transaction_id, foray_strings_to_array(ids, n),
+					  ids, froms, statuses, n);
 }
 
 /* The same, for rows just read by the propagation: addressed by ctid. */
 static void
-set_statuses_by_tid(const char *transaction_id, ItemPointerData *tids,
-					const char **statuses, int n)
+set_statuses_by_tid(const char *transaction_id, ItemPointerData *tids, char **ids,
+					const char **froms, const char **statuses, int n)
 {
-	Datum		values[3];
 	Datum	   *tidd = palloc(sizeof(Datum) * n);
-	int			rc;
-	ForayOwnerWrite ow;
 
 	for (int i = 0; i < n; i++)
 		tidd[i] = PointerGetDatum(&tids[i]);
-	values[0] = CStringGetTextDatum(transaction_id);
-	values[1] = PointerGetDatum(construct_array(tidd, n, TIDOID, sizeof(ItemPointerData),
-												false, TYPALIGN_SHORT));
-	values[2] = foray_strings_to_array((char **) statuses, n);
-	foray_begin_owner_write(&ow);
-	foray_internal_writes++;
-	PG_TRY();
-	{
-		rc = SPI_execute_plan(foray_plan(PLAN_SET_STATUSES_BY_TID), values, NULL, false, 0);
-		if (rc != SPI_OK_UPDATE)
-			elog(ERROR, "readiness update failed: %s", SPI_result_code_string(rc));
-		if (SPI_processed != (uint64) n)
-			elog(ERROR, "readiness update of transaction \"%s\" changed " UINT64_FORMAT " rows, expected %d",
-				 transaction_id, SPI_processed, n);
-	}
-	PG_FINALLY();
-	{
-		foray_internal_writes--;
-		foray_end_owner_write(&ow);
-	}
-	PG_END_TRY();
+	run_status_update(PLAN_SET_STATUSES_BY_TID, transaction_id,
+					  PointerGetDatum(construct_array(tidd, n, TIDOID, sizeof(ItemPointerData),
+													  false, TYPALIGN_SHORT)),
+					  ids, froms, statuses, n);
 }
 
 /*
@@ -243,14 +270,16 @@ known_get(HTAB *known, const char *id)
 
 /* Set one component's derived status and propagate the change. */
 void
-foray_set_status(const char *transaction_id, const char *id, const char *status)
+foray_set_status(const char *transaction_id, const char *id, const char *from,
+				 const char *status)
 {
 	char	   *ids[1] = {(char *) id};
+	const char *froms[1] = {from};
 	const char *statuses[1] = {status};
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	set_statuses(transaction_id, ids, statuses, 1);
+	set_statuses(transaction_id, ids, froms, statuses, 1);
 	SPI_finish();
 	foray_propagate(transaction_id, id, false);
 }
@@ -326,6 +355,7 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 		char	  **keys = palloc(sizeof(char *) * nfrontier);
 		char	  **ids;
 		ItemPointerData *tids;
+		const char **froms;
 		const char **targets;
 		int			nchanges = 0;
 		uint64		n;
@@ -390,6 +420,7 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 			n = u;
 		}
 		ids = palloc(sizeof(char *) * (n + 1));
+		froms = palloc(sizeof(char *) * (n + 1));
 		tids = palloc(sizeof(ItemPointerData) * (n + 1));
 		targets = palloc(sizeof(char *) * (n + 1));
 		{
@@ -465,6 +496,7 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 				if (strcmp(derived, deps[i].status) != 0)
 				{
 					ids[nchanges] = deps[i].id;
+					froms[nchanges] = deps[i].status;
 					tids[nchanges] = deps[i].tid;
 					targets[nchanges] = derived;
 					nchanges++;
@@ -473,7 +505,7 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 		}
 		if (nchanges > 0)
 		{
-			set_statuses_by_tid(transaction_id, tids, targets, nchanges);
+			set_statuses_by_tid(transaction_id, tids, ids, froms, targets, nchanges);
 			for (int i = 0; i < nchanges; i++)
 				known_put(known, ids[i], true, targets[i]);
 		}

@@ -13,7 +13,7 @@ extern Jsonb *foray_jsonb_object(int npairs, const char **keys, const char **val
 extern const char *foray_derive_status(const char *transaction_id, Datum refs_array,
 									   int nrefs, int *missing);
 extern void foray_set_status(const char *transaction_id, const char *id,
-							 const char *status);
+							 const char *from, const char *status);
 extern void foray_propagate(const char *transaction_id, const char *id,
 							bool pending_only);
 

@@ -28,6 +28,8 @@ CREATE FUNCTION foray.foray_statement_end() RETURNS trigger
 AS 'MODULE_PATHNAME', 'foray_statement_end' LANGUAGE C;
 CREATE FUNCTION foray.foray_memory_events_guard() RETURNS trigger
 AS 'MODULE_PATHNAME', 'foray_memory_events_guard' LANGUAGE C;
+CREATE FUNCTION foray.substrate_writing() RETURNS boolean
+AS 'MODULE_PATHNAME', 'foray_substrate_writing' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION foray.foray_transactions_before() IS 'Validates a transaction''s foray_core, schema version and timestamp; refuses direct writes to substrate-maintained columns.';
 COMMENT ON FUNCTION foray.foray_transactions_after() IS 'Writes TRANSACTION_CREATED.';
@@ -39,22 +41,29 @@ COMMENT ON FUNCTION foray.foray_attestations_before() IS 'Attestation rules: ATT
 COMMENT ON FUNCTION foray.foray_attestations_after() IS 'Attestation events.';
 COMMENT ON FUNCTION foray.foray_attestations_check_refs() IS 'At commit: subject_refs and dependencies resolve; no attestation cycle (ATT-006).';
 COMMENT ON FUNCTION foray.foray_attestations_check_removal() IS 'At commit: no attestation still names a removed attestation.';
+COMMENT ON FUNCTION foray.substrate_writing() IS 'True while the substrate itself writes derived columns (readiness statuses, lifecycle, anchoring); the row triggers'' WHEN clauses skip those writes, which the substrate checks and records itself.';
 COMMENT ON FUNCTION foray.foray_statement_end() IS 'At the end of each statement: every touched transaction''s lifecycle follows its components (open / ready_to_anchor), and the statement''s events are appended to memory_events.';
 COMMENT ON FUNCTION foray.foray_memory_events_guard() IS 'Refuses UPDATE, DELETE and TRUNCATE on the append-only event log, events of an unregistered kind, and substrate-kind events not written by the substrate.';
 
 -- transactions
 CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_transactions
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_transactions_before();
+	FOR EACH ROW WHEN (NOT foray.substrate_writing())
+	EXECUTE FUNCTION foray.foray_transactions_before();
 CREATE TRIGGER foray_20_after AFTER INSERT ON foray.foray_transactions
 	FOR EACH ROW EXECUTE FUNCTION foray.foray_transactions_after();
 CREATE TRIGGER foray_90_statement_end AFTER INSERT OR UPDATE OR DELETE ON foray.foray_transactions
 	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_statement_end();
 
 -- components
+-- (the substrate's own status writes skip the row triggers: readiness.c
+-- writes their events itself; an AFTER ROW trigger would re-fetch both
+-- versions of every row it changes)
 CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_components
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_components_before();
+	FOR EACH ROW WHEN (NOT foray.substrate_writing())
+	EXECUTE FUNCTION foray.foray_components_before();
 CREATE TRIGGER foray_20_after AFTER UPDATE OR DELETE ON foray.foray_components
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_components_after();
+	FOR EACH ROW WHEN (NOT foray.substrate_writing())
+	EXECUTE FUNCTION foray.foray_components_after();
 CREATE TRIGGER foray_21_after_insert AFTER INSERT ON foray.foray_components
 	FOR EACH ROW WHEN (NEW.status::text <> 'pending')
 	EXECUTE FUNCTION foray.foray_components_after();

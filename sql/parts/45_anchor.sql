@@ -33,11 +33,13 @@ COMMENT ON FUNCTION foray.foray_anchored_guard() IS
 'Immutability once anchored (IMM-001): refuses INSERT, UPDATE, DELETE and TRUNCATE touching an anchored or sealed transaction, its components or its attestations (23R32).';
 
 CREATE TRIGGER foray_05_anchored_guard BEFORE UPDATE OR DELETE ON foray.foray_transactions
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_anchored_guard();
+	FOR EACH ROW WHEN (NOT foray.substrate_writing())
+	EXECUTE FUNCTION foray.foray_anchored_guard();
 CREATE TRIGGER foray_05_anchored_guard_truncate BEFORE TRUNCATE ON foray.foray_transactions
 	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_anchored_guard();
 CREATE TRIGGER foray_05_anchored_guard BEFORE INSERT OR UPDATE OR DELETE ON foray.foray_components
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_anchored_guard();
+	FOR EACH ROW WHEN (NOT foray.substrate_writing())
+	EXECUTE FUNCTION foray.foray_anchored_guard();
 CREATE TRIGGER foray_05_anchored_guard_truncate BEFORE TRUNCATE ON foray.foray_components
 	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_anchored_guard();
 CREATE TRIGGER foray_05_anchored_guard BEFORE INSERT OR UPDATE OR DELETE ON foray.foray_attestations
