@@ -202,9 +202,15 @@ CREATE TABLE foray.foray_components (
 	CONSTRAINT foray_components_ref_typing_check
 		CHECK (foray.refs_typed(component_type, arrangement_refs, accrual_refs, anticipation_refs)),
 	CONSTRAINT foray_components_hash_check CHECK (component_hash IS NULL OR foray.is_sha256_text(component_hash))
-) WITH (fillfactor = 80);
--- status is in no index, and pages keep room (fillfactor 80), so the
--- substrate's readiness updates are HOT: no index is touched.
+) WITH (fillfactor = 50);
+-- status is in no index, and each page keeps room for a second version of
+-- every row it holds (fillfactor 50), so readiness updates are HOT: no index
+-- is touched.  A component's readiness typically changes once in the very
+-- SQL transaction that writes it (pending until its refs arrive), and that
+-- old version cannot be pruned before commit: with less room, most of those
+-- updates went to another page and into every index (readiness propagation
+-- 25% slower at fillfactor 60, 35% at 80; docs/performance.md).  Later
+-- settle/reverse updates reuse the room once pruned.
 COMMENT ON TABLE foray.foray_components IS
 'The four DAG component types (ARR, ACC, ANT, ACT).  Identity is (transaction_id, component_id): refs resolve inside their own transaction.  The *_refs columns are generated from foray_core, the single source of truth.  status is derived (pending/ready) or set by the application (settled/reversed).';
 COMMENT ON COLUMN foray.foray_components.foray_core IS 'The component''s protocol core, hashed into component_hash and the transaction''s Merkle tree.';

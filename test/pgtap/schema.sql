@@ -4,7 +4,7 @@
 --	enforces, deferred foreign keys and triggers, privileges, and the
 --	pg_dump registration.  Run by test/suites/20_pgtap.sh (pg_prove).
 BEGIN;
-SELECT plan(208);
+SELECT plan(209);
 
 -- ---------------------------------------------------------------------
 -- Schema and tables
@@ -112,6 +112,8 @@ SELECT col_is_pk('foray', 'foray_components', ARRAY['transaction_id', 'component
 SELECT col_is_pk('foray', 'foray_attestations', ARRAY['transaction_id', 'attestation_id']::name[],
 	'foray_attestations PK is (transaction_id, attestation_id)');
 SELECT col_is_pk('foray', 'memory_events', ARRAY['event_id']::name[], 'memory_events PK is (event_id)');
+SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'foray.foray_components'::regclass), '{fillfactor=50}'::text[],
+	'foray_components pages keep room for one in-page (HOT) readiness update of every row');
 SELECT col_is_pk('foray', 'event_kinds', ARRAY['event_kind']::name[], 'event_kinds PK is (event_kind)');
 SELECT is_empty($$
 	SELECT i.indexrelid::regclass::text
