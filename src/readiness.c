@@ -863,3 +863,33 @@ foray_statement_end(PG_FUNCTION_ARGS)
 	}
 	return PointerGetDatum(NULL);
 }
+
+/*
+ * foray.may_have_waiters(transaction_id): may the transaction hold pending
+ * components (which a component arriving usable could unblock)?  The WHEN
+ * clause of the components' AFTER INSERT trigger, so that a bulk load in
+ * dependency order queues no AFTER trigger per row.  Exact under the
+ * FORAY transaction's lock, which the BEFORE trigger has taken: one index
+ * probe per SQL transaction, then this backend's own writes are followed
+ * (every pending row it writes is noted before the next row arrives).
+ */
+PG_FUNCTION_INFO_V1(foray_may_have_waiters);
+Datum
+foray_may_have_waiters(PG_FUNCTION_ARGS)
+{
+	char	   *tx = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	DirtyEntry *e;
+	bool		r;
+
+	/* knowledge is only exact under the lock; without it, assume waiters */
+	e = escalated ? NULL : dirty_entry(tx, false);
+	if (!escalated && (e == NULL || !e->locked))
+		PG_RETURN_BOOL(true);
+	if (known_no_pending(tx))
+		PG_RETURN_BOOL(false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	r = may_have_pending(tx);
+	SPI_finish();
+	PG_RETURN_BOOL(r);
+}

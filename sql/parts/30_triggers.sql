@@ -30,6 +30,8 @@ CREATE FUNCTION foray.foray_memory_events_guard() RETURNS trigger
 AS 'MODULE_PATHNAME', 'foray_memory_events_guard' LANGUAGE C;
 CREATE FUNCTION foray.substrate_writing() RETURNS boolean
 AS 'MODULE_PATHNAME', 'foray_substrate_writing' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+CREATE FUNCTION foray.may_have_waiters(transaction_id text) RETURNS boolean
+AS 'MODULE_PATHNAME', 'foray_may_have_waiters' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION foray.foray_transactions_before() IS 'Validates a transaction''s foray_core, schema version and timestamp; refuses direct writes to substrate-maintained columns.';
 COMMENT ON FUNCTION foray.foray_transactions_after() IS 'Writes TRANSACTION_CREATED.';
@@ -42,6 +44,7 @@ COMMENT ON FUNCTION foray.foray_attestations_after() IS 'Attestation events.';
 COMMENT ON FUNCTION foray.foray_attestations_check_refs() IS 'At commit: subject_refs and dependencies resolve; no attestation cycle (ATT-006).';
 COMMENT ON FUNCTION foray.foray_attestations_check_removal() IS 'At commit: no attestation still names a removed attestation.';
 COMMENT ON FUNCTION foray.substrate_writing() IS 'True while the substrate itself writes derived columns (readiness statuses, lifecycle, anchoring); the row triggers'' WHEN clauses skip those writes, which the substrate checks and records itself.';
+COMMENT ON FUNCTION foray.may_have_waiters(text) IS 'Whether the transaction may hold pending components, as far as this session''s writes under the transaction''s lock show (one index probe per SQL transaction).  The components'' AFTER INSERT trigger fires only when it does: a component arriving usable has nothing to unblock otherwise.';
 COMMENT ON FUNCTION foray.foray_statement_end() IS 'At the end of each statement: every touched transaction''s lifecycle follows its components (open / ready_to_anchor), and the statement''s events are appended to memory_events.';
 COMMENT ON FUNCTION foray.foray_memory_events_guard() IS 'Refuses UPDATE, DELETE and TRUNCATE on the append-only event log, events of an unregistered kind, and substrate-kind events not written by the substrate.';
 
@@ -65,7 +68,7 @@ CREATE TRIGGER foray_20_after AFTER UPDATE OR DELETE ON foray.foray_components
 	FOR EACH ROW WHEN (NOT foray.substrate_writing())
 	EXECUTE FUNCTION foray.foray_components_after();
 CREATE TRIGGER foray_21_after_insert AFTER INSERT ON foray.foray_components
-	FOR EACH ROW WHEN (NEW.status::text <> 'pending')
+	FOR EACH ROW WHEN (NEW.status::text <> 'pending' AND foray.may_have_waiters(NEW.transaction_id))
 	EXECUTE FUNCTION foray.foray_components_after();
 CREATE CONSTRAINT TRIGGER foray_30_refs AFTER INSERT OR UPDATE ON foray.foray_components
 	DEFERRABLE INITIALLY DEFERRED

@@ -11,4 +11,5 @@ GRANT EXECUTE ON FUNCTION foray.core_text_array(jsonb, text), foray.iso_timestam
 	foray.iso_date(text), foray.component_ref_keys(text, text[], text[], text[]),
 	foray.attestation_ref_keys(text, text[], text[]), foray.is_transaction_id(text),
 	foray.is_document_timestamp(text), foray.is_sha256_text(text), foray.has_id_prefix(text, text),
-	foray.refs_typed(text, text[], text[], text[]), foray.substrate_writing() TO PUBLIC;
+	foray.refs_typed(text, text[], text[], text[]), foray.substrate_writing(),
+	foray.may_have_waiters(text) TO PUBLIC;
