@@ -90,7 +90,7 @@ VALUES ('REFS_DANGLING', 'ACT_LONELY', 'ACT', '{"anticipation_refs": ["ANT_NEVER
 COMMIT;
 SELECT count(*) FROM foray.foray_transactions WHERE transaction_id = 'REFS_DANGLING';
 
--- a component without its transaction row: the deferred foreign key refuses
+-- a component without its transaction row: the deferred ENV-001 check refuses
 INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
 VALUES ('REFS_NO_TX', 'ARR_A', 'ARR', '{}');
 

@@ -28,6 +28,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "lookup.h"
 #include "substrate.h"
 #include "txhash.h"
 
@@ -38,6 +39,7 @@ static SPIPlanPtr plan_any_anchored = NULL;
 
 /* the last transaction seen open by this (sub)transaction */
 static char *cached_tx = NULL;
+static bool cached_exists = false;	/* its row was there (and is locked) */
 static SubTransactionId cached_subxid = InvalidSubTransactionId;
 static bool callbacks_registered = false;
 
@@ -177,6 +179,7 @@ check_member(const char *what, const char *id, const char *txid, TriggerEvent ev
 		refuse(what, id, txid, lifecycle, ev);
 	foray_guard_forget();
 	cached_tx = MemoryContextStrdup(TopMemoryContext, txid);
+	cached_exists = (lifecycle != NULL);
 	cached_subxid = GetCurrentSubTransactionId();
 }
 
@@ -285,4 +288,165 @@ foray_anchored_guard(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	return PointerGetDatum(ret);
+}
+
+/*
+ * ENV-001: every component and attestation belongs, by commit, to a row of
+ * foray_transactions.  The guard above has just read (and locked FOR SHARE,
+ * so it cannot be deleted under us) the transaction row of the row being
+ * written; when it was there, nothing is left to check.  Otherwise the
+ * deferred constraint trigger foray_31_envelope checks again at commit: the
+ * envelope may arrive later in the same SQL transaction.  This replaces a
+ * foreign key, which ran one query per component at commit.
+ *
+ * foray.envelope_unconfirmed(transaction_id): its WHEN clause.
+ */
+PG_FUNCTION_INFO_V1(foray_envelope_unconfirmed);
+Datum
+foray_envelope_unconfirmed(PG_FUNCTION_ARGS)
+{
+	char	   *txid = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	if (foray_restore_mode())
+		PG_RETURN_BOOL(false);	/* rows are restored as they were */
+	PG_RETURN_BOOL(!(cached_tx != NULL && cached_exists &&
+					 cached_subxid == GetCurrentSubTransactionId() &&
+					 strcmp(cached_tx, txid) == 0));
+}
+
+/* Deferred, for the rows whose envelope was not there when written. */
+PG_FUNCTION_INFO_V1(foray_check_envelope);
+Datum
+foray_check_envelope(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	bool		is_component;
+	char	   *txid;
+	char	   *id;
+	char	   *lifecycle;
+	bool		live;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "foray_check_envelope: not called by trigger manager");
+	if (foray_restore_mode())
+		return PointerGetDatum(NULL);
+	rel = td->tg_relation;
+	is_component = strcmp(RelationGetRelationName(rel), "foray_components") == 0;
+	txid = column(rel, td->tg_trigtuple, "transaction_id");
+	id = column(rel, td->tg_trigtuple, is_component ? "component_id" : "attestation_id");
+
+	/* a row removed again before commit needs no envelope */
+	{
+		char	   *ids[1] = {id};
+		bool		found[1];
+
+		foray_pk_lookup(RelationGetRelationName(rel), txid, ids, 1, NULL, found, NULL);
+		live = found[0];
+	}
+	if (!live)
+		return PointerGetDatum(NULL);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	prepare();
+	lifecycle = locked_lifecycle(txid);
+	SPI_finish();
+	if (lifecycle == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("%s \"%s\" belongs to transaction \"%s\", which has no row in foray.foray_transactions",
+						is_component ? "component" : "attestation", id, txid),
+				 errdetail("Rule ENV-001: every component and attestation belongs, when the SQL transaction commits, to a transaction envelope."),
+				 errhint("Insert the transaction's row into foray.foray_transactions in the same SQL transaction.")));
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * Deleting a transaction removes its components and attestations (what a
+ * foreign key ON DELETE CASCADE did), through their own triggers: events,
+ * removal checks.  AFTER DELETE (row) on foray_transactions.
+ */
+PG_FUNCTION_INFO_V1(foray_transactions_cascade);
+Datum
+foray_transactions_cascade(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	static SPIPlanPtr del_components = NULL;
+	static SPIPlanPtr del_attestations = NULL;
+	Datum		values[1];
+	ForayOwnerWrite ow;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		elog(ERROR, "foray_transactions_cascade: must be an AFTER DELETE trigger");
+	values[0] = CStringGetTextDatum(column(td->tg_relation, td->tg_trigtuple, "transaction_id"));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (del_components == NULL)
+	{
+		Oid			types[1] = {TEXTOID};
+		SPIPlanPtr	a = SPI_prepare("DELETE FROM foray.foray_attestations"
+									" WHERE transaction_id OPERATOR(pg_catalog.=) $1", 1, types);
+		SPIPlanPtr	c = SPI_prepare("DELETE FROM foray.foray_components"
+									" WHERE transaction_id OPERATOR(pg_catalog.=) $1", 1, types);
+
+		if (a == NULL || c == NULL || SPI_keepplan(a) != 0 || SPI_keepplan(c) != 0)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		del_attestations = a;
+		del_components = c;
+	}
+	/* as the tables' owner, as a foreign key's cascade runs */
+	foray_begin_owner_write(&ow);
+	PG_TRY();
+	{
+		if (SPI_execute_plan(del_attestations, values, NULL, false, 0) != SPI_OK_DELETE ||
+			SPI_execute_plan(del_components, values, NULL, false, 0) != SPI_OK_DELETE)
+			elog(ERROR, "cascading delete of transaction \"%s\" failed", TextDatumGetCString(values[0]));
+	}
+	PG_FINALLY();
+	{
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * AFTER TRUNCATE (statement) on foray_transactions: the components and
+ * attestations go with it, in the same TRUNCATE (a foreign key refused a
+ * TRUNCATE of the referenced table alone the same way).
+ */
+PG_FUNCTION_INFO_V1(foray_transactions_truncated);
+Datum
+foray_transactions_truncated(PG_FUNCTION_ARGS)
+{
+	int			rc;
+	ForayOwnerWrite ow;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "foray_transactions_truncated: not called by trigger manager");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	foray_begin_owner_write(&ow);
+	PG_TRY();
+	{
+		rc = SPI_execute("SELECT 1 FROM foray.foray_components UNION ALL "
+						 "SELECT 1 FROM foray.foray_attestations LIMIT 1", true, 1);
+	}
+	PG_FINALLY();
+	{
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "truncate check failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot truncate foray.foray_transactions alone: components or attestations belong to its transactions"),
+				 errdetail("Rule ENV-001: every component and attestation belongs to a transaction envelope."),
+				 errhint("Truncate foray.foray_transactions, foray.foray_components and foray.foray_attestations in one TRUNCATE.")));
+	SPI_finish();
+	return PointerGetDatum(NULL);
 }

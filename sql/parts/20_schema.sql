@@ -194,9 +194,6 @@ CREATE TABLE foray.foray_components (
 	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	updated_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	CONSTRAINT foray_components_pkey PRIMARY KEY (transaction_id, component_id),
-	CONSTRAINT foray_components_transaction_fkey FOREIGN KEY (transaction_id)
-		REFERENCES foray.foray_transactions (transaction_id) ON DELETE CASCADE
-		DEFERRABLE INITIALLY DEFERRED,
 	CONSTRAINT foray_components_id_prefix_check CHECK (foray.has_id_prefix(component_id, component_type)),
 	CONSTRAINT foray_components_core_check CHECK (pg_catalog.jsonb_typeof(foray_core) = 'object'),
 	CONSTRAINT foray_components_ref_typing_check
@@ -248,9 +245,6 @@ CREATE TABLE foray.foray_attestations (
 	source_ref			text,
 	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	CONSTRAINT foray_attestations_pkey PRIMARY KEY (transaction_id, attestation_id),
-	CONSTRAINT foray_attestations_transaction_fkey FOREIGN KEY (transaction_id)
-		REFERENCES foray.foray_transactions (transaction_id) ON DELETE CASCADE
-		DEFERRABLE INITIALLY DEFERRED,
 	CONSTRAINT foray_attestations_id_prefix_check CHECK (foray.has_id_prefix(attestation_id, 'ATT')),
 	CONSTRAINT foray_attestations_core_check CHECK (pg_catalog.jsonb_typeof(foray_core) = 'object'),
 	CONSTRAINT foray_attestations_subject_refs_check CHECK (pg_catalog.cardinality(subject_refs) > 0),

@@ -47,6 +47,42 @@ CREATE TRIGGER foray_05_anchored_guard BEFORE INSERT OR UPDATE OR DELETE ON fora
 CREATE TRIGGER foray_05_anchored_guard_truncate BEFORE TRUNCATE ON foray.foray_attestations
 	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_anchored_guard();
 
+-- ENV-001: components and attestations belong to a transaction row by
+-- commit.  The guard above reads and locks that row for every write; the
+-- deferred check runs only for rows whose envelope was not there yet (it
+-- may arrive later in the same SQL transaction).  Deleting a transaction
+-- removes its components and attestations; TRUNCATE takes all three.
+-- (Triggers rather than a foreign key, which ran a query per row at commit.)
+CREATE FUNCTION foray.envelope_unconfirmed(transaction_id text) RETURNS boolean
+AS 'MODULE_PATHNAME', 'foray_envelope_unconfirmed' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION foray.envelope_unconfirmed(text) IS
+'Whether the row just written may lack its transaction row (the guard did not find and lock it): the WHEN clause of the deferred ENV-001 check.';
+CREATE FUNCTION foray.foray_check_envelope() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_check_envelope' LANGUAGE C;
+COMMENT ON FUNCTION foray.foray_check_envelope() IS
+'At commit (ENV-001): a component or attestation written before its transaction row finds that row by now (23503).';
+CREATE FUNCTION foray.foray_transactions_cascade() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_transactions_cascade' LANGUAGE C;
+COMMENT ON FUNCTION foray.foray_transactions_cascade() IS
+'Deleting a transaction deletes its attestations and components, through their own triggers.';
+CREATE FUNCTION foray.foray_transactions_truncated() RETURNS trigger
+AS 'MODULE_PATHNAME', 'foray_transactions_truncated' LANGUAGE C;
+COMMENT ON FUNCTION foray.foray_transactions_truncated() IS
+'Refuses a TRUNCATE of foray_transactions that leaves components or attestations behind.';
+
+CREATE CONSTRAINT TRIGGER foray_31_envelope AFTER INSERT ON foray.foray_components
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW WHEN (foray.envelope_unconfirmed(NEW.transaction_id))
+	EXECUTE FUNCTION foray.foray_check_envelope();
+CREATE CONSTRAINT TRIGGER foray_31_envelope AFTER INSERT ON foray.foray_attestations
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW WHEN (foray.envelope_unconfirmed(NEW.transaction_id))
+	EXECUTE FUNCTION foray.foray_check_envelope();
+CREATE TRIGGER foray_25_cascade AFTER DELETE ON foray.foray_transactions
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_transactions_cascade();
+CREATE TRIGGER foray_26_truncate AFTER TRUNCATE ON foray.foray_transactions
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_transactions_truncated();
+
 -- Corrections: FORAY amendments are new, append-only transactions.
 CREATE FUNCTION foray.amend_transaction(original text, new_transaction_id text)
 RETURNS text

@@ -12,4 +12,4 @@ GRANT EXECUTE ON FUNCTION foray.core_text_array(jsonb, text), foray.iso_timestam
 	foray.attestation_ref_keys(text, text[], text[]), foray.is_transaction_id(text),
 	foray.is_document_timestamp(text), foray.is_sha256_text(text), foray.has_id_prefix(text, text),
 	foray.refs_typed(text, text[], text[], text[]), foray.substrate_writing(),
-	foray.may_have_waiters(text) TO PUBLIC;
+	foray.may_have_waiters(text), foray.envelope_unconfirmed(text) TO PUBLIC;

@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(133);
+SELECT plan(141);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -303,6 +303,48 @@ SELECT throws_ok($$INSERT INTO foray.foray_attestations (transaction_id, attesta
 SELECT throws_ok($$INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
 				  VALUES ('TX_NO_ENVELOPE', 'ARR_LONELY_001', 'ARR', '{}')$$,
 	'23503', NULL, 'a component needs its transaction envelope by commit');
+
+-- ENV-001: the envelope may come later in the same SQL transaction; a row
+-- removed again needs none; deleting a transaction cascades
+SELECT throws_ok($$INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				  VALUES ('TX_NO_ENVELOPE', 'ARR_LONELY_001', 'ARR', '{}')$$,
+	'23503', 'component "ARR_LONELY_001" belongs to transaction "TX_NO_ENVELOPE", which has no row in foray.foray_transactions',
+	'ENV-001: the error names the component and its transaction');
+SELECT lives_ok($$SET CONSTRAINTS ALL DEFERRED;
+				 INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				 VALUES ('TX_LATE_ENV', 'ARR_LATE_001', 'ARR', '{}');
+				 INSERT INTO foray.foray_attestations (transaction_id, attestation_id, foray_core)
+				 VALUES ('TX_LATE_ENV', 'ATT_LATE_001', pg_temp.att('{ARR_LATE_001}'));
+				 INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+				 VALUES ('TX_LATE_ENV', '2026-06-01', '{"entity": "Late", "transaction_type": "t"}');
+				 SET CONSTRAINTS ALL IMMEDIATE$$,
+	'ENV-001: a component and an attestation written before their envelope pass once it arrives');
+SELECT lives_ok($$SET CONSTRAINTS ALL DEFERRED;
+				 INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				 VALUES ('TX_NEVER_ENV', 'ARR_GONE_001', 'ARR', '{}');
+				 DELETE FROM foray.foray_components WHERE transaction_id = 'TX_NEVER_ENV';
+				 SET CONSTRAINTS ALL IMMEDIATE$$,
+	'ENV-001: a component removed again before commit needs no envelope');
+SELECT throws_ok($$SET CONSTRAINTS ALL DEFERRED;
+				 INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				 VALUES ('TX_LATE_ENV2', 'ARR_LATE_002', 'ARR', '{}');
+				 INSERT INTO foray.foray_attestations (transaction_id, attestation_id, foray_core)
+				 VALUES ('TX_LATE_ENV2', 'ATT_LATE_002', pg_temp.att('{ARR_LATE_002}'));
+				 DELETE FROM foray.foray_components WHERE transaction_id = 'TX_LATE_ENV2';
+				 SET CONSTRAINTS ALL IMMEDIATE$$,
+	'23R02', NULL, 'an attestation left naming a removed component is refused at commit, envelope or not');
+SELECT lives_ok($$DELETE FROM foray.foray_transactions WHERE transaction_id = 'TX_LATE_ENV'$$,
+	'an open transaction can be deleted');
+SELECT is((SELECT count(*)::int FROM foray.foray_components WHERE transaction_id = 'TX_LATE_ENV')
+		  + (SELECT count(*)::int FROM foray.foray_attestations WHERE transaction_id = 'TX_LATE_ENV'), 0,
+	'deleting a transaction deletes its components and attestations');
+SELECT results_eq($$SELECT event_kind, subject_id FROM foray.memory_events
+					WHERE transaction_id = 'TX_LATE_ENV' AND event_kind IN ('COMPONENT_DELETED', 'ATTESTATION_DETACHED')
+					ORDER BY event_id$$,
+	$$VALUES ('ATTESTATION_DETACHED'::text, 'ATT_LATE_001'::text), ('COMPONENT_DELETED', 'ARR_LATE_001')$$,
+	'the cascade goes through their triggers: each removal is logged');
+SELECT throws_ok($$TRUNCATE foray.foray_transactions$$, '0A000', NULL,
+	'ENV-001: foray_transactions cannot be truncated alone while components or attestations belong to it');
 
 -- ARR-001 (23R11)
 SELECT throws_ok($$INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)

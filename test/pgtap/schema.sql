@@ -4,7 +4,7 @@
 --	enforces, deferred foreign keys and triggers, privileges, and the
 --	pg_dump registration.  Run by test/suites/20_pgtap.sh (pg_prove).
 BEGIN;
-SELECT plan(209);
+SELECT plan(208);
 
 -- ---------------------------------------------------------------------
 -- Schema and tables
@@ -127,25 +127,22 @@ SELECT is_empty($$
 	'every primary and unique key of the protocol tables leads with transaction_id');
 
 -- ---------------------------------------------------------------------
--- Foreign keys: components and attestations belong to a transaction,
--- checked at commit (DEFERRABLE INITIALLY DEFERRED) so any insert order works.
+-- Envelopes (ENV-001): components and attestations belong to a transaction
+-- row, checked at commit (a DEFERRABLE INITIALLY DEFERRED constraint
+-- trigger) so any insert order works; deleting a transaction cascades.
 -- ---------------------------------------------------------------------
-SELECT fk_ok('foray', 'foray_components', ARRAY['transaction_id']::name[],
-			 'foray', 'foray_transactions', ARRAY['transaction_id']::name[],
-			 'foray_components.transaction_id references foray_transactions');
-SELECT fk_ok('foray', 'foray_attestations', ARRAY['transaction_id']::name[],
-			 'foray', 'foray_transactions', ARRAY['transaction_id']::name[],
-			 'foray_attestations.transaction_id references foray_transactions');
+SELECT results_eq($$
+	SELECT c.conrelid::regclass::text, c.condeferrable, c.condeferred, t.tgfoid::regproc::text
+	  FROM pg_constraint c JOIN pg_trigger t ON t.tgconstraint = c.oid
+	 WHERE c.contype = 't' AND t.tgname = 'foray_31_envelope'
+	 ORDER BY 1$$,
+	$$VALUES ('foray.foray_attestations', true, true, 'foray.foray_check_envelope'),
+			 ('foray.foray_components', true, true, 'foray.foray_check_envelope')$$,
+	'components and attestations need their transaction row by commit (deferred ENV-001 constraint triggers)');
+SELECT trigger_is('foray', 'foray_transactions', 'foray_25_cascade', 'foray', 'foray_transactions_cascade',
+	'deleting a transaction deletes its components and attestations');
 SELECT trigger_is('foray', 'memory_events', 'foray_12_event_kind', 'foray', 'foray_memory_events_guard',
 	'memory_events.event_kind is checked against event_kinds by the log''s insert trigger (DB-enforced, extensible kinds)');
-SELECT results_eq($$
-	SELECT conrelid::regclass::text, condeferrable, condeferred
-	  FROM pg_constraint
-	 WHERE contype = 'f' AND confrelid = 'foray.foray_transactions'::regclass
-	   AND conrelid IN ('foray.foray_components'::regclass, 'foray.foray_attestations'::regclass)
-	 ORDER BY 1$$,
-	$$VALUES ('foray.foray_attestations', true, true), ('foray.foray_components', true, true)$$,
-	'the transaction foreign keys are DEFERRABLE INITIALLY DEFERRED');
 
 -- ---------------------------------------------------------------------
 -- Enumerations: each enforced by a domain.  For each, the accepted subset
@@ -211,16 +208,16 @@ SELECT results_eq($$SELECT event_kind FROM foray.event_kinds WHERE origin = 'sub
 -- ---------------------------------------------------------------------
 SELECT triggers_are('foray', 'foray_transactions',
 	ARRAY['foray_05_anchored_guard', 'foray_05_anchored_guard_truncate', 'foray_10_before',
-		  'foray_20_after', 'foray_90_statement_end']::name[],
+		  'foray_20_after', 'foray_25_cascade', 'foray_26_truncate', 'foray_90_statement_end']::name[],
 	'foray_transactions has its triggers');
 SELECT triggers_are('foray', 'foray_components',
 	ARRAY['foray_05_anchored_guard', 'foray_05_anchored_guard_truncate', 'foray_10_before',
-		  'foray_20_after', 'foray_21_after_insert', 'foray_30_refs', 'foray_40_removal',
+		  'foray_20_after', 'foray_21_after_insert', 'foray_30_refs', 'foray_31_envelope', 'foray_40_removal',
 		  'foray_90_statement_end']::name[],
 	'foray_components has its triggers');
 SELECT triggers_are('foray', 'foray_attestations',
 	ARRAY['foray_05_anchored_guard', 'foray_05_anchored_guard_truncate', 'foray_10_before',
-		  'foray_20_after', 'foray_30_refs', 'foray_40_removal', 'foray_90_statement_end']::name[],
+		  'foray_20_after', 'foray_30_refs', 'foray_31_envelope', 'foray_40_removal', 'foray_90_statement_end']::name[],
 	'foray_attestations has its triggers');
 SELECT triggers_are('foray', 'memory_events',
 	ARRAY['foray_10_append_only', 'foray_11_append_only', 'foray_12_event_kind']::name[],
