@@ -538,7 +538,7 @@ foray_event_kinds_guard(PG_FUNCTION_ARGS)
 
 /*
  * foray.substrate_writing(): whether the substrate is writing its own
- * derived columns right now.  The WHEN clauses of the row triggers use it
+ * derived columns, or appending its own events, right now.  The WHEN clauses of the row triggers use it
  * to skip those writes (the substrate records their events itself).  A
  * session can not make it true: the counter only moves inside the
  * substrate's C code.
@@ -547,5 +547,5 @@ PG_FUNCTION_INFO_V1(foray_substrate_writing);
 Datum
 foray_substrate_writing(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(foray_internal_writes > 0);
+	PG_RETURN_BOOL(foray_internal_writes > 0 || flushing);
 }

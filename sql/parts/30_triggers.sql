@@ -43,7 +43,7 @@ COMMENT ON FUNCTION foray.foray_attestations_before() IS 'Attestation rules: ATT
 COMMENT ON FUNCTION foray.foray_attestations_after() IS 'Attestation events.';
 COMMENT ON FUNCTION foray.foray_attestations_check_refs() IS 'At commit: subject_refs and dependencies resolve; no attestation cycle (ATT-006).';
 COMMENT ON FUNCTION foray.foray_attestations_check_removal() IS 'At commit: no attestation still names a removed attestation.';
-COMMENT ON FUNCTION foray.substrate_writing() IS 'True while the substrate itself writes derived columns (readiness statuses, lifecycle, anchoring); the row triggers'' WHEN clauses skip those writes, which the substrate checks and records itself.';
+COMMENT ON FUNCTION foray.substrate_writing() IS 'True while the substrate itself writes derived columns (readiness statuses, lifecycle, anchoring) or appends its own events; the row triggers'' WHEN clauses skip those writes, which the substrate checks and records itself.';
 COMMENT ON FUNCTION foray.may_have_waiters(text) IS 'Whether the transaction may hold pending components, as far as this session''s writes under the transaction''s lock show (one index probe per SQL transaction).  The components'' AFTER INSERT trigger fires only when it does: a component arriving usable has nothing to unblock otherwise.';
 COMMENT ON FUNCTION foray.foray_statement_end() IS 'At the end of each statement: every touched transaction''s lifecycle follows its components (open / ready_to_anchor), and the statement''s events are appended to memory_events.';
 COMMENT ON FUNCTION foray.foray_memory_events_guard() IS 'Refuses UPDATE, DELETE and TRUNCATE on the append-only event log, events of an unregistered kind, and substrate-kind events not written by the substrate.';
@@ -104,7 +104,8 @@ CREATE TRIGGER foray_11_append_only BEFORE TRUNCATE ON foray.memory_events
 -- foreign key: the registry only grows (below), so each backend caches the
 -- kinds it has seen, where a foreign key runs a query for every event.
 CREATE TRIGGER foray_12_event_kind BEFORE INSERT ON foray.memory_events
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_memory_events_guard();
+	FOR EACH ROW WHEN (NOT foray.substrate_writing())
+	EXECUTE FUNCTION foray.foray_memory_events_guard();
 
 -- the registry of kinds only grows
 CREATE FUNCTION foray.foray_event_kinds_guard() RETURNS trigger
