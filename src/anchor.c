@@ -216,7 +216,7 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 	SPI_finish();
-	foray_guard_forget();
+	foray_guard_anchored();
 
 	st = NULL;
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
@@ -328,7 +328,7 @@ foray_seal(PG_FUNCTION_ARGS)
 	sealed_at = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0],
 												  SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
-	foray_guard_forget();
+	foray_guard_anchored();
 
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	foray_jb_string(&st, "sealed_archive_ref", ref);

@@ -29,6 +29,7 @@
 #include "utils/rel.h"
 
 #include "lookup.h"
+#include "readiness.h"
 #include "substrate.h"
 #include "txhash.h"
 
@@ -42,6 +43,16 @@ static char *cached_tx = NULL;
 static bool cached_exists = false;	/* its row was there (and is locked) */
 static SubTransactionId cached_subxid = InvalidSubTransactionId;
 static bool callbacks_registered = false;
+/* this SQL transaction anchored or sealed something: always look */
+static bool anchored_here = false;
+
+/* called by record_anchor and seal */
+void
+foray_guard_anchored(void)
+{
+	anchored_here = true;
+	foray_guard_forget();
+}
 
 void
 foray_guard_forget(void)
@@ -59,7 +70,10 @@ guard_xact_callback(XactEvent event, void *arg)
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
 		event == XACT_EVENT_PREPARE)
+	{
 		foray_guard_forget();
+		anchored_here = false;
+	}
 }
 
 static void
@@ -174,7 +188,10 @@ check_member(const char *what, const char *id, const char *txid, TriggerEvent ev
 	if (cached_tx != NULL && cached_subxid == GetCurrentSubTransactionId() &&
 		strcmp(cached_tx, txid) == 0)
 		return;
-	lifecycle = locked_lifecycle(txid);
+	if (!anchored_here && foray_created_here(txid))
+		lifecycle = "open";		/* our own new row: there, open, and no one else's to delete */
+	else
+		lifecycle = locked_lifecycle(txid);
 	if (is_fixed(lifecycle))
 		refuse(what, id, txid, lifecycle, ev);
 	foray_guard_forget();
@@ -380,6 +397,8 @@ foray_transactions_cascade(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BY_DELETE(td->tg_event))
 		elog(ERROR, "foray_transactions_cascade: must be an AFTER DELETE trigger");
 	values[0] = CStringGetTextDatum(column(td->tg_relation, td->tg_trigtuple, "transaction_id"));
+	foray_forget_created(TextDatumGetCString(values[0]));
+	foray_guard_forget();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (del_components == NULL)
@@ -426,6 +445,9 @@ foray_transactions_truncated(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_transactions_truncated: not called by trigger manager");
+	/* what this backend knew of the rows is gone with them */
+	foray_guard_forget();
+	foray_forget_all();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	foray_begin_owner_write(&ow);

@@ -534,6 +534,7 @@ typedef struct DirtyEntry
 	bool		pending_known;
 	bool		has_pending;
 	bool		locked;
+	bool		created_here;	/* its row was inserted by this SQL transaction */
 } DirtyEntry;
 
 static HTAB *dirty_txs = NULL;
@@ -583,7 +584,10 @@ lifecycle_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 
 			hash_seq_init(&seq, dirty_txs);
 			while ((e = hash_seq_search(&seq)) != NULL)
+			{
 				e->locked = false;
+				e->created_here = false;
+			}
 		}
 	}
 }
@@ -780,6 +784,7 @@ foray_evaluate_dirty(void)
 		while ((e = hash_seq_search(&seq)) != NULL)
 		{
 			e->pending_known = false;
+			e->created_here = false;	/* the row may have gone with the savepoint */
 			e->dirty = false;
 			ids[n++] = pstrdup(e->key);
 		}
@@ -892,4 +897,56 @@ foray_may_have_waiters(PG_FUNCTION_ARGS)
 	r = may_have_pending(tx);
 	SPI_finish();
 	PG_RETURN_BOOL(r);
+}
+
+/*
+ * The transaction's row was just inserted by this SQL transaction (AFTER
+ * INSERT: it did land), under the transaction's lock, taken by the BEFORE
+ * trigger.  Every component it holds was then written by this backend: no
+ * other can have committed one without the row (ENV-001), and none can
+ * write one before we commit.  So whether it holds pending components is
+ * known without asking the index, and the anchoring guard knows the row is
+ * there and open.
+ */
+void
+foray_note_created(const char *transaction_id)
+{
+	DirtyEntry *e = dirty_entry(transaction_id, true);
+
+	if (all_dirty || !(escalated || e->locked))
+		return;
+	e->created_here = true;
+	if (!e->pending_known)
+	{
+		e->pending_known = true;	/* has_pending: what this backend noted */
+	}
+}
+
+/* The transaction's row is gone again (deleted by this SQL transaction). */
+void
+foray_forget_created(const char *transaction_id)
+{
+	DirtyEntry *e = dirty_entry(transaction_id, false);
+
+	if (e != NULL)
+		e->created_here = false;
+}
+
+/* Was the transaction's row inserted by this SQL transaction (and kept)? */
+bool
+foray_created_here(const char *transaction_id)
+{
+	DirtyEntry *e;
+
+	if (all_dirty || dirty_txs == NULL)
+		return false;
+	e = dirty_entry(transaction_id, false);
+	return e != NULL && e->created_here;
+}
+
+/* Rows were truncated: forget everything known about this SQL transaction. */
+void
+foray_forget_all(void)
+{
+	all_dirty = true;
 }

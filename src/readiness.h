@@ -18,6 +18,10 @@ extern void foray_propagate(const char *transaction_id, const char *id,
 							bool pending_only);
 
 extern void foray_note_pending(const char *transaction_id);
+extern void foray_note_created(const char *transaction_id);
+extern void foray_forget_created(const char *transaction_id);
+extern bool foray_created_here(const char *transaction_id);
+extern void foray_forget_all(void);
 extern void foray_evaluate_dirty(void);
 
 /* components.c: the deferred removal check shared with attestations.c */

@@ -117,7 +117,9 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FORAY_ID_PREFIX),
 				 errmsg("\"%s\" is not a valid transaction_id", tx),
 				 errdetail("Rule ID-002: a transaction_id is 1 to 200 characters from A-Z a-z 0-9 _ . : -, starting with a letter or digit.")));
-	if (!is_insert)
+	if (is_insert)
+		foray_lock_transaction(tx);		/* its writers queue behind its creator */
+	else
 	{
 		char	   *oldtx = foray_get_text(td->tg_trigtuple, desc, foray_attno(rel, "transaction_id"));
 
@@ -235,5 +237,6 @@ foray_transactions_after(PG_FUNCTION_ARGS)
 	vals[1] = foray_get_text(td->tg_trigtuple, desc, foray_attno(rel, "entity"));
 	foray_emit_event("TRANSACTION_CREATED", "TRANSACTION", tx, tx, foray_jsonb_object(2, keys, vals));
 	foray_mark_transaction_dirty(tx);
+	foray_note_created(tx);
 	return PointerGetDatum(NULL);
 }

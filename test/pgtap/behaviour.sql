@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(141);
+SELECT plan(144);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -345,6 +345,35 @@ SELECT results_eq($$SELECT event_kind, subject_id FROM foray.memory_events
 	'the cascade goes through their triggers: each removal is logged');
 SELECT throws_ok($$TRUNCATE foray.foray_transactions$$, '0A000', NULL,
 	'ENV-001: foray_transactions cannot be truncated alone while components or attestations belong to it');
+
+-- what a session knows of transactions it created itself is forgotten with
+-- them: a savepoint rolled back, a delete, an anchor in the same transaction
+SAVEPOINT env_sp;
+INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+VALUES ('TX_SP_ENV', '2026-06-01', '{"entity": "Sp", "transaction_type": "t"}');
+INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+VALUES ('TX_SP_ENV', 'ARR_SP_001', 'ARR', '{}');
+ROLLBACK TO SAVEPOINT env_sp;
+SELECT throws_ok($$INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				  VALUES ('TX_SP_ENV', 'ARR_SP_002', 'ARR', '{}')$$,
+	'23503', NULL, 'ENV-001: a transaction row rolled back with its savepoint no longer counts as an envelope');
+SELECT throws_ok($$INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+				  VALUES ('TX_DEL_ENV', '2026-06-01', '{"entity": "Del", "transaction_type": "t"}');
+				  INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				  VALUES ('TX_DEL_ENV', 'ARR_DEL_001', 'ARR', '{}');
+				  DELETE FROM foray.foray_transactions WHERE transaction_id = 'TX_DEL_ENV';
+				  INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				  VALUES ('TX_DEL_ENV', 'ARR_DEL_002', 'ARR', '{}')$$,
+	'23503', NULL, 'ENV-001: a transaction row deleted in the same SQL transaction no longer counts as an envelope');
+SELECT throws_ok($$INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+				  VALUES ('TX_ANC_HERE', '2026-06-01', '{"entity": "Anc", "transaction_type": "t"}');
+				  INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				  VALUES ('TX_ANC_HERE', 'ARR_ANC_001', 'ARR', '{}');
+				  SELECT foray.record_anchor('TX_ANC_HERE', foray.anchor_envelope('TX_ANC_HERE') ->> 'merkle_root',
+											 'kaspa:here', 1, 1, '2026-06-01T00:00:00Z');
+				  INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				  VALUES ('TX_ANC_HERE', 'ACC_ANC_002', 'ACC', '{"arrangement_refs": ["ARR_ANC_001"]}')$$,
+	'23R32', NULL, 'IMM-001: a transaction created and anchored in the same SQL transaction is immutable at once');
 
 -- ARR-001 (23R11)
 SELECT throws_ok($$INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
