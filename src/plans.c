@@ -91,7 +91,7 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		 * each statement: quadratic over a session of one-row statements.
 		 */
 		"WITH d AS MATERIALIZED ("
-		"  SELECT t.transaction_id, t.lifecycle::pg_catalog.text AS cur,"
+		"  SELECT t.ctid AS row_id, t.transaction_id, t.lifecycle::pg_catalog.text AS cur,"
 		"         CASE WHEN s.n OPERATOR(pg_catalog.>) 0 AND s.unready" EQ "0"
 		"              THEN 'ready_to_anchor' ELSE 'open' END AS target"
 		"    FROM foray.foray_transactions t"
@@ -106,8 +106,10 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		 * AND the lifecycle index into the scan, reading every open
 		 * transaction of the table at each statement.
 		 */
+		/* the rows just read, by ctid (no second primary-key probe) */
 		" UPDATE foray.foray_transactions t SET lifecycle = d.target FROM d"
-		"  WHERE t.transaction_id" EQ "d.transaction_id AND d.cur OPERATOR(pg_catalog.<>) d.target"
+		"  WHERE t.ctid OPERATOR(pg_catalog.=) d.row_id AND t.transaction_id" EQ "d.transaction_id"
+		"    AND d.cur OPERATOR(pg_catalog.<>) d.target"
 		"    AND d.cur" EQ "ANY ('{open,ready_to_anchor}'::pg_catalog.text[])"
 		" RETURNING t.transaction_id, d.cur, d.target",
 		1, {TEXTARRAYOID}

@@ -84,8 +84,9 @@ for r in $(seq 1 "$REPEAT"); do
 	t1=$(now)
 	rss_log="$out/rss.log"
 	: >"$rss_log"
-	( PGAPPNAME=foray_bench_copy foray_psql -d $DB -c "\\copy foray.foray_transactions (transaction_id, document_timestamp, foray_core) FROM '$out/tx.tsv'" \
-		-c "\\copy foray.foray_components (transaction_id, component_id, component_type, foray_core) FROM '$out/comp.tsv'" ) &
+	# one SQL transaction, as the baseline
+	( PGAPPNAME=foray_bench_copy foray_psql -d $DB -c "BEGIN" -c "\\copy foray.foray_transactions (transaction_id, document_timestamp, foray_core) FROM '$out/tx.tsv'" \
+		-c "\\copy foray.foray_components (transaction_id, component_id, component_type, foray_core) FROM '$out/comp.tsv'" -c "COMMIT" ) &
 	copier=$!
 	pid=""
 	while kill -0 $copier 2>/dev/null; do
