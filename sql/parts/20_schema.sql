@@ -164,15 +164,20 @@ CREATE TABLE foray.foray_transactions (
 		CHECK ((lifecycle IN ('anchored', 'sealed')) = (blockchain_anchor IS NOT NULL AND merkle_root IS NOT NULL)),
 	CONSTRAINT foray_transactions_sealed_check
 		CHECK ((lifecycle = 'sealed') = (sealed_archive_ref IS NOT NULL))
-);
+) WITH (fillfactor = 50);
 COMMENT ON TABLE foray.foray_transactions IS
 'The FORAY transaction envelope (spec §2.1): one row per transaction.  foray_core is the transaction-level core exactly as written; entity, entity_hash, transaction_type, business_status, currency and compliance_flags are generated from it.  lifecycle is the anchoring lifecycle, derived by the substrate.';
 COMMENT ON COLUMN foray.foray_transactions.document_timestamp IS 'The document''s "timestamp" field, kept exactly as written (ISO-8601 text).';
 COMMENT ON COLUMN foray.foray_transactions.extra_fields IS 'Top-level document fields the protocol does not define (e.g. source_system), kept for a lossless round trip.';
 COMMENT ON COLUMN foray.foray_transactions.amends_transaction_id IS 'For a correction: the transaction this one amends (FORAY amendments are new, append-only transactions).  Checked by the BEFORE trigger rather than a self-referencing foreign key, which would make pg_dump''s data ordering cyclic.';
 COMMENT ON COLUMN foray.foray_transactions.source_ref IS 'Provenance: the legacy row this transaction was migrated from, if any.';
-CREATE INDEX foray_transactions_lifecycle_idx ON foray.foray_transactions (lifecycle)
-	WHERE lifecycle IN ('open', 'ready_to_anchor');
+-- The anchor service's work list: transactions not anchored yet, oldest
+-- first (foray.anchor_queue).  Not an index on lifecycle: the substrate
+-- moves lifecycle (open <-> ready_to_anchor) as components arrive, and an
+-- indexed column makes every such update non-HOT.  With this index and room
+-- in each page (fillfactor 50), those updates touch no index.
+CREATE INDEX foray_transactions_unanchored_idx ON foray.foray_transactions (created_at, transaction_id)
+	WHERE anchored_at IS NULL;
 
 -- ---------------------------------------------------------------------
 -- foray_components: the four DAG component types.

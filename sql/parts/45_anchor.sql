@@ -83,6 +83,14 @@ CREATE TRIGGER foray_25_cascade AFTER DELETE ON foray.foray_transactions
 CREATE TRIGGER foray_26_truncate AFTER TRUNCATE ON foray.foray_transactions
 	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_transactions_truncated();
 
+-- The anchor service's work list.
+CREATE VIEW foray.anchor_queue AS
+SELECT transaction_id, created_at
+  FROM foray.foray_transactions
+ WHERE anchored_at IS NULL AND lifecycle = 'ready_to_anchor';
+COMMENT ON VIEW foray.anchor_queue IS
+'Transactions ready to anchor, for the anchor service: fetch foray.anchor_envelope(transaction_id) for each, oldest (created_at) first.  Served by the partial index foray_transactions_unanchored_idx.';
+
 -- Corrections: FORAY amendments are new, append-only transactions.
 CREATE FUNCTION foray.amend_transaction(original text, new_transaction_id text)
 RETURNS text

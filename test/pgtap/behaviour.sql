@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(144);
+SELECT plan(145);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -365,6 +365,10 @@ SELECT throws_ok($$INSERT INTO foray.foray_transactions (transaction_id, documen
 				  INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
 				  VALUES ('TX_DEL_ENV', 'ARR_DEL_002', 'ARR', '{}')$$,
 	'23503', NULL, 'ENV-001: a transaction row deleted in the same SQL transaction no longer counts as an envelope');
+SELECT results_eq($$SELECT transaction_id FROM foray.anchor_queue WHERE transaction_id IN ('TXM', 'TXR', 'TX_NO_ENVELOPE') ORDER BY 1$$,
+	$$SELECT transaction_id FROM foray.foray_transactions
+	   WHERE transaction_id IN ('TXM', 'TXR', 'TX_NO_ENVELOPE') AND lifecycle = 'ready_to_anchor' ORDER BY 1$$,
+	'anchor_queue holds exactly the transactions ready to anchor');
 SELECT throws_ok($$INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
 				  VALUES ('TX_ANC_HERE', '2026-06-01', '{"entity": "Anc", "transaction_type": "t"}');
 				  INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)

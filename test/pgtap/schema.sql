@@ -4,7 +4,7 @@
 --	enforces, deferred foreign keys and triggers, privileges, and the
 --	pg_dump registration.  Run by test/suites/20_pgtap.sh (pg_prove).
 BEGIN;
-SELECT plan(208);
+SELECT plan(211);
 
 -- ---------------------------------------------------------------------
 -- Schema and tables
@@ -114,6 +114,15 @@ SELECT col_is_pk('foray', 'foray_attestations', ARRAY['transaction_id', 'attesta
 SELECT col_is_pk('foray', 'memory_events', ARRAY['event_id']::name[], 'memory_events PK is (event_id)');
 SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'foray.foray_components'::regclass), '{fillfactor=50}'::text[],
 	'foray_components pages keep room for one in-page (HOT) readiness update of every row');
+SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'foray.foray_transactions'::regclass), '{fillfactor=50}'::text[],
+	'foray_transactions pages keep room for one in-page (HOT) lifecycle update of every row');
+SELECT is((SELECT count(*)::int FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attname = 'lifecycle'
+			WHERE i.indrelid = 'foray.foray_transactions'::regclass
+			  AND (a.attnum = ANY (i.indkey::int2[])
+				   OR pg_get_expr(i.indpred, i.indrelid) LIKE '%lifecycle%'
+				   OR pg_get_expr(i.indexprs, i.indrelid) LIKE '%lifecycle%')), 0,
+	'no index involves lifecycle, so the substrate''s lifecycle updates can be HOT');
+SELECT has_view('foray', 'anchor_queue', 'foray.anchor_queue lists what the anchor service should anchor');
 SELECT col_is_pk('foray', 'event_kinds', ARRAY['event_kind']::name[], 'event_kinds PK is (event_kind)');
 SELECT is_empty($$
 	SELECT i.indexrelid::regclass::text
