@@ -214,6 +214,7 @@ foray_components_before(PG_FUNCTION_ARGS)
 	int			nrefs;
 	Datum		refs;
 	const char *status;
+	bool		taken = false;	/* an insert whose id already exists */
 	char		hash[FORAY_HASH_TEXT_LEN + 1];
 	char		context[512];
 	int			cols[4];
@@ -282,19 +283,26 @@ foray_components_before(PG_FUNCTION_ARGS)
 	cols[ncols] = foray_attno(rel, "component_hash");
 	vals[ncols++] = CStringGetTextDatum(hash);
 
-	/* derived readiness, unless the application holds it settled/reversed */
+	/*
+	 * Derived readiness, unless the application holds it settled/reversed.
+	 * An insert also learns, in the same index scan, whether its id is
+	 * taken: such a row never lands (a unique violation, or skipped by ON
+	 * CONFLICT DO NOTHING), so it must log nothing.  Exact under the
+	 * transaction's lock.
+	 */
 	status = row.status;
 	if (strcmp(status, "pending") == 0 || strcmp(status, "ready") == 0)
 	{
 		int			missing;
 
-		if (nrefs == 0)
+		if (nrefs == 0 && !is_insert)
 			status = "ready";
 		else
 		{
 			if (SPI_connect() != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect failed");
-			status = foray_derive_status(row.tx, refs, nrefs, &missing);
+			status = foray_derive_status_self(row.tx, refs, nrefs, &missing,
+											  is_insert ? row.id : NULL, &taken);
 			SPI_finish();
 		}
 	}
@@ -306,12 +314,14 @@ foray_components_before(PG_FUNCTION_ARGS)
 		cols[ncols] = foray_attno(rel, "updated_at");
 		vals[ncols++] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	}
-	else
+	else if (!taken)
 	{
 		/*
-		 * COMPONENT_CREATED is buffered here rather than in an AFTER trigger:
-		 * if the row never lands, the statement fails and its (sub)transaction
-		 * takes the buffered event with it.
+		 * COMPONENT_CREATED is buffered here rather than in an AFTER trigger
+		 * (which would cost a queued event and a re-fetch per row): a row
+		 * that does not land is either one whose id is taken (known above)
+		 * or one whose statement fails, and its (sub)transaction takes the
+		 * buffered event with it.
 		 */
 		const char *keys[3] = {"component_type", "status", "component_hash"};
 		const char *evals[3] = {row.type, status, hash};

@@ -104,31 +104,38 @@ foray_jsonb_object(int npairs, const char **keys, const char **values)
 /*
  * The derived status of a component whose refs are ids[0..n-1]: "ready" when
  * every ref exists and is ready or settled, else "pending".  *missing counts
- * refs that do not exist (yet).  Caller is connected to SPI.
+ * refs that do not exist (yet).  With self_id, the same index scan also
+ * tells (*self_exists) whether a component of that id exists already.
+ * Caller is connected to SPI.
  */
 const char *
-foray_derive_status(const char *transaction_id, Datum refs_array, int nrefs, int *missing)
+foray_derive_status_self(const char *transaction_id, Datum refs_array, int nrefs, int *missing,
+						 const char *self_id, bool *self_exists)
 {
-	Datum	   *elems;
+	Datum	   *elems = NULL;
 	bool	   *nulls;
-	int			n;
+	int			n = 0;
+	int			nids;
 	char	  **ids;
 	bool	   *found;
 	char	  **statuses;
 	int			usable = 0;
 
-	*missing = nrefs;
-	if (nrefs == 0)
+	*missing = 0;
+	if (nrefs > 0)
+		deconstruct_array(DatumGetArrayTypeP(refs_array), TEXTOID, -1, false, TYPALIGN_INT,
+						  &elems, &nulls, &n);
+	nids = n + (self_id ? 1 : 0);
+	if (nids == 0)
 		return "ready";
-	deconstruct_array(DatumGetArrayTypeP(refs_array), TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, &nulls, &n);
-	ids = palloc(sizeof(char *) * n);
-	found = palloc(sizeof(bool) * n);
-	statuses = palloc(sizeof(char *) * n);
+	ids = palloc(sizeof(char *) * nids);
+	found = palloc(sizeof(bool) * nids);
+	statuses = palloc(sizeof(char *) * nids);
 	for (int i = 0; i < n; i++)
 		ids[i] = TextDatumGetCString(elems[i]);
-	foray_pk_lookup("foray_components", transaction_id, ids, n, "status", found, statuses);
-	*missing = 0;
+	if (self_id)
+		ids[n] = (char *) self_id;
+	foray_pk_lookup("foray_components", transaction_id, ids, nids, "status", found, statuses);
 	for (int i = 0; i < n; i++)
 	{
 		if (!found[i])
@@ -136,7 +143,15 @@ foray_derive_status(const char *transaction_id, Datum refs_array, int nrefs, int
 		else if (foray_status_usable(statuses[i]))
 			usable++;
 	}
+	if (self_id)
+		*self_exists = found[n];
 	return (usable == n) ? "ready" : "pending";
+}
+
+const char *
+foray_derive_status(const char *transaction_id, Datum refs_array, int nrefs, int *missing)
+{
+	return foray_derive_status_self(transaction_id, refs_array, nrefs, missing, NULL, NULL);
 }
 
 /*

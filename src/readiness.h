@@ -12,6 +12,9 @@ extern bool foray_status_usable(const char *status);
 extern Jsonb *foray_jsonb_object(int npairs, const char **keys, const char **values);
 extern const char *foray_derive_status(const char *transaction_id, Datum refs_array,
 									   int nrefs, int *missing);
+extern const char *foray_derive_status_self(const char *transaction_id, Datum refs_array,
+											int nrefs, int *missing, const char *self_id,
+											bool *self_exists);
 extern void foray_set_status(const char *transaction_id, const char *id,
 							 const char *from, const char *status);
 extern void foray_propagate(const char *transaction_id, const char *id,

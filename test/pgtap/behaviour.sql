@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(145);
+SELECT plan(147);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -378,6 +378,16 @@ SELECT throws_ok($$INSERT INTO foray.foray_transactions (transaction_id, documen
 				  INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
 				  VALUES ('TX_ANC_HERE', 'ACC_ANC_002', 'ACC', '{"arrangement_refs": ["ARR_ANC_001"]}')$$,
 	'23R32', NULL, 'IMM-001: a transaction created and anchored in the same SQL transaction is immutable at once');
+
+-- an insert whose id is taken logs nothing, also when ON CONFLICT skips it
+CREATE TEMP TABLE events_before AS SELECT count(*) AS n FROM foray.memory_events;
+SELECT lives_ok($$INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				 VALUES ('TXR', 'ARR_MSA_001', 'ARR', '{}'),
+						('TXR', 'ANT_INV_001', 'ANT', '{"arrangement_refs": ["ARR_MSA_001"]}')
+				 ON CONFLICT DO NOTHING$$,
+	'INSERT ... ON CONFLICT DO NOTHING of existing components is accepted');
+SELECT is((SELECT count(*) FROM foray.memory_events), (SELECT n FROM events_before),
+	'a skipped insert writes no COMPONENT_CREATED (nor any other event)');
 
 -- ARR-001 (23R11)
 SELECT throws_ok($$INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
