@@ -329,6 +329,7 @@ foray_components_before(PG_FUNCTION_ARGS)
 		foray_emit_event("COMPONENT_CREATED", "COMPONENT", row.id, row.tx,
 						 foray_jsonb_object(3, keys, evals));
 		foray_mark_transaction_dirty(row.tx);
+		foray_note_component_added(row.tx);
 		if (strcmp(status, "pending") == 0)
 			foray_note_pending(row.tx);
 	}
@@ -389,6 +390,8 @@ foray_components_after(PG_FUNCTION_ARGS)
 			foray_mark_transaction_dirty(row.tx);
 			if (strcmp(row.status, "pending") == 0)
 				foray_note_pending(row.tx);
+			else if (strcmp(row.status, "reversed") == 0)
+				foray_note_reversed(row.tx);
 			/* the substrate's own status writes propagate level by level */
 			if (foray_internal_writes == 0 &&
 				foray_status_usable(old.status) != foray_status_usable(row.status))
@@ -401,6 +404,7 @@ foray_components_after(PG_FUNCTION_ARGS)
 		foray_emit_event("COMPONENT_DELETED", "COMPONENT", row.id, row.tx,
 						 component_payload(rel, td->tg_trigtuple, NULL));
 		foray_mark_transaction_dirty(row.tx);
+		foray_note_component_deleted(row.tx);
 		if (foray_status_usable(row.status))
 			foray_propagate(row.tx, row.id, false);
 	}

@@ -54,6 +54,12 @@ foray_guard_anchored(void)
 	foray_guard_forget();
 }
 
+bool
+foray_guard_anchored_here(void)
+{
+	return anchored_here;
+}
+
 void
 foray_guard_forget(void)
 {

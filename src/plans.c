@@ -114,6 +114,13 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		" RETURNING t.transaction_id, d.cur, d.target",
 		1, {TEXTARRAYOID}
 	},
+	[PLAN_LIFECYCLE_SET_READY] = {
+		/* transactions this backend knows to be ready (readiness.c, known_ready) */
+		"UPDATE foray.foray_transactions SET lifecycle = 'ready_to_anchor'"
+		" WHERE transaction_id" EQ "ANY ($1) AND lifecycle::pg_catalog.text" EQ "'open'"
+		" RETURNING transaction_id, 'open'::pg_catalog.text, 'ready_to_anchor'::pg_catalog.text",
+		1, {TEXTARRAYOID}
+	},
 	[PLAN_SET_LIFECYCLE] = {
 		"UPDATE foray.foray_transactions SET lifecycle = $2 WHERE transaction_id" EQ "$1",
 		2, {TEXTOID, TEXTOID}

@@ -19,6 +19,7 @@ typedef enum ForayPlan
 	PLAN_LIFECYCLE,				/* (tx) -> lifecycle */
 	PLAN_SET_LIFECYCLE,			/* (tx, lifecycle) */
 	PLAN_LIFECYCLE_BATCH,		/* (txs[]) -> (tx, from, to) for each change made */
+	PLAN_LIFECYCLE_SET_READY,	/* (txs[]) known ready -> (tx, from, to) for each change made */
 	PLAN_COMPONENT_REFERRERS,	/* (key) -> first component referencing it */
 	PLAN_ATTESTATION_REFERRERS, /* (key) -> first attestation naming it */
 	PLAN_COMPONENT_EXISTS,		/* (tx, id) -> component_type */

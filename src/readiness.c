@@ -41,6 +41,7 @@
 #include "plans.h"
 #include "trigger_util.h"
 #include "readiness.h"
+#include "txhash.h"
 #include "substrate.h"
 
 PG_FUNCTION_INFO_V1(foray_statement_end);
@@ -48,6 +49,8 @@ PG_FUNCTION_INFO_V1(foray_statement_end);
 static bool may_have_pending(const char *transaction_id);
 static int	cmp_cstring_ptr(const void *a, const void *b);
 static bool known_no_pending(const char *transaction_id);
+struct DirtyEntry;
+static bool known_ready(struct DirtyEntry *e);
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -550,6 +553,10 @@ typedef struct DirtyEntry
 	bool		has_pending;
 	bool		locked;
 	bool		created_here;	/* its row was inserted by this SQL transaction */
+	/* what this backend wrote to it (exact while created_here) */
+	int64		ncomponents;	/* components inserted */
+	bool		has_reversed;	/* a component was set reversed */
+	bool		had_delete;		/* a component was deleted */
 } DirtyEntry;
 
 static HTAB *dirty_txs = NULL;
@@ -779,6 +786,8 @@ foray_evaluate_dirty(void)
 	DirtyEntry *e;
 	char	  **ids;
 	int			n = 0;
+	char	  **ready_ids = NULL;
+	int			nready = 0;
 	long		total;
 	bool		all = all_dirty;
 	Datum		values[1];
@@ -809,48 +818,71 @@ foray_evaluate_dirty(void)
 		ListCell   *lc;
 
 		ids = palloc(sizeof(char *) * (list_length(dirty_list) + 1));
+		ready_ids = palloc(sizeof(char *) * (list_length(dirty_list) + 1));
 		foreach(lc, dirty_list)
 		{
 			e = (DirtyEntry *) lfirst(lc);
 			e->dirty = false;
-			ids[n++] = pstrdup(e->key);
+			if (known_ready(e))
+				ready_ids[nready++] = pstrdup(e->key);
+			else
+				ids[n++] = pstrdup(e->key);
 		}
 	}
 	list_free(dirty_list);
 	dirty_list = NIL;
-	if (n == 0)
+	if (n == 0 && nready == 0)
 		return;
 
-	/* one statement for all of them */
+	/*
+	 * One statement for those whose state this backend knows (known_ready:
+	 * open -> ready_to_anchor, no component to count), one for the others.
+	 */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	values[0] = foray_strings_to_array(ids, n);
-	foray_begin_owner_write(&ow);
-	foray_internal_writes++;
-	PG_TRY();
+	changed = NULL;
+	nchanged = 0;
+	for (int pass = 0; pass < 2; pass++)
 	{
-		rc = SPI_execute_plan(foray_plan(PLAN_LIFECYCLE_BATCH), values, NULL, false, 0);
-		if (rc != SPI_OK_UPDATE_RETURNING)
-			elog(ERROR, "lifecycle update failed: %s", SPI_result_code_string(rc));
-	}
-	PG_FINALLY();
-	{
-		foray_internal_writes--;
-		foray_end_owner_write(&ow);
-	}
-	PG_END_TRY();
-	nchanged = SPI_processed;
-	changed = palloc(sizeof(char *) * (nchanged + 1));
-	for (uint64 i = 0; i < nchanged; i++)
-	{
-		HeapTuple	t = SPI_tuptable->vals[i];
-		TupleDesc	d = SPI_tuptable->tupdesc;
-		char	   *tx = SPI_getvalue(t, d, 1);
-		char	   *from = SPI_getvalue(t, d, 2);
-		char	   *to = SPI_getvalue(t, d, 3);
+		int			k = (pass == 0) ? nready : n;
 
-		/* "tx\0from\0to": sorted by transaction_id for a stable event order */
-		changed[i] = psprintf("%s%c%s%c%s", tx, '\0', from, '\0', to);
+		if (k == 0)
+			continue;
+		values[0] = foray_strings_to_array(pass == 0 ? ready_ids : ids, k);
+		foray_begin_owner_write(&ow);
+		foray_internal_writes++;
+		PG_TRY();
+		{
+			rc = SPI_execute_plan(foray_plan(pass == 0 ? PLAN_LIFECYCLE_SET_READY : PLAN_LIFECYCLE_BATCH),
+								  values, NULL, false, 0);
+			if (rc != SPI_OK_UPDATE_RETURNING)
+				elog(ERROR, "lifecycle update failed: %s", SPI_result_code_string(rc));
+		}
+		PG_FINALLY();
+		{
+			foray_internal_writes--;
+			foray_end_owner_write(&ow);
+		}
+		PG_END_TRY();
+		changed = changed ? repalloc(changed, sizeof(char *) * (nchanged + SPI_processed + 1))
+			: palloc(sizeof(char *) * (SPI_processed + 1));
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	t = SPI_tuptable->vals[i];
+			TupleDesc	d = SPI_tuptable->tupdesc;
+			char	   *tx = SPI_getvalue(t, d, 1);
+			char	   *from = SPI_getvalue(t, d, 2);
+			char	   *to = SPI_getvalue(t, d, 3);
+
+			/* "tx\0from\0to": sorted by transaction_id for a stable event order */
+			changed[nchanged++] = psprintf("%s%c%s%c%s", tx, '\0', from, '\0', to);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	if (nchanged == 0)
+	{
+		SPI_finish();
+		return;
 	}
 	qsort(changed, nchanged, sizeof(char *), cmp_cstring_ptr);
 	for (uint64 i = 0; i < nchanged; i++)
@@ -964,4 +996,37 @@ void
 foray_forget_all(void)
 {
 	all_dirty = true;
+}
+
+/* Bookkeeping of a created transaction's components (see known_ready). */
+void
+foray_note_component_added(const char *transaction_id)
+{
+	dirty_entry(transaction_id, true)->ncomponents++;
+}
+
+void
+foray_note_reversed(const char *transaction_id)
+{
+	dirty_entry(transaction_id, true)->has_reversed = true;
+}
+
+void
+foray_note_component_deleted(const char *transaction_id)
+{
+	dirty_entry(transaction_id, true)->had_delete = true;
+}
+
+/*
+ * A transaction created by this SQL transaction (every component of it
+ * written by this backend, under its lock) whose components are all ready
+ * or settled: it holds at least one, none was ever pending or reversed, none
+ * was deleted.  Its lifecycle is ready_to_anchor without asking the index.
+ */
+static bool
+known_ready(DirtyEntry *e)
+{
+	return e->created_here && !all_dirty && !foray_guard_anchored_here() &&
+		e->ncomponents > 0 && e->pending_known && !e->has_pending &&
+		!e->has_reversed && !e->had_delete;
 }

@@ -117,5 +117,6 @@ extern void foray_jb_int(struct JsonbParseState **st, const char *key, int64 val
 /* the guard's per-transaction cache is stale after anchoring or sealing */
 extern void foray_guard_forget(void);
 extern void foray_guard_anchored(void);
+extern bool foray_guard_anchored_here(void);
 
 #endif							/* FORAY_TXHASH_H */

@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(147);
+SELECT plan(151);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -378,6 +378,30 @@ SELECT throws_ok($$INSERT INTO foray.foray_transactions (transaction_id, documen
 				  INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
 				  VALUES ('TX_ANC_HERE', 'ACC_ANC_002', 'ACC', '{"arrangement_refs": ["ARR_ANC_001"]}')$$,
 	'23R32', NULL, 'IMM-001: a transaction created and anchored in the same SQL transaction is immutable at once');
+
+-- the lifecycle of transactions created in this SQL transaction, which the
+-- substrate follows without asking the index: every way back to open
+SELECT lives_ok($$INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+				 VALUES ('TX_LC_REV', '2026-06-01', '{"entity": "L", "transaction_type": "t"}'),
+						('TX_LC_DEL', '2026-06-01', '{"entity": "L", "transaction_type": "t"}'),
+						('TX_LC_SET', '2026-06-01', '{"entity": "L", "transaction_type": "t"}');
+				 INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				 VALUES ('TX_LC_REV', 'ARR_1', 'ARR', '{}'), ('TX_LC_DEL', 'ARR_1', 'ARR', '{}'),
+						('TX_LC_SET', 'ARR_1', 'ARR', '{}')$$,
+	'three new transactions, one arrangement each');
+SELECT is((SELECT string_agg(lifecycle::text, ',' ORDER BY transaction_id) FROM foray.foray_transactions
+			WHERE transaction_id IN ('TX_LC_REV', 'TX_LC_DEL', 'TX_LC_SET')),
+	'ready_to_anchor,ready_to_anchor,ready_to_anchor', 'each is ready_to_anchor at once');
+SELECT lives_ok($$UPDATE foray.foray_components SET status = 'reversed' WHERE transaction_id = 'TX_LC_REV';
+				 DELETE FROM foray.foray_components WHERE transaction_id = 'TX_LC_DEL';
+				 UPDATE foray.foray_components SET status = 'settled' WHERE transaction_id = 'TX_LC_SET';
+				 INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				 VALUES ('TX_LC_SET', 'ACC_1', 'ACC', '{"arrangement_refs": ["ARR_1"]}')$$,
+	'reverse one, empty another, settle and extend the third');
+SELECT is((SELECT string_agg(transaction_id || '=' || lifecycle::text, ',' ORDER BY transaction_id) FROM foray.foray_transactions
+			WHERE transaction_id IN ('TX_LC_REV', 'TX_LC_DEL', 'TX_LC_SET')),
+	'TX_LC_DEL=open,TX_LC_REV=open,TX_LC_SET=ready_to_anchor',
+	'a reversed component or no component makes a new transaction open again; settled stays ready');
 
 -- an insert whose id is taken logs nothing, also when ON CONFLICT skips it
 CREATE TEMP TABLE events_before AS SELECT count(*) AS n FROM foray.memory_events;
