@@ -1030,3 +1030,19 @@ known_ready(DirtyEntry *e)
 		e->ncomponents > 0 && e->pending_known && !e->has_pending &&
 		!e->has_reversed && !e->had_delete;
 }
+
+/*
+ * May a component of this id already exist?  Not when the transaction was
+ * created by this SQL transaction and this backend has inserted none of its
+ * components yet: nobody else can have (see foray_note_created).
+ */
+bool
+foray_components_may_exist(const char *transaction_id)
+{
+	DirtyEntry *e;
+
+	if (!foray_created_here(transaction_id))
+		return true;
+	e = dirty_entry(transaction_id, false);
+	return e == NULL || e->ncomponents > 0 || e->had_delete;
+}

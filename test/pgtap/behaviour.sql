@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(151);
+SELECT plan(153);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -412,6 +412,15 @@ SELECT lives_ok($$INSERT INTO foray.foray_components (transaction_id, component_
 	'INSERT ... ON CONFLICT DO NOTHING of existing components is accepted');
 SELECT is((SELECT count(*) FROM foray.memory_events), (SELECT n FROM events_before),
 	'a skipped insert writes no COMPONENT_CREATED (nor any other event)');
+SELECT lives_ok($$INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+				 VALUES ('TX_DUP_NEW', '2026-06-01', '{"entity": "D", "transaction_type": "t"}');
+				 INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				 VALUES ('TX_DUP_NEW', 'ARR_TWICE', 'ARR', '{}'), ('TX_DUP_NEW', 'ARR_TWICE', 'ARR', '{}')
+				 ON CONFLICT DO NOTHING$$,
+	'the same new id twice in one statement, ON CONFLICT DO NOTHING');
+SELECT is((SELECT count(*)::int FROM foray.memory_events
+			WHERE transaction_id = 'TX_DUP_NEW' AND event_kind = 'COMPONENT_CREATED'), 1,
+	'one row landed, one COMPONENT_CREATED');
 
 -- ARR-001 (23R11)
 SELECT throws_ok($$INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
