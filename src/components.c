@@ -331,6 +331,7 @@ foray_components_before(PG_FUNCTION_ARGS)
 						 foray_jsonb_object(3, keys, evals));
 		foray_mark_transaction_dirty(row.tx);
 		foray_note_component_added(row.tx);
+		foray_recent_put(row.tx, row.id, status);
 		if (strcmp(status, "pending") == 0)
 			foray_note_pending(row.tx);
 	}

@@ -51,6 +51,8 @@ static int	cmp_cstring_ptr(const void *a, const void *b);
 static bool known_no_pending(const char *transaction_id);
 struct DirtyEntry;
 static bool known_ready(struct DirtyEntry *e);
+static const char *recent_get(const char *transaction_id, const char *id);
+static bool recent_complete(const char *transaction_id);
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -138,7 +140,50 @@ foray_derive_status_self(const char *transaction_id, Datum refs_array, int nrefs
 		ids[i] = TextDatumGetCString(elems[i]);
 	if (self_id)
 		ids[n] = (char *) self_id;
-	foray_pk_lookup("foray_components", transaction_id, ids, nids, "status", found, statuses);
+
+	/*
+	 * An insert asks the statement's cache first (foray_recent_put); what
+	 * it cannot answer is looked up in the index, in one scan.
+	 */
+	{
+		bool		complete = self_id != NULL && recent_complete(transaction_id);
+		char	  **probe = palloc(sizeof(char *) * nids);
+		int		   *at = palloc(sizeof(int) * nids);
+		int			nprobe = 0;
+
+		for (int i = 0; i < nids; i++)
+		{
+			const char *st = self_id ? recent_get(transaction_id, ids[i]) : NULL;
+
+			if (st != NULL)
+			{
+				found[i] = true;
+				statuses[i] = (char *) st;
+			}
+			else if (complete)
+			{
+				found[i] = false;
+				statuses[i] = NULL;
+			}
+			else
+			{
+				at[nprobe] = i;
+				probe[nprobe++] = ids[i];
+			}
+		}
+		if (nprobe > 0)
+		{
+			bool	   *pf = palloc(sizeof(bool) * nprobe);
+			char	  **ps = palloc(sizeof(char *) * nprobe);
+
+			foray_pk_lookup("foray_components", transaction_id, probe, nprobe, "status", pf, ps);
+			for (int k = 0; k < nprobe; k++)
+			{
+				found[at[k]] = pf[k];
+				statuses[at[k]] = ps[k];
+			}
+		}
+	}
 	for (int i = 0; i < n; i++)
 	{
 		if (!found[i])
@@ -578,6 +623,7 @@ lifecycle_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PREPARE:
 			dirty_txs = NULL;	/* lived in TopTransactionContext */
 			dirty_list = NIL;
+			foray_recent_forget();
 			all_dirty = false;
 			nlocks = 0;
 			escalated = false;
@@ -597,6 +643,7 @@ lifecycle_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	 */
 	if (event == SUBXACT_EVENT_ABORT_SUB)
 	{
+		foray_recent_forget();	/* its rows are gone */
 		all_dirty = true;
 		escalated = false;		/* its table locks may have gone with it */
 		if (dirty_txs != NULL)
@@ -908,6 +955,7 @@ foray_statement_end(PG_FUNCTION_ARGS)
 {
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_statement_end: not called by trigger manager");
+	foray_recent_forget();		/* statuses may move from here on */
 	if (!foray_restore_mode() && foray_internal_writes == 0)
 	{
 		foray_evaluate_dirty();
@@ -1045,4 +1093,78 @@ foray_components_may_exist(const char *transaction_id)
 		return true;
 	e = dirty_entry(transaction_id, false);
 	return e == NULL || e->ncomponents > 0 || e->had_delete;
+}
+
+/*
+ * The components inserted by the current statement, the last RECENT_MAX of
+ * them, with the status each was derived (and will land) with.  Within one
+ * statement no status changes (propagation runs in AFTER triggers, at the
+ * statement's end), so the entries are exact until the statement-level
+ * trigger empties them; a rolled-back savepoint empties them too.  When the
+ * cache holds every component a transaction created by this SQL transaction
+ * has, it answers the readiness lookup of the next component, and whether
+ * its id is taken, without an index probe (a bulk load in dependency order).
+ */
+#define RECENT_MAX 16
+typedef struct RecentComponent
+{
+	char		tx[256];
+	char		id[208];
+	char		status[12];
+} RecentComponent;
+
+static RecentComponent recent[RECENT_MAX];
+static int	nrecent = 0;
+static int	recent_next = 0;
+
+void
+foray_recent_forget(void)
+{
+	nrecent = 0;
+	recent_next = 0;
+}
+
+void
+foray_recent_put(const char *transaction_id, const char *id, const char *status)
+{
+	RecentComponent *r;
+
+	/* not kept: the transaction's set is incomplete, and it is probed */
+	if (strlen(transaction_id) >= sizeof(r->tx) || strlen(id) >= sizeof(r->id) ||
+		strlen(status) >= sizeof(r->status))
+		return;
+	r = &recent[recent_next];
+	strcpy(r->tx, transaction_id);
+	strcpy(r->id, id);
+	strcpy(r->status, status);
+	recent_next = (recent_next + 1) % RECENT_MAX;
+	if (nrecent < RECENT_MAX)
+		nrecent++;
+}
+
+static const char *
+recent_get(const char *transaction_id, const char *id)
+{
+	for (int i = 0; i < nrecent; i++)
+		if (strcmp(recent[i].id, id) == 0 && strcmp(recent[i].tx, transaction_id) == 0)
+			return recent[i].status;
+	return NULL;
+}
+
+/* Does the cache hold every component the transaction has? */
+static bool
+recent_complete(const char *transaction_id)
+{
+	DirtyEntry *e;
+	int			n = 0;
+
+	if (nrecent == 0 || !foray_created_here(transaction_id))
+		return false;
+	e = dirty_entry(transaction_id, false);
+	if (e == NULL || e->had_delete)
+		return false;
+	for (int i = 0; i < nrecent; i++)
+		if (strcmp(recent[i].tx, transaction_id) == 0)
+			n++;
+	return n == e->ncomponents;
 }

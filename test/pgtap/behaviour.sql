@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(153);
+SELECT plan(158);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -402,6 +402,32 @@ SELECT is((SELECT string_agg(transaction_id || '=' || lifecycle::text, ',' ORDER
 			WHERE transaction_id IN ('TX_LC_REV', 'TX_LC_DEL', 'TX_LC_SET')),
 	'TX_LC_DEL=open,TX_LC_REV=open,TX_LC_SET=ready_to_anchor',
 	'a reversed component or no component makes a new transaction open again; settled stays ready');
+
+-- one statement, dependency order, more components than the statement's
+-- cache holds (16): refs to early rows are looked up in the index again
+SET CONSTRAINTS ALL DEFERRED;
+SELECT lives_ok($$INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+				 VALUES ('TX_RING', '2026-06-01', '{"entity": "R", "transaction_type": "t"}');
+				 INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+				 SELECT 'TX_RING', 'ARR_0', 'ARR', '{}'::jsonb
+				 UNION ALL
+				 SELECT 'TX_RING', 'ACC_' || i, 'ACC', '{"arrangement_refs": ["ARR_0"]}'::jsonb FROM generate_series(1, 20) i
+				 UNION ALL
+				 SELECT 'TX_RING', 'ANT_1', 'ANT', '{"accrual_refs": ["ACC_1", "ACC_20"], "arrangement_refs": ["ARR_0"]}'::jsonb
+				 UNION ALL
+				 SELECT 'TX_RING', 'ACT_1', 'ACT', '{"anticipation_refs": ["ANT_1"], "accrual_refs": ["ACC_2", "ACC_NONE"]}'::jsonb$$,
+	'a 23-component transaction in one statement (one ref dangling for now)');
+SELECT is((SELECT string_agg(component_id || '=' || status::text, ',' ORDER BY component_id COLLATE "C")
+			 FROM foray.foray_components WHERE transaction_id = 'TX_RING' AND component_id IN ('ARR_0', 'ACC_1', 'ACC_20', 'ANT_1', 'ACT_1')),
+	'ACC_1=ready,ACC_20=ready,ACT_1=pending,ANT_1=ready,ARR_0=ready',
+	'early and late refs both resolve; the dangling one keeps its component pending');
+SELECT is((SELECT count(*)::int FROM foray.memory_events WHERE transaction_id = 'TX_RING' AND event_kind = 'COMPONENT_CREATED'), 23,
+	'one COMPONENT_CREATED per component');
+SELECT throws_ok($$SET CONSTRAINTS ALL IMMEDIATE$$, '23R02', NULL,
+	'the dangling ref is still refused at commit');
+SELECT lives_ok($$DELETE FROM foray.foray_components WHERE transaction_id = 'TX_RING' AND component_id = 'ACT_1'$$,
+	'(the dangling component removed)');
+SET CONSTRAINTS ALL IMMEDIATE;
 
 -- an insert whose id is taken logs nothing, also when ON CONFLICT skips it
 CREATE TEMP TABLE events_before AS SELECT count(*) AS n FROM foray.memory_events;
