@@ -322,12 +322,17 @@ CREATE TABLE foray.memory_events (
 		END),
 	CONSTRAINT memory_events_actor_check CHECK (
 		actor_kind NOT IN ('person', 'contributor', 'agent', 'companion')
-		OR actor_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'),
-	CONSTRAINT memory_events_object_version_key UNIQUE (object_id, object_version),
-	CONSTRAINT memory_events_engagement_version_key UNIQUE (engagement_id, engagement_version)
+		OR actor_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
 );
 COMMENT ON TABLE foray.memory_events IS
 'The append-only event log: the substrate''s own events (written by its triggers in the same SQL transaction) and the Loomworks engine''s MemoryObject events, without the old readiness-wiring columns.  UPDATE, DELETE and TRUNCATE are refused for everyone.';
+-- One event per object version and per engagement version.  Partial: the
+-- substrate's own events carry neither, and a NULL key never conflicts, so
+-- indexing them only cost two index insertions per substrate event.
+CREATE UNIQUE INDEX memory_events_object_version_key ON foray.memory_events (object_id, object_version)
+	WHERE object_id IS NOT NULL;
+CREATE UNIQUE INDEX memory_events_engagement_version_key ON foray.memory_events (engagement_id, engagement_version)
+	WHERE engagement_id IS NOT NULL;
 CREATE INDEX memory_events_transaction_idx ON foray.memory_events (transaction_id, event_id)
 	WHERE transaction_id IS NOT NULL;
 CREATE INDEX memory_events_engagement_idx ON foray.memory_events (engagement_id, occurred_at)
