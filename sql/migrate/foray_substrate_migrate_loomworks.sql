@@ -295,12 +295,14 @@ BEGIN
 	DELETE FROM lw_flows l USING foray.foray_components c
 	WHERE c.transaction_id = l.tx AND c.component_id = l.cid;
 
-	-- accruals first, so each action finds its accruals ready on insert
+	-- transaction by transaction, accruals first, so each action finds its
+	-- accruals ready on insert, written just before it in the same
+	-- statement (the substrate answers that lookup without an index probe)
 	CREATE TEMP TABLE lw_flows_o ON COMMIT DROP AS
 	SELECT l.*, row_number() OVER () AS rn
 	FROM (SELECT f.*, r.refs AS acc_refs
 		  FROM lw_flows f LEFT JOIN lw_acc_refs r USING (transaction_id)
-		  ORDER BY f.is_acc DESC, f.transaction_id, f.created_at, f.id) l;
+		  ORDER BY f.transaction_id, f.is_acc DESC, f.created_at, f.id) l;
 	CREATE INDEX ON lw_flows_o (rn);
 	ANALYZE lw_flows_o;
 

@@ -114,6 +114,13 @@ is "loomworks_migration.asset_balances reproduces credit.asset_balances row for 
 		+ (SELECT count(*) FROM (SELECT * FROM loomworks_migration.asset_balances EXCEPT SELECT party, asset_id, balance FROM credit.asset_balances) b)
 		|| '/' || (SELECT count(*) FROM loomworks_migration.asset_balances)")" \
 	"0/$(q "SELECT count(*) FROM credit.asset_balances")"
+is "loomworks_migration.party() types a person exactly when the id is a UUID (edge cases included)" \
+	"$(q "SELECT count(*) FROM (SELECT from_party AS p FROM credit.foray_action_flows UNION ALL SELECT to_party FROM credit.foray_action_flows
+			UNION ALL VALUES ('ABCDEF01-2345-6789-abcd-ef0123456789'), ('abcdef01-2345-6789-abcd-ef012345678'),
+				('abcdef01x2345-6789-abcd-ef0123456789'), ('------------------------------------'), ('abcdef01-2345-6789-abcd-ef012345678g'),
+				('abcdef0123456789abcdef0123456789abcd'), ('0bcdef01-2345-6789-abcd-ef0123456789x'), ('dunin7'), ('')) x
+		WHERE (loomworks_migration.party(p) ->> 'kind' = 'person')
+			IS DISTINCT FROM (p ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\$')")" 0
 is "institutional parties are typed institution, persons person" \
 	"$(q "SELECT string_agg(k, ',' ORDER BY k) FROM (SELECT DISTINCT (p ->> 'kind') || ':' || CASE WHEN p ->> 'kind' = 'person' AND p ->> 'id' ~ '^[0-9a-f-]{36}$' THEN 'uuid' ELSE p ->> 'id' END AS k
 		FROM foray.foray_components, LATERAL (VALUES (foray_core #> '{flow,from_party}'), (foray_core #> '{flow,to_party}')) v(p) WHERE source_ref LIKE 'credit.%') s")" \
