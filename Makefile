@@ -12,7 +12,7 @@ OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/core/*.c)))
 
 PARTS      = $(sort $(wildcard sql/parts/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA       = $(wildcard sql/$(EXTENSION)--*--*.sql) $(wildcard sql/migrate/*.sql)
+DATA       = $(wildcard sql/$(EXTENSION)--*--*.sql) $(wildcard sql/versions/*.sql) $(wildcard sql/migrate/*.sql)
 
 REGRESS_FILES = $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql))
 REGRESS    = $(patsubst sql/%.sql,%,$(REGRESS_FILES))

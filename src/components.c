@@ -363,7 +363,12 @@ foray_components_after(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event))
 		elog(ERROR, "foray_components_after: must be an AFTER trigger");
-	if (foray_restore_mode())
+	/*
+	 * Restores write no events; the substrate's own writes record theirs
+	 * themselves (the trigger's WHEN clause skips them; this also holds for
+	 * a 0.1.0 schema not yet updated, which had no WHEN clause).
+	 */
+	if (foray_restore_mode() || foray_internal_writes > 0)
 		return PointerGetDatum(NULL);
 	rel = td->tg_relation;
 	desc = RelationGetDescr(rel);
