@@ -16,6 +16,9 @@
 #  4. two sessions, two FORAY transactions, opposite order: a deadlock;
 #     one session fails with 40P01 and leaves no rows or events, the other
 #     commits everything.
+#  5. B writes a component before any envelope, A creates the envelope:
+#     A waits, B is refused at commit (ENV-001), A's new transaction is right.
+#  6. A creates a transaction, B adds a dependent: B waits, both commit.
 source test/lib.sh
 
 pass=0
@@ -180,5 +183,47 @@ check "4: both transactions ready_to_anchor" "TXP=ready_to_anchor TXQ=ready_to_a
 close A; close B
 
 check "no session left behind" "0" "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'foray_conc_%'")"
+# ---- 5. B writes a component before any envelope; A creates the envelope --------
+# A's transaction-row insert takes the FORAY transaction's lock, so it waits
+# for B; B's commit is refused (ENV-001: no row yet, A has not committed);
+# A then holds every component of its new transaction, and what it knows
+# of them (no index probes) must match what a clean reader sees.
+session A; session B
+send B "BEGIN;"
+send B "$COMP ('TXC5', 'ARR_B', 'ARR', '{}');"
+mark B b1
+send A "BEGIN;"
+send A "$ENV ('TXC5', '2025-03-01', $CORE);"
+waiting A
+check "5: A's envelope insert waits for B's component (same FORAY transaction)" 0 $?
+send B "COMMIT;"; mark B b2
+mark A a1
+send A "$COMP ('TXC5', 'ARR_1', 'ARR', '{}'), ('TXC5', 'ACC_1', 'ACC', '{\"arrangement_refs\": [\"ARR_1\"]}');"
+send A "$COMP ('TXC5', 'ACT_1', 'ACT', '{\"accrual_refs\": [\"ACC_1\"]}');"
+send A "COMMIT;"; mark A a2
+check "5: B's commit is refused with 23503 (ENV-001), A commits" "23503|" "$(errors B)|$(errors A)"
+check "5: only A's components, all ready" "ACC_1=ready ACT_1=ready ARR_1=ready" "$(STATUS TXC5)"
+check "5: lifecycle ready_to_anchor" "ready_to_anchor" "$(LIFE TXC5)"
+check "5: events of A's rows only" "ACC_1 ACT_1 ARR_1" "$(CREATED TXC5)"
+close A; close B
+
+# ---- 6. A creates a transaction and its arrangement; B adds a dependent --------
+session A; session B
+send A "BEGIN;"
+send A "$ENV ('TXC6', '2025-03-01', $CORE);"
+send A "$COMP ('TXC6', 'ARR_1', 'ARR', '{}');"
+mark A a1
+send B "BEGIN;"
+send B "$COMP ('TXC6', 'ACC_1', 'ACC', '{\"arrangement_refs\": [\"ARR_1\"]}');"
+waiting B
+check "6: B waits for the transaction's creator" 0 $?
+send A "COMMIT;"; mark A a2
+mark B b1
+send B "COMMIT;"; mark B b2
+check "6: both commit" "|" "$(errors A)|$(errors B)"
+check "6: B's accrual sees A's committed arrangement: ready" "ACC_1=ready ARR_1=ready" "$(STATUS TXC6)"
+check "6: lifecycle ready_to_anchor" "ready_to_anchor" "$(LIFE TXC6)"
+close A; close B
+
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
 foray_tally "$pass" "$fail"
