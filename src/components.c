@@ -294,16 +294,15 @@ foray_components_before(PG_FUNCTION_ARGS)
 	if (strcmp(status, "pending") == 0 || strcmp(status, "ready") == 0)
 	{
 		int			missing;
-		bool		probe_self = is_insert && foray_components_may_exist(row.tx);
 
-		if (nrefs == 0 && !probe_self)
+		if (nrefs == 0 && !is_insert)
 			status = "ready";
 		else
 		{
 			if (SPI_connect() != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect failed");
 			status = foray_derive_status_self(row.tx, refs, nrefs, &missing,
-											  probe_self ? row.id : NULL, &taken);
+											  is_insert ? row.id : NULL, &taken);
 			SPI_finish();
 		}
 	}

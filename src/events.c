@@ -337,6 +337,17 @@ foray_flush_events(void)
 	}
 }
 
+/* The statement a guard refuses, for its message. */
+static const char *
+refused_verb(TriggerEvent ev)
+{
+	if (TRIGGER_FIRED_BY_UPDATE(ev))
+		return "UPDATE";
+	if (TRIGGER_FIRED_BY_DELETE(ev))
+		return "DELETE";
+	return "TRUNCATE";
+}
+
 /*
  * The registry of event kinds (foray.event_kinds) only grows: a kind, once
  * registered, stays (rule LOG-003).  That makes a per-backend cache of the
@@ -446,7 +457,6 @@ Datum
 foray_memory_events_guard(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	const char *what;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_memory_events_guard: not called by trigger manager");
@@ -479,15 +489,10 @@ foray_memory_events_guard(PG_FUNCTION_ARGS)
 					 errhint("Register an engine kind with foray.register_event_kind().")));
 		return PointerGetDatum(tup);
 	}
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		what = "UPDATE";
-	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		what = "DELETE";
-	else
-		what = "TRUNCATE";
 	ereport(ERROR,
 			(errcode(ERRCODE_FORAY_APPEND_ONLY),
-			 errmsg("foray.memory_events is append-only: %s is not allowed", what),
+			 errmsg("foray.memory_events is append-only: %s is not allowed",
+					refused_verb(trigdata->tg_event)),
 			 errdetail("Rule LOG-001: events are never changed or removed once written."),
 			 errhint("Record a correction as a new event.")));
 	PG_RETURN_NULL();
@@ -524,10 +529,8 @@ foray_event_kinds_guard(PG_FUNCTION_ARGS)
 			return PointerGetDatum(trigdata->tg_newtuple);
 		what = "changing a kind's name, origin or builtin flag";
 	}
-	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		what = "DELETE";
 	else
-		what = "TRUNCATE";
+		what = refused_verb(trigdata->tg_event);
 	ereport(ERROR,
 			(errcode(ERRCODE_FORAY_APPEND_ONLY),
 			 errmsg("foray.event_kinds only grows: %s is not allowed", what),

@@ -1079,21 +1079,6 @@ known_ready(DirtyEntry *e)
 		!e->has_reversed && !e->had_delete;
 }
 
-/*
- * May a component of this id already exist?  Not when the transaction was
- * created by this SQL transaction and this backend has inserted none of its
- * components yet: nobody else can have (see foray_note_created).
- */
-bool
-foray_components_may_exist(const char *transaction_id)
-{
-	DirtyEntry *e;
-
-	if (!foray_created_here(transaction_id))
-		return true;
-	e = dirty_entry(transaction_id, false);
-	return e == NULL || e->ncomponents > 0 || e->had_delete;
-}
 
 /*
  * The components inserted by the current statement, the last RECENT_MAX of
@@ -1151,14 +1136,19 @@ recent_get(const char *transaction_id, const char *id)
 	return NULL;
 }
 
-/* Does the cache hold every component the transaction has? */
+/*
+ * Does the cache hold every component the transaction has?  Also when it
+ * has none yet: a transaction created by this SQL transaction, none of
+ * whose components this backend has written, has none (nobody else can
+ * have written one, see foray_note_created).
+ */
 static bool
 recent_complete(const char *transaction_id)
 {
 	DirtyEntry *e;
 	int			n = 0;
 
-	if (nrecent == 0 || !foray_created_here(transaction_id))
+	if (!foray_created_here(transaction_id))
 		return false;
 	e = dirty_entry(transaction_id, false);
 	if (e == NULL || e->had_delete)

@@ -28,7 +28,6 @@ extern void foray_forget_all(void);
 extern void foray_note_component_added(const char *transaction_id);
 extern void foray_note_reversed(const char *transaction_id);
 extern void foray_note_component_deleted(const char *transaction_id);
-extern bool foray_components_may_exist(const char *transaction_id);
 extern void foray_recent_put(const char *transaction_id, const char *id, const char *status);
 extern void foray_recent_forget(void);
 extern void foray_evaluate_dirty(void);
