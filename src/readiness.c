@@ -692,10 +692,8 @@ dirty_entry(const char *transaction_id, bool create)
 	e = hash_search(dirty_txs, transaction_id, create ? HASH_ENTER : HASH_FIND, &found);
 	if (e != NULL && !found)
 	{
-		e->dirty = false;
-		e->pending_known = false;
-		e->has_pending = false;
-		e->locked = false;
+		/* everything but the key: dynahash does not zero a new entry */
+		memset((char *) e + sizeof(e->key), 0, sizeof(DirtyEntry) - sizeof(e->key));
 	}
 	return e;
 }
