@@ -37,6 +37,16 @@
 \endif
 
 BEGIN;
+-- Room for the staging tables in memory (temp_buffers can only be set
+-- before the session's first use of a temporary table; psql -f starts a
+-- new session).
+DO $tb$
+BEGIN
+	PERFORM set_config('temp_buffers', '1GB', true);
+EXCEPTION WHEN OTHERS THEN
+	NULL;	-- the session already used temporary tables: keep its setting
+END
+$tb$;
 -- A pinned, non-empty search_path: nothing below resolves through the
 -- caller's path, and an empty one would put the substrate in restore mode.
 SET LOCAL search_path = pg_catalog, pg_temp;
@@ -276,33 +286,30 @@ BEGIN
 	RAISE NOTICE 'credit.foray_action_flows: % transactions created (% s)', ntx,
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 
-	-- Provider-token rows of a consumption turn: accruals (how the charge
-	-- is computed).  Everything else: actions.
-	CREATE TEMP TABLE lw_flows ON COMMIT DROP AS
-	SELECT f.*,
-		'LW_CREDIT_' || f.transaction_id AS tx,
-		(f.flow_type = 'consumption' AND f.asset_id NOT LIKE 'loomworks\_%') AS is_acc,
-		CASE WHEN f.flow_type = 'consumption' AND f.asset_id NOT LIKE 'loomworks\_%'
-			THEN 'ACC_TOKENS_' ELSE 'ACT_' || upper(f.flow_type) || '_' END
-			|| replace(f.id::text, '-', '') AS cid
-	FROM credit.foray_action_flows f;
-
-	-- an action of a consumption turn references every accrual of its turn
-	CREATE TEMP TABLE lw_acc_refs ON COMMIT DROP AS
-	SELECT transaction_id, jsonb_agg(cid ORDER BY created_at, id) AS refs
-	FROM lw_flows WHERE is_acc GROUP BY transaction_id;
-
-	DELETE FROM lw_flows l USING foray.foray_components c
-	WHERE c.transaction_id = l.tx AND c.component_id = l.cid;
-
-	-- transaction by transaction, accruals first, so each action finds its
-	-- accruals ready on insert, written just before it in the same
-	-- statement (the substrate answers that lookup without an index probe)
+	-- Provider-token rows of a consumption turn are accruals (how the charge
+	-- is computed), everything else actions; an action of a consumption turn
+	-- references every accrual of its turn.  One pass, in the order of
+	-- writing: transaction by transaction, accruals first, so each action
+	-- finds its accruals ready on insert, written just before it in the same
+	-- statement (the substrate answers that lookup without an index probe).
+	-- The window's frame runs over the whole turn, in (created_at, id) order
+	-- among its accruals.
 	CREATE TEMP TABLE lw_flows_o ON COMMIT DROP AS
 	SELECT l.*, row_number() OVER () AS rn
-	FROM (SELECT f.*, r.refs AS acc_refs
-		  FROM lw_flows f LEFT JOIN lw_acc_refs r USING (transaction_id)
-		  ORDER BY f.transaction_id, f.is_acc DESC, f.created_at, f.id) l;
+	FROM (SELECT w.*
+		  FROM (SELECT f.*, x.tx, x.is_acc, x.cid,
+					jsonb_agg(x.cid) FILTER (WHERE x.is_acc) OVER (PARTITION BY f.transaction_id
+						ORDER BY x.is_acc DESC, f.created_at, f.id
+						ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS acc_refs
+				FROM credit.foray_action_flows f,
+					 LATERAL (SELECT 'LW_CREDIT_' || f.transaction_id AS tx,
+								 (f.flow_type = 'consumption' AND f.asset_id NOT LIKE 'loomworks\_%') AS is_acc) y,
+					 LATERAL (SELECT y.tx, y.is_acc,
+								 CASE WHEN y.is_acc THEN 'ACC_TOKENS_' ELSE 'ACT_' || upper(f.flow_type) || '_' END
+								 || replace(f.id::text, '-', '') AS cid) x) w
+		  WHERE NOT EXISTS (SELECT 1 FROM foray.foray_components c
+							WHERE c.transaction_id = w.tx AND c.component_id = w.cid)
+		  ORDER BY w.transaction_id, w.is_acc DESC, w.created_at, w.id) l;
 	CREATE INDEX ON lw_flows_o (rn);
 	ANALYZE lw_flows_o;
 
@@ -359,8 +366,7 @@ BEGIN
 					'from_party', loomworks_migration.party(l.from_party),
 					'to_party', loomworks_migration.party(l.to_party),
 					'created_at', loomworks_migration.iso(l.created_at))),
-			jsonb_build_object('legacy_id', l.id, 'legacy_transaction_id', l.transaction_id,
-				'legacy_metadata', l.metadata),
+			jsonb_build_object('legacy_metadata', l.metadata),
 			'credit.foray_action_flows:' || l.id,
 			l.created_at
 		FROM lw_flows_o l
@@ -589,8 +595,11 @@ CREATE TEMP TABLE lw_report (
 ) ON COMMIT DROP;
 
 -- Accounting of one legacy set against one destination set, both given as
--- queries yielding a column "ref": sizes, legacy refs with no destination,
--- destination refs with no legacy row, refs written more than once.
+-- queries yielding a text column "ref" (the legacy key: the text of the
+-- legacy id, or what a destination's source_ref names after its prefix; a
+-- source_ref that does not spell a legacy id exactly matches none): sizes,
+-- legacy keys with no destination, destination rows with no legacy row,
+-- keys written more than once.  One grouping pass over both sets.
 CREATE OR REPLACE FUNCTION pg_temp.lw_account(item text, legacy_sql text, dest_sql text)
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -602,11 +611,15 @@ DECLARE
 	dups bigint;
 BEGIN
 	EXECUTE format($q$
-		WITH l AS MATERIALIZED (%s), d AS MATERIALIZED (%s)
-		SELECT (SELECT count(*) FROM l), (SELECT count(*) FROM d),
-			(SELECT count(*) FROM l WHERE NOT EXISTS (SELECT 1 FROM d WHERE d.ref = l.ref)),
-			(SELECT count(*) FROM d WHERE NOT EXISTS (SELECT 1 FROM l WHERE l.ref = d.ref)),
-			(SELECT count(*) FROM (SELECT ref FROM d GROUP BY ref HAVING count(*) > 1) x)
+		SELECT coalesce(sum(nl), 0), coalesce(sum(nd), 0),
+			count(*) FILTER (WHERE nl > 0 AND nd = 0),
+			coalesce(sum(nd) FILTER (WHERE nl = 0), 0),
+			count(*) FILTER (WHERE nl > 0 AND nd > 1)
+		FROM (SELECT ref, count(*) FILTER (WHERE legacy) AS nl, count(*) FILTER (WHERE NOT legacy) AS nd
+			  FROM (SELECT ref, true AS legacy FROM (%s) l
+					UNION ALL
+					SELECT ref, false FROM (%s) d) u
+			  GROUP BY ref) g
 		$q$, legacy_sql, dest_sql)
 	INTO nl, nd, missing, orphans, dups;
 	INSERT INTO lw_report (item, legacy_rows, migrated_rows, problems, fatal, note)
@@ -622,26 +635,33 @@ DECLARE
 	n2 bigint;
 BEGIN
 	PERFORM pg_temp.lw_account('credit.foray_action_flows -> foray_components',
-		$$SELECT 'credit.foray_action_flows:' || id AS ref FROM credit.foray_action_flows$$,
-		$$SELECT source_ref AS ref FROM foray.foray_components WHERE source_ref LIKE 'credit.foray\_action\_flows:%'$$);
+		$$SELECT id::text AS ref FROM credit.foray_action_flows$$,
+		$$SELECT substr(source_ref, 27) AS ref
+		  FROM foray.foray_components WHERE source_ref LIKE 'credit.foray\_action\_flows:%'$$);
 	PERFORM pg_temp.lw_account('credit.foray_action_flows.transaction_id -> foray_transactions',
-		$$SELECT DISTINCT 'credit.foray_action_flows.transaction_id:' || transaction_id AS ref FROM credit.foray_action_flows$$,
-		$$SELECT source_ref AS ref FROM foray.foray_transactions WHERE source_ref LIKE 'credit.foray\_action\_flows.transaction\_id:%'$$);
+		$$SELECT DISTINCT transaction_id::text AS ref FROM credit.foray_action_flows$$,
+		$$SELECT substr(source_ref, 42) AS ref
+		  FROM foray.foray_transactions WHERE source_ref LIKE 'credit.foray\_action\_flows.transaction\_id:%'$$);
 	PERFORM pg_temp.lw_account('audit.foray_events -> memory_events',
-		$$SELECT 'audit.foray_events:' || id AS ref FROM audit.foray_events$$,
-		$$SELECT source_ref AS ref FROM foray.memory_events WHERE source_ref LIKE 'audit.foray\_events:%'$$);
+		$$SELECT id::text AS ref FROM audit.foray_events$$,
+		$$SELECT substr(source_ref, 20) AS ref
+		  FROM foray.memory_events WHERE source_ref LIKE 'audit.foray\_events:%'$$);
 	PERFORM pg_temp.lw_account('public.memory_events -> memory_events',
-		$$SELECT 'public.memory_events:' || id AS ref FROM public.memory_events$$,
-		$$SELECT source_ref AS ref FROM foray.memory_events WHERE source_ref ~ '^public\.memory_events:[0-9]+$'$$);
+		$$SELECT id::text AS ref FROM public.memory_events$$,
+		$$SELECT substr(source_ref, 22) AS ref
+		  FROM foray.memory_events WHERE source_ref LIKE 'public.memory\_events:%' AND source_ref NOT LIKE '%#attestation'$$);
 	PERFORM pg_temp.lw_account('public.memory_events.attestation -> foray_transactions',
-		$$SELECT 'public.memory_events:' || id || '#attestation' AS ref FROM public.memory_events WHERE attestation IS NOT NULL AND jsonb_typeof(attestation) = 'object'$$,
-		$$SELECT source_ref AS ref FROM foray.foray_transactions WHERE source_ref LIKE 'public.memory\_events:%#attestation'$$);
+		$$SELECT id::text AS ref FROM public.memory_events WHERE attestation IS NOT NULL AND jsonb_typeof(attestation) = 'object'$$,
+		$$SELECT left(substr(source_ref, 22), -12) AS ref
+		  FROM foray.foray_transactions WHERE source_ref LIKE 'public.memory\_events:%#attestation'$$);
 	PERFORM pg_temp.lw_account('public.memory_events.attestation -> foray_components (ACT)',
-		$$SELECT 'public.memory_events:' || id || '#attestation' AS ref FROM public.memory_events WHERE attestation IS NOT NULL AND jsonb_typeof(attestation) = 'object'$$,
-		$$SELECT source_ref AS ref FROM foray.foray_components WHERE source_ref LIKE 'public.memory\_events:%#attestation'$$);
+		$$SELECT id::text AS ref FROM public.memory_events WHERE attestation IS NOT NULL AND jsonb_typeof(attestation) = 'object'$$,
+		$$SELECT left(substr(source_ref, 22), -12) AS ref
+		  FROM foray.foray_components WHERE source_ref LIKE 'public.memory\_events:%#attestation'$$);
 	PERFORM pg_temp.lw_account('public.memory_events.attestation -> foray_attestations',
-		$$SELECT 'public.memory_events:' || id || '#attestation' AS ref FROM public.memory_events WHERE attestation IS NOT NULL AND jsonb_typeof(attestation) = 'object'$$,
-		$$SELECT source_ref AS ref FROM foray.foray_attestations WHERE source_ref LIKE 'public.memory\_events:%#attestation'$$);
+		$$SELECT id::text AS ref FROM public.memory_events WHERE attestation IS NOT NULL AND jsonb_typeof(attestation) = 'object'$$,
+		$$SELECT left(substr(source_ref, 22), -12) AS ref
+		  FROM foray.foray_attestations WHERE source_ref LIKE 'public.memory\_events:%#attestation'$$);
 
 	-- attestation values that are not objects cannot be carried over
 	SELECT count(*) INTO n FROM public.memory_events
@@ -693,31 +713,34 @@ BEGIN
 			(SELECT count(*) FROM credit.asset_balances), (SELECT count(*) FROM loomworks_migration.asset_balances),
 			n, true, 'balance rows that differ');
 
-	-- engine events: content (minus the removed fields) and order
-	SELECT count(*) INTO n
-	FROM public.memory_events m
-	JOIN foray.memory_events e ON e.source_ref = 'public.memory_events:' || m.id
-	WHERE (e.event_kind, e.subject_kind::text, e.subject_id, e.engagement_id, e.object_id, e.object_type,
-		   e.object_version, e.engagement_version, e.actor_kind::text, e.actor_id, e.occurred_at, e.payload)
-		IS DISTINCT FROM
-		  (m.event_kind::text, 'MEMORY_OBJECT', m.object_id::text, m.engagement_id, m.object_id, m.object_type::text,
-		   m.object_version, m.engagement_version, m.actor_kind::text, m.actor_id::text, m."timestamp",
-		   m.payload - '_foray');
+	-- engine events: content (minus the removed fields) and order, in one
+	-- pass over each side; an event whose source_ref names no legacy row is
+	-- already counted by the accounting above
+	SELECT count(*) FILTER (WHERE differs), count(*) FILTER (WHERE prev >= lid)
+	INTO n, n2
+	FROM (SELECT differs, lid, lag(lid) OVER (ORDER BY event_id) AS prev
+		  FROM (SELECT e.event_id, m.id AS lid,
+					(e.event_kind, e.subject_kind::text, e.subject_id, e.engagement_id, e.object_id,
+					 e.object_type, e.object_version, e.engagement_version, e.actor_kind::text, e.actor_id,
+					 e.occurred_at, e.payload)
+					IS DISTINCT FROM
+					(m.event_kind::text, 'MEMORY_OBJECT', m.object_id::text, m.engagement_id, m.object_id,
+					 m.object_type::text, m.object_version, m.engagement_version, m.actor_kind::text,
+					 m.actor_id::text, m."timestamp", m.payload - '_foray') AS differs
+				FROM foray.memory_events e
+				JOIN public.memory_events m ON e.source_ref = 'public.memory_events:' || m.id
+				WHERE e.source_ref LIKE 'public.memory\_events:%'
+				OFFSET 0) j) w;	-- compared before the sort: only (event_id, lid, differs) is sorted
 	INSERT INTO lw_report (item, legacy_rows, problems, fatal, note)
 	VALUES ('engine events: content carried over', (SELECT count(*) FROM public.memory_events), n, true,
 			'events whose columns or payload (minus _foray) differ');
-
-	SELECT count(*) INTO n
-	FROM (SELECT split_part(source_ref, ':', 2)::bigint AS lid,
-				 lag(split_part(source_ref, ':', 2)::bigint) OVER (ORDER BY event_id) AS prev
-		  FROM foray.memory_events WHERE source_ref ~ '^public\.memory_events:[0-9]+$') s
-	WHERE s.prev >= s.lid;
 	INSERT INTO lw_report (item, problems, fatal, note)
-	VALUES ('engine events: legacy order kept', n, true, 'events out of legacy id order');
+	VALUES ('engine events: legacy order kept', n2, true, 'events out of legacy id order');
 
 	SELECT count(*) INTO n
 	FROM audit.foray_events a
-	JOIN foray.memory_events e ON e.source_ref = 'audit.foray_events:' || a.id
+	JOIN foray.memory_events e ON substr(e.source_ref, 20) = a.id::text
+	  AND e.source_ref LIKE 'audit.foray\_events:%'
 	WHERE (e.event_kind, e.actor_kind::text, e.actor_id, e.occurred_at, e.payload - 'legacy_tx_id', e.payload ->> 'legacy_tx_id')
 		IS DISTINCT FROM (a.event_type::text, 'person', a.actor_person_id::text, a.created_at, a.payload, a.tx_id::text);
 	INSERT INTO lw_report (item, legacy_rows, problems, fatal, note)
