@@ -24,6 +24,16 @@ typedef struct PlanDef
 
 #define EQ " OPERATOR(pg_catalog.=) "
 
+/*
+ * The predicate of the partial index foray_components_ref_keys_idx, repeated
+ * so the planner can use the index (on a 0.2.0 database, whose index is not
+ * partial, it is a filter that every matching row passes).
+ */
+#define HAS_REFS(a) \
+	"(" a "arrangement_refs OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]" \
+	" OR " a "accrual_refs OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]" \
+	" OR " a "anticipation_refs OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[])"
+
 static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 	[PLAN_DEPENDENTS] = {
 		"SELECT d.component_id, d.status::pg_catalog.text,"
@@ -32,6 +42,7 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		" FROM foray.foray_components d"
 		" WHERE foray.component_ref_keys(d.transaction_id, d.arrangement_refs, d.accrual_refs,"
 		"                                d.anticipation_refs) OPERATOR(pg_catalog.&&) $1"
+		"   AND " HAS_REFS("d.")
 		"   AND d.status::pg_catalog.text" EQ "ANY ('{pending,ready}'::pg_catalog.text[])"
 		" ORDER BY d.component_id COLLATE \"C\"",
 		1, {TEXTARRAYOID}
@@ -129,6 +140,7 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		"SELECT component_id FROM foray.foray_components"
 		" WHERE foray.component_ref_keys(transaction_id, arrangement_refs, accrual_refs,"
 		"                                anticipation_refs) OPERATOR(pg_catalog.@>) ARRAY[$1]"
+		"   AND " HAS_REFS("")
 		" ORDER BY component_id COLLATE \"C\" LIMIT 1",
 		1, {TEXTOID}
 	},

@@ -153,21 +153,15 @@ RETURN (SELECT NULL::void FROM (SELECT set_config('loomworks_migration.written',
 
 -- credit.asset_balances, reproduced from the migrated components only.
 CREATE OR REPLACE VIEW loomworks_migration.asset_balances AS
-SELECT party, asset_id, sum(delta)::numeric(20, 6) AS balance
-FROM (
-	SELECT c.foray_core #>> '{flow,to_party,id}' AS party,
-		   c.foray_core #>> '{flow,asset_id}' AS asset_id,
-		   (c.foray_core #>> '{flow,quantity}')::numeric AS delta
-	FROM foray.foray_components c
-	WHERE c.source_ref LIKE 'credit.foray\_action\_flows:%'
-	UNION ALL
-	SELECT c.foray_core #>> '{flow,from_party,id}',
-		   c.foray_core #>> '{flow,asset_id}',
-		   -(c.foray_core #>> '{flow,quantity}')::numeric
-	FROM foray.foray_components c
-	WHERE c.source_ref LIKE 'credit.foray\_action\_flows:%'
-) d
-GROUP BY party, asset_id;
+SELECT v.party, v.asset_id, sum(v.delta)::numeric(20, 6) AS balance
+FROM foray.foray_components c
+CROSS JOIN LATERAL (VALUES
+	(c.foray_core #>> '{flow,to_party,id}', c.foray_core #>> '{flow,asset_id}',
+	 (c.foray_core #>> '{flow,quantity}')::numeric),
+	(c.foray_core #>> '{flow,from_party,id}', c.foray_core #>> '{flow,asset_id}',
+	 -(c.foray_core #>> '{flow,quantity}')::numeric)) AS v(party, asset_id, delta)
+WHERE c.source_ref LIKE 'credit.foray\_action\_flows:%'
+GROUP BY v.party, v.asset_id;
 COMMENT ON VIEW loomworks_migration.asset_balances IS
 	'Legacy credit.asset_balances (party, asset_id, balance) recomputed from the migrated ledger components: +quantity to to_party, -quantity from from_party.';
 
@@ -294,9 +288,18 @@ BEGIN
 	-- statement (the substrate answers that lookup without an index probe).
 	-- The window's frame runs over the whole turn, in (created_at, id) order
 	-- among its accruals.
+	-- Each distinct ledger party typed once (loomworks_migration.party),
+	-- rather than twice per row.
+	CREATE TEMP TABLE lw_parties ON COMMIT DROP AS
+	SELECT p AS party, loomworks_migration.party(p) AS actor
+	FROM (SELECT from_party FROM credit.foray_action_flows
+		  UNION SELECT to_party FROM credit.foray_action_flows) s(p);
+	ALTER TABLE lw_parties ADD PRIMARY KEY (party);
+	ANALYZE lw_parties;
+
 	CREATE TEMP TABLE lw_flows_o ON COMMIT DROP AS
 	SELECT l.*, row_number() OVER () AS rn
-	FROM (SELECT w.*
+	FROM (SELECT w.*, pf.actor AS from_actor, pt.actor AS to_actor
 		  FROM (SELECT f.*, x.tx, x.is_acc, x.cid,
 					jsonb_agg(x.cid) FILTER (WHERE x.is_acc) OVER (PARTITION BY f.transaction_id
 						ORDER BY x.is_acc DESC, f.created_at, f.id
@@ -307,6 +310,8 @@ BEGIN
 					 LATERAL (SELECT y.tx, y.is_acc,
 								 CASE WHEN y.is_acc THEN 'ACC_TOKENS_' ELSE 'ACT_' || upper(f.flow_type) || '_' END
 								 || replace(f.id::text, '-', '') AS cid) x) w
+		  JOIN lw_parties pf ON pf.party = w.from_party
+		  JOIN lw_parties pt ON pt.party = w.to_party
 		  WHERE NOT EXISTS (SELECT 1 FROM foray.foray_components c
 							WHERE c.transaction_id = w.tx AND c.component_id = w.cid)
 		  ORDER BY w.transaction_id, w.is_acc DESC, w.created_at, w.id) l;
@@ -355,7 +360,7 @@ BEGIN
 					'settlement_date', loomworks_migration.iso(l.created_at),
 					'settlement_status', 'completed',
 					'payment_method', 'other',
-					'counterparty', CASE WHEN l.from_party ~* '^[0-9a-f-]{36}$' THEN l.to_party ELSE l.from_party END,
+					'counterparty', CASE WHEN l.from_actor ->> 'kind' = 'person' THEN l.to_party ELSE l.from_party END,
 					'account_status', CASE WHEN l.asset_id = 'loomworks_account_status' THEN jsonb_build_object(
 						'previous', l.metadata -> 'previous_status', 'new', l.metadata -> 'new_status') END,
 					'dependencies', '[]'::jsonb))
@@ -363,8 +368,8 @@ BEGIN
 					'flow_type', l.flow_type,
 					'asset_id', l.asset_id,
 					'quantity', l.quantity::text,
-					'from_party', loomworks_migration.party(l.from_party),
-					'to_party', loomworks_migration.party(l.to_party),
+					'from_party', l.from_actor,
+					'to_party', l.to_actor,
 					'created_at', loomworks_migration.iso(l.created_at))),
 			jsonb_build_object('legacy_metadata', l.metadata),
 			'credit.foray_action_flows:' || l.id,
@@ -591,8 +596,10 @@ CREATE TEMP TABLE lw_report (
 	migrated_rows bigint,
 	problems bigint NOT NULL,
 	fatal boolean NOT NULL,
-	note text
+	note text,
+	done_at timestamptz NOT NULL DEFAULT clock_timestamp()
 ) ON COMMIT DROP;
+SELECT set_config('loomworks_migration.reconciliation_started', clock_timestamp()::text, true) IS NOT NULL AS reconciling;
 
 -- Accounting of one legacy set against one destination set, both given as
 -- queries yielding a text column "ref" (the legacy key: the text of the
@@ -669,22 +676,21 @@ BEGIN
 	INSERT INTO lw_report (item, legacy_rows, problems, fatal, note)
 	VALUES ('public.memory_events.attestation not a JSON object', n, n, true, 'cannot become an attestation');
 
-	-- quantity sums per (asset, party, direction)
+	-- quantity sums per (asset, party, direction); one scan of each side
 	WITH l AS (
-		SELECT asset_id, party, dir, sum(q) AS q FROM (
-			SELECT asset_id, to_party AS party, 'in' AS dir, quantity AS q FROM credit.foray_action_flows
-			UNION ALL
-			SELECT asset_id, from_party, 'out', quantity FROM credit.foray_action_flows) s
+		SELECT f.asset_id, v.party, v.dir, sum(f.quantity) AS q
+		FROM credit.foray_action_flows f
+		CROSS JOIN LATERAL (VALUES (f.to_party, 'in'), (f.from_party, 'out')) AS v(party, dir)
 		GROUP BY 1, 2, 3),
 	m AS (
-		SELECT asset_id, party, dir, sum(q) AS q FROM (
-			SELECT foray_core #>> '{flow,asset_id}' AS asset_id, foray_core #>> '{flow,to_party,id}' AS party,
-				'in' AS dir, (foray_core #>> '{flow,quantity}')::numeric AS q
-			FROM foray.foray_components WHERE source_ref LIKE 'credit.foray\_action\_flows:%'
-			UNION ALL
-			SELECT foray_core #>> '{flow,asset_id}', foray_core #>> '{flow,from_party,id}',
-				'out', (foray_core #>> '{flow,quantity}')::numeric
-			FROM foray.foray_components WHERE source_ref LIKE 'credit.foray\_action\_flows:%') s
+		SELECT v.asset_id, v.party, v.dir, sum(v.q) AS q
+		FROM foray.foray_components c
+		CROSS JOIN LATERAL (VALUES
+			(c.foray_core #>> '{flow,asset_id}', c.foray_core #>> '{flow,to_party,id}', 'in',
+			 (c.foray_core #>> '{flow,quantity}')::numeric),
+			(c.foray_core #>> '{flow,asset_id}', c.foray_core #>> '{flow,from_party,id}', 'out',
+			 (c.foray_core #>> '{flow,quantity}')::numeric)) AS v(asset_id, party, dir, q)
+		WHERE c.source_ref LIKE 'credit.foray\_action\_flows:%'
 		GROUP BY 1, 2, 3)
 	SELECT (SELECT count(*) FROM l), (SELECT count(*) FROM ((TABLE l EXCEPT TABLE m) UNION ALL (TABLE m EXCEPT TABLE l)) x)
 	INTO n, n2;
@@ -770,7 +776,9 @@ $rec$;
 
 \echo Loomworks migration: reconciliation report
 SELECT item, legacy_rows, migrated_rows, problems,
-	CASE WHEN problems = 0 THEN 'ok' WHEN fatal THEN 'FAIL' ELSE 'reported' END AS status, note
+	CASE WHEN problems = 0 THEN 'ok' WHEN fatal THEN 'FAIL' ELSE 'reported' END AS status, note,
+	round(extract(epoch FROM done_at - lag(done_at, 1, current_setting('loomworks_migration.reconciliation_started')::timestamptz)
+		OVER (ORDER BY ord))::numeric, 1) AS seconds
 FROM lw_report ORDER BY ord;
 
 DO $fin$
@@ -791,7 +799,7 @@ BEGIN
 		RAISE NOTICE 'loomworks migration reconciles; nothing new to migrate';
 	ELSE
 		INSERT INTO loomworks_migration.runs (started_at, finished_at, report)
-		SELECT now(), clock_timestamp(), jsonb_agg(to_jsonb(r) - 'ord' ORDER BY r.ord) FROM lw_report r;
+		SELECT now(), clock_timestamp(), jsonb_agg(to_jsonb(r) - 'ord' - 'done_at' ORDER BY r.ord) FROM lw_report r;
 		RAISE NOTICE 'loomworks migration reconciles; committing';
 	END IF;
 END

@@ -219,9 +219,14 @@ COMMENT ON COLUMN foray.foray_components.foray_core IS 'The component''s protoco
 COMMENT ON COLUMN foray.foray_components.audit_data IS 'Optional audit-profile data, never part of component_hash (hashed separately into audit_data_hash).';
 COMMENT ON COLUMN foray.foray_components.ordinal IS 'Position of the component in its document array, for a lossless export order.';
 COMMENT ON COLUMN foray.foray_components.source_ref IS 'Provenance: the legacy row this component was migrated from, if any.';
+-- Partial: only components that reference something are ever looked up
+-- through it (who references X?), and a component without refs (every
+-- arrangement, most actions of a ledger) would cost a GIN insertion for an
+-- empty key set.  The substrate's lookups repeat the predicate (src/plans.c).
 CREATE INDEX foray_components_ref_keys_idx ON foray.foray_components
 	USING gin (foray.component_ref_keys(transaction_id, arrangement_refs, accrual_refs, anticipation_refs))
-	WITH (fastupdate = off);
+	WITH (fastupdate = off)
+	WHERE arrangement_refs <> '{}' OR accrual_refs <> '{}' OR anticipation_refs <> '{}';
 
 -- ---------------------------------------------------------------------
 -- foray_attestations: the cross-cutting fifth.

@@ -4,7 +4,7 @@
 --	enforces, deferred foreign keys and triggers, privileges, and the
 --	pg_dump registration.  Run by test/suites/20_pgtap.sh (pg_prove).
 BEGIN;
-SELECT plan(211);
+SELECT plan(214);
 
 -- ---------------------------------------------------------------------
 -- Schema and tables
@@ -116,6 +116,43 @@ SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'foray.foray_components':
 	'foray_components pages keep room for one in-page (HOT) readiness update of every row');
 SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'foray.foray_transactions'::regclass), '{fillfactor=50}'::text[],
 	'foray_transactions pages keep room for one in-page (HOT) lifecycle update of every row');
+SELECT matches(pg_get_indexdef('foray.foray_components_ref_keys_idx'::regclass),
+	'WHERE \(\(arrangement_refs <> ''\{\}''::text\[\]\) OR \(accrual_refs <> ''\{\}''::text\[\]\) OR \(anticipation_refs <> ''\{\}''::text\[\]\)\)$',
+	'the reverse-reference index holds only components that reference something');
+-- the substrate's two lookups through it (src/plans.c), as written there:
+-- the planner must be able to use the partial index for both
+CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+	plan text := '';
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+		plan := plan || line || E'\n';
+	END LOOP;
+	RETURN plan;
+END
+$$;
+SET LOCAL enable_seqscan = off;
+SELECT matches(pg_temp.plan_of($q$
+	SELECT d.component_id FROM foray.foray_components d
+	 WHERE foray.component_ref_keys(d.transaction_id, d.arrangement_refs, d.accrual_refs, d.anticipation_refs)
+		   OPERATOR(pg_catalog.&&) '{T:ARR_X}'::text[]
+	   AND (d.arrangement_refs OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]
+			OR d.accrual_refs OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]
+			OR d.anticipation_refs OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[])$q$),
+	'Bitmap Index Scan on foray_components_ref_keys_idx',
+	'the dependents lookup can use the partial reverse-reference index');
+SELECT matches(pg_temp.plan_of($q$
+	SELECT component_id FROM foray.foray_components
+	 WHERE foray.component_ref_keys(transaction_id, arrangement_refs, accrual_refs, anticipation_refs)
+		   OPERATOR(pg_catalog.@>) ARRAY['T:ARR_X']
+	   AND (arrangement_refs OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]
+			OR accrual_refs OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]
+			OR anticipation_refs OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[])
+	 ORDER BY component_id COLLATE "C" LIMIT 1$q$),
+	'Bitmap Index Scan on foray_components_ref_keys_idx',
+	'the referrers lookup can use the partial reverse-reference index');
+RESET enable_seqscan;
 SELECT is((SELECT count(*)::int FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attname = 'lifecycle'
 			WHERE i.indrelid = 'foray.foray_transactions'::regclass
 			  AND (a.attnum = ANY (i.indkey::int2[])

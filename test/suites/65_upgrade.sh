@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The upgrade path: a database created with the previous release (0.1.0, the
-# frozen script in sql/versions/), holding data, is updated with ALTER
+# The upgrade paths: a database created with each earlier release (0.1.0,
+# 0.2.0, ...: the frozen scripts in sql/versions/), holding data, is updated with ALTER
 # EXTENSION foray_substrate UPDATE.  Afterwards its catalog must be exactly
 # that of a fresh install of the current version (every column, constraint,
 # index, trigger, function, view, comment and privilege of the extension,
@@ -68,79 +68,88 @@ UNION ALL
 SELECT 'kind ' || event_kind || ' ' || origin || ' ' || builtin::text || ' ' || description FROM foray.event_kinds WHERE builtin
 ORDER BY 1"
 
-foray_psql -d postgres -c "DROP DATABASE IF EXISTS $OLD" -c "DROP DATABASE IF EXISTS $NEW" \
-	-c "CREATE DATABASE $OLD" -c "CREATE DATABASE $NEW" >/dev/null
-foray_psql -d "$NEW" -c "CREATE EXTENSION foray_substrate" >/dev/null
-foray_psql -d "$OLD" -c "CREATE EXTENSION foray_substrate VERSION '0.1.0'" >/dev/null
-check "a 0.1.0 database can be created from the shipped script" "0.1.0" \
-	"$(foray_psql -d "$OLD" -Atc "SELECT extversion FROM pg_extension WHERE extname = 'foray_substrate'")"
+upgrade_from() {
+	FROM=$1
+	foray_psql -d postgres -c "DROP DATABASE IF EXISTS $OLD" -c "DROP DATABASE IF EXISTS $NEW" \
+		-c "CREATE DATABASE $OLD" -c "CREATE DATABASE $NEW" >/dev/null
+	foray_psql -d "$NEW" -c "CREATE EXTENSION foray_substrate" >/dev/null
+	foray_psql -d "$OLD" -c "CREATE EXTENSION foray_substrate VERSION '$FROM'" >/dev/null
+	check "a $FROM database can be created from the shipped script" "$FROM" \
+		"$(foray_psql -d "$OLD" -Atc "SELECT extversion FROM pg_extension WHERE extname = 'foray_substrate'")"
 
-# data written under 0.1.0: two transactions, one anchored, an attestation,
-# an engine event
-foray_psql -d "$OLD" >/dev/null <<'SQL'
-SELECT foray.register_event_kind('engagement_committed', 'An engagement was committed.');
-BEGIN;
-INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
-VALUES ('UP_1', '2026-03-01T10:00:00Z', '{"entity": "Up", "transaction_type": "t", "status": "active"}'),
-	   ('UP_2', '2026-03-02T10:00:00Z', '{"entity": "Up", "transaction_type": "t"}');
-INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
-VALUES ('UP_1', 'ACT_PAY', 'ACT', '{"accrual_refs": ["ACC_FEE"], "amount_settled": 10}'),
-	   ('UP_1', 'ACC_FEE', 'ACC', '{"arrangement_refs": ["ARR_MSA"], "output": 10}'),
-	   ('UP_1', 'ARR_MSA', 'ARR', '{"parties": ["a", "b"]}'),
-	   ('UP_2', 'ARR_ONE', 'ARR', '{}'),
-	   ('UP_2', 'ACC_TWO', 'ACC', '{"arrangement_refs": ["ARR_ONE"]}');
-INSERT INTO foray.foray_attestations (transaction_id, attestation_id, foray_core)
-VALUES ('UP_1', 'ATT_AUDIT', '{"attestor": "Auditor", "attestor_hash": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-		"attestor_type": "auditor", "attestor_credentials": [], "subject_refs": ["ACT_PAY"], "attestation_type": "audit_opinion",
-		"attestation_date": "2026-03-05", "outcome": "approved", "dependencies": []}');
-COMMIT;
-INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, engagement_id, object_id, object_type,
-								 object_version, engagement_version, actor_kind, actor_id)
-VALUES ('engagement_committed', 'MEMORY_OBJECT', 'a0000000-0000-0000-0000-000000000001',
-		'00000000-0000-0000-0000-000000000002', 'a0000000-0000-0000-0000-000000000001', 'Engagement', 1, 1,
-		'institution', 'dunin7');
-SELECT foray.record_anchor('UP_2', foray.anchor_envelope('UP_2') ->> 'merkle_root', 'kaspa:up', 1, 1, '2026-03-03T00:00:00Z');
-SQL
-before=$(foray_psql -d "$OLD" -Atc "SELECT (SELECT string_agg(transaction_id || ':' || lifecycle || ':' || coalesce(merkle_root, '-'), ' ' ORDER BY 1) FROM foray.foray_transactions)
-	|| ' | ' || (SELECT string_agg(transaction_id || '/' || component_id || ':' || status || ':' || component_hash, ' ' ORDER BY 1) FROM foray.foray_components)
-	|| ' | ' || (SELECT count(*) FROM foray.memory_events)")
+	# data written under $FROM: two transactions, one anchored, an attestation,
+	# an engine event
+	foray_psql -d "$OLD" >/dev/null <<-'SQL'
+	SELECT foray.register_event_kind('engagement_committed', 'An engagement was committed.');
+	BEGIN;
+	INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+	VALUES ('UP_1', '2026-03-01T10:00:00Z', '{"entity": "Up", "transaction_type": "t", "status": "active"}'),
+		   ('UP_2', '2026-03-02T10:00:00Z', '{"entity": "Up", "transaction_type": "t"}');
+	INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+	VALUES ('UP_1', 'ACT_PAY', 'ACT', '{"accrual_refs": ["ACC_FEE"], "amount_settled": 10}'),
+		   ('UP_1', 'ACC_FEE', 'ACC', '{"arrangement_refs": ["ARR_MSA"], "output": 10}'),
+		   ('UP_1', 'ARR_MSA', 'ARR', '{"parties": ["a", "b"]}'),
+		   ('UP_2', 'ARR_ONE', 'ARR', '{}'),
+		   ('UP_2', 'ACC_TWO', 'ACC', '{"arrangement_refs": ["ARR_ONE"]}');
+	INSERT INTO foray.foray_attestations (transaction_id, attestation_id, foray_core)
+	VALUES ('UP_1', 'ATT_AUDIT', '{"attestor": "Auditor", "attestor_hash": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+			"attestor_type": "auditor", "attestor_credentials": [], "subject_refs": ["ACT_PAY"], "attestation_type": "audit_opinion",
+			"attestation_date": "2026-03-05", "outcome": "approved", "dependencies": []}');
+	COMMIT;
+	INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, engagement_id, object_id, object_type,
+									 object_version, engagement_version, actor_kind, actor_id)
+	VALUES ('engagement_committed', 'MEMORY_OBJECT', 'a0000000-0000-0000-0000-000000000001',
+			'00000000-0000-0000-0000-000000000002', 'a0000000-0000-0000-0000-000000000001', 'Engagement', 1, 1,
+			'institution', 'dunin7');
+	SELECT foray.record_anchor('UP_2', foray.anchor_envelope('UP_2') ->> 'merkle_root', 'kaspa:up', 1, 1, '2026-03-03T00:00:00Z');
+	SQL
+	before=$(foray_psql -d "$OLD" -Atc "SELECT (SELECT string_agg(transaction_id || ':' || lifecycle || ':' || coalesce(merkle_root, '-'), ' ' ORDER BY 1) FROM foray.foray_transactions)
+		|| ' | ' || (SELECT string_agg(transaction_id || '/' || component_id || ':' || status || ':' || component_hash, ' ' ORDER BY 1) FROM foray.foray_components)
+		|| ' | ' || (SELECT count(*) FROM foray.memory_events)")
 
-foray_psql -d "$OLD" -c "ALTER EXTENSION foray_substrate UPDATE" >/dev/null
-check "ALTER EXTENSION foray_substrate UPDATE reaches the current version" "$current" \
-	"$(foray_psql -d "$OLD" -Atc "SELECT extversion FROM pg_extension WHERE extname = 'foray_substrate'")"
+	foray_psql -d "$OLD" -c "ALTER EXTENSION foray_substrate UPDATE" >/dev/null
+	check "ALTER EXTENSION foray_substrate UPDATE reaches the current version" "$current" \
+		"$(foray_psql -d "$OLD" -Atc "SELECT extversion FROM pg_extension WHERE extname = 'foray_substrate'")"
 
-old_fp=$(foray_psql -d "$OLD" -Atc "$FINGERPRINT")
-new_fp=$(foray_psql -d "$NEW" -Atc "$FINGERPRINT")
-difference=$(diff <(echo "$new_fp") <(echo "$old_fp") | head -20)
-check "the fingerprint covers the whole extension (hundreds of facts)" "yes" "$([ "$(echo "$new_fp" | wc -l)" -gt 300 ] && echo yes || echo "only $(echo "$new_fp" | wc -l)")"
-check "the updated catalog is exactly a fresh install's ($(echo "$new_fp" | wc -l) facts compared)" "" "$difference"
+	old_fp=$(foray_psql -d "$OLD" -Atc "$FINGERPRINT")
+	new_fp=$(foray_psql -d "$NEW" -Atc "$FINGERPRINT")
+	difference=$(diff <(echo "$new_fp") <(echo "$old_fp") | head -20)
+	check "the fingerprint covers the whole extension (hundreds of facts)" "yes" "$([ "$(echo "$new_fp" | wc -l)" -gt 300 ] && echo yes || echo "only $(echo "$new_fp" | wc -l)")"
+	check "the updated catalog is exactly a fresh install's ($(echo "$new_fp" | wc -l) facts compared)" "" "$difference"
 
-after=$(foray_psql -d "$OLD" -Atc "SELECT (SELECT string_agg(transaction_id || ':' || lifecycle || ':' || coalesce(merkle_root, '-'), ' ' ORDER BY 1) FROM foray.foray_transactions)
-	|| ' | ' || (SELECT string_agg(transaction_id || '/' || component_id || ':' || status || ':' || component_hash, ' ' ORDER BY 1) FROM foray.foray_components)
-	|| ' | ' || (SELECT count(*) FROM foray.memory_events)")
-check "the data is unchanged by the update" "$before" "$after"
-check "every stored hash still verifies" "0" "$(foray_psql -d "$OLD" -Atc "SELECT count(*) FROM foray.verify()")"
+	after=$(foray_psql -d "$OLD" -Atc "SELECT (SELECT string_agg(transaction_id || ':' || lifecycle || ':' || coalesce(merkle_root, '-'), ' ' ORDER BY 1) FROM foray.foray_transactions)
+		|| ' | ' || (SELECT string_agg(transaction_id || '/' || component_id || ':' || status || ':' || component_hash, ' ' ORDER BY 1) FROM foray.foray_components)
+		|| ' | ' || (SELECT count(*) FROM foray.memory_events)")
+	check "the data is unchanged by the update" "$before" "$after"
+	check "every stored hash still verifies" "0" "$(foray_psql -d "$OLD" -Atc "SELECT count(*) FROM foray.verify()")"
 
-# the new version's behaviour on the updated database
-check "the anchored transaction is still immutable (IMM-001)" "IMM-001" \
-	"$(foray_psql -d "$OLD" -Atc "DO \$\$ BEGIN INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
-		VALUES ('UP_2', 'ACC_LATE', 'ACC', '{\"arrangement_refs\": [\"ARR_ONE\"]}'); RAISE NOTICE 'inserted'; END \$\$" 2>&1 | grep -o 'IMM-001' | head -1 || true)"
-foray_psql -d "$OLD" -c "INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
-	VALUES ('UP_1', 'ANT_NEXT', 'ANT', '{\"arrangement_refs\": [\"ARR_MSA\"], \"accrual_refs\": [\"ACC_FEE\"]}')" >/dev/null 2>&1
-check "a component added after the update is derived ready" "ready" \
-	"$(foray_psql -d "$OLD" -Atc "SELECT status FROM foray.foray_components WHERE transaction_id = 'UP_1' AND component_id = 'ANT_NEXT'")"
-check "an unregistered event kind is refused by the new kind check (LOG-003)" "is not registered" \
-	"$(foray_psql -d "$OLD" -Atc "INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
-		VALUES ('made_up', 'TRANSACTION', 'UP_1', 'UP_1', 'system', 'x')" 2>&1 | grep -o 'is not registered' | head -1 || true)"
-check "a component without its envelope is refused at commit (ENV-001)" "ENV-001" \
-	"$(foray_psql -d "$OLD" -c "INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
-		VALUES ('UP_NONE', 'ARR_X', 'ARR', '{}')" 2>&1 | grep -o 'ENV-001' | head -1 || true)"
-check "deleting an open transaction cascades to its components and attestations" "0" \
-	"$(foray_psql -d "$OLD" -Atc "DELETE FROM foray.foray_transactions WHERE transaction_id = 'UP_1';
-		SELECT (SELECT count(*) FROM foray.foray_components WHERE transaction_id = 'UP_1')
-			 + (SELECT count(*) FROM foray.foray_attestations WHERE transaction_id = 'UP_1')")"
-check "the anchor queue view works on the updated database" "0" \
-	"$(foray_psql -d "$OLD" -Atc "SELECT count(*) FROM foray.anchor_queue")"
+	# the new version's behaviour on the updated database
+	check "the anchored transaction is still immutable (IMM-001)" "IMM-001" \
+		"$(foray_psql -d "$OLD" -Atc "DO \$\$ BEGIN INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+			VALUES ('UP_2', 'ACC_LATE', 'ACC', '{\"arrangement_refs\": [\"ARR_ONE\"]}'); RAISE NOTICE 'inserted'; END \$\$" 2>&1 | grep -o 'IMM-001' | head -1 || true)"
+	foray_psql -d "$OLD" -c "INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+		VALUES ('UP_1', 'ANT_NEXT', 'ANT', '{\"arrangement_refs\": [\"ARR_MSA\"], \"accrual_refs\": [\"ACC_FEE\"]}')" >/dev/null 2>&1
+	check "a component added after the update is derived ready" "ready" \
+		"$(foray_psql -d "$OLD" -Atc "SELECT status FROM foray.foray_components WHERE transaction_id = 'UP_1' AND component_id = 'ANT_NEXT'")"
+	check "an unregistered event kind is refused by the new kind check (LOG-003)" "is not registered" \
+		"$(foray_psql -d "$OLD" -Atc "INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+			VALUES ('made_up', 'TRANSACTION', 'UP_1', 'UP_1', 'system', 'x')" 2>&1 | grep -o 'is not registered' | head -1 || true)"
+	check "a component without its envelope is refused at commit (ENV-001)" "ENV-001" \
+		"$(foray_psql -d "$OLD" -c "INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+			VALUES ('UP_NONE', 'ARR_X', 'ARR', '{}')" 2>&1 | grep -o 'ENV-001' | head -1 || true)"
+	check "deleting an open transaction cascades to its components and attestations" "0" \
+		"$(foray_psql -d "$OLD" -Atc "DELETE FROM foray.foray_transactions WHERE transaction_id = 'UP_1';
+			SELECT (SELECT count(*) FROM foray.foray_components WHERE transaction_id = 'UP_1')
+				 + (SELECT count(*) FROM foray.foray_attestations WHERE transaction_id = 'UP_1')")"
+	check "the anchor queue view works on the updated database" "0" \
+		"$(foray_psql -d "$OLD" -Atc "SELECT count(*) FROM foray.anchor_queue")"
 
-foray_psql -d postgres -c "DROP DATABASE IF EXISTS $OLD" -c "DROP DATABASE IF EXISTS $NEW" >/dev/null
+	foray_psql -d postgres -c "DROP DATABASE IF EXISTS $OLD" -c "DROP DATABASE IF EXISTS $NEW" >/dev/null
+}
+
+# every earlier release, each frozen in sql/versions/
+for v in $(ls sql/versions | sed -n "s/^foray_substrate--\(.*\)\.sql$/\1/p" | sort -V); do
+	echo "# from $v"
+	upgrade_from "$v"
+done
 foray_tally "$pass" "$fail"
