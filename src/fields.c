@@ -427,6 +427,34 @@ foray_is_sha256_text(PG_FUNCTION_ARGS)
 }
 
 /*
+ * foray.is_uuid_text(value): value is a UUID in its canonical text form,
+ * lower-case: ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$.
+ * Behind memory_events_actor_check (every engine event pays it).
+ */
+PG_FUNCTION_INFO_V1(foray_is_uuid_text);
+Datum
+foray_is_uuid_text(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	const char *s = VARDATA_ANY(t);
+	int			n = VARSIZE_ANY_EXHDR(t);
+
+	if (n != 36)
+		PG_RETURN_BOOL(false);
+	for (int i = 0; i < n; i++)
+	{
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+		{
+			if (s[i] != '-')
+				PG_RETURN_BOOL(false);
+		}
+		else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			PG_RETURN_BOOL(false);
+	}
+	PG_RETURN_BOOL(true);
+}
+
+/*
  * foray.has_id_prefix(id, prefix): id begins with prefix || '_' and is 5 to
  * 200 characters long.
  */

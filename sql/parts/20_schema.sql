@@ -49,6 +49,13 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION foray.is_sha256_text(text) IS
 'Whether value is ''sha256:'' followed by 64 lowercase hex digits.  Behind the hash CHECKs (C: a CHECK runs on every update of the row).';
 
+CREATE FUNCTION foray.is_uuid_text(value text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'foray_is_uuid_text'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION foray.is_uuid_text(text) IS
+'Whether value is a UUID in canonical lower-case text form: ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$.  Behind memory_events_actor_check (C rather than a regular expression: every engine event pays the CHECK).';
+
 CREATE FUNCTION foray.has_id_prefix(id text, prefix text)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'foray_has_id_prefix'
@@ -327,7 +334,7 @@ CREATE TABLE foray.memory_events (
 		END),
 	CONSTRAINT memory_events_actor_check CHECK (
 		actor_kind NOT IN ('person', 'contributor', 'agent', 'companion')
-		OR actor_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
+		OR foray.is_uuid_text(actor_id))
 );
 COMMENT ON TABLE foray.memory_events IS
 'The append-only event log: the substrate''s own events (written by its triggers in the same SQL transaction) and the Loomworks engine''s MemoryObject events, without the old readiness-wiring columns.  UPDATE, DELETE and TRUNCATE are refused for everyone.';

@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(158);
+SELECT plan(160);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -765,6 +765,23 @@ SELECT is((SELECT count(*)
 						  WHEN 'ACC' THEN acc = '{}' AND ant = '{}'
 						  WHEN 'ANT' THEN ant = '{}' ELSE true END),
 	0::bigint, 'foray.refs_typed agrees with the CASE expression it replaced, for every type and combination');
+-- the engine events' actor CHECK helper against the regular expression it replaced
+CREATE TEMP TABLE uuid_corpus AS
+SELECT s FROM (VALUES (''), ('00000000-0000-0000-0000-000000000000'), ('0000000-00000-0000-0000-000000000000'),
+		('00000000-0000-0000-0000-00000000000'), ('00000000-0000-0000-0000-0000000000000'),
+		('A0000000-0000-0000-0000-000000000000'), ('g0000000-0000-0000-0000-000000000000'),
+		('00000000000000000000000000000000'), ('{00000000-0000-0000-0000-000000000000}'),
+		('00000000-0000-0000-0000-00000000000é'), (E'00000000-0000-0000-0000-000000000000\n')) v(s)
+UNION ALL
+SELECT (SELECT string_agg(CASE WHEN i IN (9, 14, 19, 24) AND g % 4 <> 0 THEN '-'
+							   ELSE substr('0123456789abcdef-Ag', 1 + floor(random() * (CASE WHEN g % 3 = 0 THEN 19 ELSE 16 END))::int, 1) END, '')
+		  FROM generate_series(1, 35 + (g % 3)) i)
+  FROM generate_series(1, 6000) g;
+SELECT is((SELECT count(*) FROM uuid_corpus
+			WHERE foray.is_uuid_text(s) IS DISTINCT FROM (s ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')),
+	0::bigint, 'foray.is_uuid_text agrees with the regular expression it replaced on every corpus string');
+SELECT cmp_ok((SELECT count(*) FROM uuid_corpus WHERE foray.is_uuid_text(s)), '>', 500::bigint,
+	'the uuid corpus holds hundreds of valid uuids');
 SELECT cmp_ok((SELECT count(*) FROM check_corpus WHERE foray.is_sha256_text(s)), '>', 500::bigint,
 	'the hash corpus holds hundreds of valid hashes');
 
