@@ -179,8 +179,10 @@ build_index_plan(SPIPlanPtr plan)
 	int			nest = NewGUCNestLevel();
 	CachedPlan *cplan;
 
+	/* SAVE, not LOCAL: a LOCAL value would outlive this nesting level and
+	 * stay in force for the rest of the caller's SQL transaction */
 	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_LOCAL, true, 0, false);
+							 GUC_ACTION_SAVE, true, 0, false);
 	cplan = SPI_plan_get_cached_plan(plan);
 	if (cplan != NULL)
 		FORAY_RELEASE_CACHED_PLAN(cplan);

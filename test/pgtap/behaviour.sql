@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(160);
+SELECT plan(161);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -55,6 +55,10 @@ SELECT lives_ok($$
 		('TXR', 'ACT_PAY_001', 'ACT', '{"arrangement_refs": ["ARR_MSA_001"], "anticipation_refs": ["ANT_INV_001"], "amount": 100}'),
 		('TXR', 'ANT_INV_001', 'ANT', '{"arrangement_refs": ["ARR_MSA_001"], "accrual_refs": ["ACC_FEE_001"]}')
 	$$, 'an ACT may be inserted before the ANT it references');
+-- The substrate's first write of the session prepared its queries (with
+-- sequential scans off while planning them): the caller's setting is intact.
+SELECT is(current_setting('enable_seqscan'), 'on',
+	'preparing the substrate''s queries leaves the session''s enable_seqscan as it was');
 SELECT lives_ok($$
 	INSERT INTO foray.foray_attestations (transaction_id, attestation_id, foray_core) VALUES
 		('TXR', 'ATT_AUDIT_002', pg_temp.att('{ATT_AUDIT_001}', '{ATT_AUDIT_001}')),
