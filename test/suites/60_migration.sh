@@ -201,6 +201,21 @@ is "second run exits 0" "$rc" 0
 echo "$out" | grep -q "nothing new to migrate" && ok "second run has nothing new to migrate" || nok "second run notice" "$out"
 is "second run changes nothing" "$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)" "$before_sub"
 
+# ------------------ a source_ref that spells its legacy id another way
+# (upper-case uuid): it names no legacy row, and its legacy row has no
+# destination -- both are reported, nothing is written
+q "UPDATE foray.foray_components SET source_ref = 'credit.foray_action_flows:' || upper(substr(source_ref, 27))
+   WHERE component_id = (SELECT component_id FROM foray.foray_components
+						 WHERE source_ref LIKE 'credit.foray\\_action\\_flows:%' ORDER BY component_id LIMIT 1)" >/dev/null
+before_tamper=$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -qE 'foray_components .*\| FAIL .*missing 1, without legacy row 1, duplicated 0' \
+	&& ok "a source_ref spelling its legacy id differently counts as missing and as without legacy row" \
+	|| nok "non-canonical source_ref" "$(echo "$out" | grep -E 'FAIL|ERROR')"
+is "that failed run changes nothing" "$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)" "$before_tamper"
+q "UPDATE foray.foray_components SET source_ref = lower(source_ref) WHERE source_ref <> lower(source_ref)" >/dev/null
+before_sub=$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)	# updated_at moved
+
 # ------------------------------------ reconciliation failure (23R40), rerun
 q "DELETE FROM credit.foray_action_flows WHERE id = (SELECT id FROM credit.foray_action_flows WHERE flow_type = 'issuance' ORDER BY id LIMIT 1)" >/dev/null
 out=$(migrate 2>&1); rc=$?
