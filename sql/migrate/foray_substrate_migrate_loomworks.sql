@@ -308,7 +308,12 @@ BEGIN
 
 	CREATE TEMP TABLE lw_flows_o ON COMMIT DROP AS
 	SELECT l.*, row_number() OVER () AS rn
-	FROM (SELECT w.*, pf.actor AS from_actor, pt.actor AS to_actor
+	-- flow: the ledger facts every flow-derived core carries (none is ever
+	-- null, so the core's jsonb_strip_nulls leaves it whole)
+	FROM (SELECT w.*, pf.actor AS from_actor,
+				 jsonb_build_object('flow_type', w.flow_type, 'asset_id', w.asset_id,
+					'quantity', w.quantity::text, 'from_party', pf.actor, 'to_party', pt.actor,
+					'created_at', loomworks_migration.iso(w.created_at)) AS flow
 		  FROM (SELECT f.*, x.tx, x.is_acc, x.cid,
 					jsonb_agg(x.cid) FILTER (WHERE x.is_acc) OVER (PARTITION BY f.transaction_id
 						ORDER BY x.is_acc DESC, f.created_at, f.id
@@ -353,7 +358,8 @@ BEGIN
 						THEN trim_scale(l.quantity * (l.metadata ->> 'rate_per_million')::numeric / 1000000) END,
 					'currency', l.metadata -> 'credit_asset',
 					'arrangement_refs', '[]'::jsonb,
-					'dependencies', '[]'::jsonb))
+					'dependencies', '[]'::jsonb,
+					'flow', l.flow))
 				ELSE jsonb_strip_nulls(jsonb_build_object(
 					'type', CASE l.flow_type WHEN 'consumption' THEN 'credit_debit'
 						WHEN 'suspension' THEN 'account_suspension'
@@ -372,14 +378,9 @@ BEGIN
 					'counterparty', CASE WHEN l.from_actor ->> 'kind' = 'person' THEN l.to_party ELSE l.from_party END,
 					'account_status', CASE WHEN l.asset_id = 'loomworks_account_status' THEN jsonb_build_object(
 						'previous', l.metadata -> 'previous_status', 'new', l.metadata -> 'new_status') END,
-					'dependencies', '[]'::jsonb))
-			END || jsonb_build_object('flow', jsonb_build_object(
-					'flow_type', l.flow_type,
-					'asset_id', l.asset_id,
-					'quantity', l.quantity::text,
-					'from_party', l.from_actor,
-					'to_party', l.to_actor,
-					'created_at', loomworks_migration.iso(l.created_at))),
+					'dependencies', '[]'::jsonb,
+					'flow', l.flow))
+			END,
 			jsonb_build_object('legacy_metadata', l.metadata),
 			'credit.foray_action_flows:' || l.id,
 			l.created_at
