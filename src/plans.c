@@ -171,7 +171,7 @@ static SPIPlanPtr plans[FORAY_PLAN_COUNT];
  * touches the substrate, when the tables may still be empty, the planner
  * would otherwise pick a sequential scan and keep it while a bulk load grows
  * the table — quadratic work.  Every query here is an index probe by key.
- * (A later invalidation, e.g. after ANALYZE, replans with real statistics.)
+ * A plan found invalidated (ANALYZE, DDL) is rebuilt the same way.
  */
 static void
 build_index_plan(SPIPlanPtr plan)
@@ -210,6 +210,15 @@ foray_plan(ForayPlan which)
 			elog(ERROR, "foray_substrate: could not keep query %d", (int) which);
 		build_index_plan(plan);
 		plans[which] = plan;
+	}
+	else if (!SPI_plan_is_valid(plans[which]))
+	{
+		/*
+		 * Invalidated (an ANALYZE, a DDL): rebuild it the same way now,
+		 * rather than let the next execution replan it with sequential scans
+		 * allowed, possibly against statistics of a still-empty table.
+		 */
+		build_index_plan(plans[which]);
 	}
 	return plans[which];
 }
