@@ -289,14 +289,6 @@ BEGIN
 	RAISE NOTICE 'credit.foray_action_flows: % transactions created (% s)', ntx,
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 
-	-- Provider-token rows of a consumption turn are accruals (how the charge
-	-- is computed), everything else actions; an action of a consumption turn
-	-- references every accrual of its turn.  One pass, in the order of
-	-- writing: transaction by transaction, accruals first, so each action
-	-- finds its accruals ready on insert, written just before it in the same
-	-- statement (the substrate answers that lookup without an index probe).
-	-- The window's frame runs over the whole turn, in (created_at, id) order
-	-- among its accruals.
 	-- Each distinct ledger party typed once (loomworks_migration.party),
 	-- rather than twice per row.
 	CREATE TEMP TABLE lw_parties ON COMMIT DROP AS
@@ -306,6 +298,14 @@ BEGIN
 	ALTER TABLE lw_parties ADD PRIMARY KEY (party);
 	ANALYZE lw_parties;
 
+	-- Provider-token rows of a consumption turn are accruals (how the charge
+	-- is computed), everything else actions; an action of a consumption turn
+	-- references every accrual of its turn.  One pass, in the order of
+	-- writing: transaction by transaction, accruals first, so each action
+	-- finds its accruals ready on insert, written just before it in the same
+	-- statement (the substrate answers that lookup without an index probe).
+	-- The window's frame runs over the whole turn, in (created_at, id) order
+	-- among its accruals.
 	CREATE TEMP TABLE lw_flows_o ON COMMIT DROP AS
 	SELECT l.*, row_number() OVER () AS rn
 	-- flow: the ledger facts every flow-derived core carries (none is ever
@@ -319,11 +319,11 @@ BEGIN
 						ORDER BY x.is_acc DESC, f.created_at, f.id
 						ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS acc_refs
 				FROM credit.foray_action_flows f,
-					 LATERAL (SELECT 'LW_CREDIT_' || f.transaction_id AS tx,
-								 (f.flow_type = 'consumption' AND f.asset_id NOT LIKE 'loomworks\_%') AS is_acc) y,
-					 LATERAL (SELECT y.tx, y.is_acc,
-								 CASE WHEN y.is_acc THEN 'ACC_TOKENS_' ELSE 'ACT_' || upper(f.flow_type) || '_' END
-								 || replace(f.id::text, '-', '') AS cid) x) w
+					 LATERAL (SELECT 'LW_CREDIT_' || f.transaction_id AS tx, k.is_acc,
+								 CASE WHEN k.is_acc THEN 'ACC_TOKENS_' ELSE 'ACT_' || upper(f.flow_type) || '_' END
+								 || replace(f.id::text, '-', '') AS cid
+							  FROM (SELECT f.flow_type = 'consumption'
+										   AND f.asset_id NOT LIKE 'loomworks\_%' AS is_acc) k) x) w
 		  JOIN lw_parties pf ON pf.party = w.from_party
 		  JOIN lw_parties pt ON pt.party = w.to_party
 		  WHERE NOT EXISTS (SELECT 1 FROM foray.foray_components c
@@ -645,6 +645,10 @@ BEGIN
 END
 $$;
 
+-- Below, a destination's legacy key is substr(source_ref, <length of its
+-- prefix> + 1): 'credit.foray_action_flows:' 26, '...transaction_id:' 41,
+-- 'audit.foray_events:' 19, 'public.memory_events:' 21 ('#attestation',
+-- 12 characters, cut from the end).
 DO $rec$
 DECLARE
 	t0 timestamptz := clock_timestamp();
