@@ -223,6 +223,28 @@ out=$(migrate 2>&1); rc=$?
 echo "$out" | grep -qE 'foray_components .*\| FAIL .*without legacy row 1' && ok "report names the orphaned component" || nok "orphan report" "$(echo "$out" | grep FAIL)"
 is "failed rerun changes nothing" "$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)" "$before_sub"
 
+# ------------------- engine events: accounting, content and order at once
+# A legacy event gone since the migration (its engine event names no legacy
+# row), and an engine event appended later under an earlier event's
+# source_ref (that legacy row now has two destinations, the copy differs in
+# its versions and comes after events of later legacy rows).
+q "DELETE FROM public.memory_events WHERE id = (SELECT max(id) FROM public.memory_events WHERE attestation IS NULL)" >/dev/null
+q "INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, engagement_id, object_id, object_type,
+		object_version, engagement_version, actor_kind, actor_id, payload, occurred_at, source_ref)
+   SELECT event_kind, subject_kind, subject_id, engagement_id, object_id, object_type,
+		object_version + 1000000, engagement_version + 1000000, actor_kind, actor_id, payload, occurred_at, source_ref
+   FROM foray.memory_events WHERE source_ref = 'public.memory_events:' || (SELECT min(id) FROM public.memory_events)" >/dev/null
+before_sub=$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -qE "public.memory_events -> memory_events *\| *$((N_MEM - 1)) *\| *$((N_MEM + 1)) *\| *2 *\| FAIL .*missing 0, without legacy row 1, duplicated 1" \
+	&& ok "engine events: a vanished legacy row and a second destination are both counted" \
+	|| nok "engine-event accounting" "$(echo "$out" | grep -E 'memory_events ->|ERROR')"
+echo "$out" | grep -qE 'engine events: content carried over *\| *'"$((N_MEM - 1))"' *\| *\| *1 *\| FAIL' \
+	&& ok "engine events: the copy with other versions differs in content" || nok "engine-event content" "$(echo "$out" | grep 'engine events')"
+echo "$out" | grep -qE 'engine events: legacy order kept *\| *\| *\| *1 *\| FAIL' \
+	&& ok "engine events: the late copy is out of legacy order" || nok "engine-event order" "$(echo "$out" | grep 'engine events')"
+is "that failed run changes nothing" "$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)" "$before_sub"
+
 # ------------------------------------------------ all or nothing (mid-run)
 legacy_db foray_mig_fail
 q "INSERT INTO public.memory_events (engagement_id, engagement_version, object_id, object_type, object_version, event_kind, actor_kind, actor_id, payload)
