@@ -15,7 +15,8 @@
 --   psql -d DB -v dry_run=1 -f foray_substrate_migrate_loomworks.sql  # report only
 --
 -- Variables: dry_run (0/1, default 0), progress_every (rows between
--- progress NOTICEs, default 100000).
+-- progress NOTICEs, default 100000), work_mem (for this transaction's sorts
+-- and groupings, default 256MB).
 --
 -- One SQL transaction: on any error, or a reconciliation that does not add
 -- up (SQLSTATE 23R40), nothing is written.  Idempotent: each destination row
@@ -35,6 +36,10 @@
 \else
 \set progress_every 100000
 \endif
+\if :{?work_mem}
+\else
+\set work_mem 256MB
+\endif
 
 BEGIN;
 -- Room for the staging tables in memory (temp_buffers can only be set
@@ -50,9 +55,13 @@ $tb$;
 -- A pinned, non-empty search_path: nothing below resolves through the
 -- caller's path, and an empty one would put the substrate in restore mode.
 SET LOCAL search_path = pg_catalog, pg_temp;
+-- work_mem: memory for the staging sort and the reconciliation's groupings
+-- and joins (millions of keys each), for this transaction only; with the
+-- server's default they spill to disk in batches.
 SELECT set_config('loomworks_migration.dry_run', :'dry_run', true) AS dry_run,
 	   set_config('loomworks_migration.progress_every', :'progress_every', true) AS progress_every,
-	   set_config('loomworks_migration.written', '0', true) IS NOT NULL AS counting;
+	   set_config('loomworks_migration.written', '0', true) IS NOT NULL AS counting,
+	   set_config('work_mem', :'work_mem', true) AS work_mem;
 
 -- ------------------------------------------------------------------------
 -- Preconditions

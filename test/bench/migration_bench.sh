@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: the Loomworks migration against a plain INSERT ... SELECT copy
-# of the same legacy rows, in the same run and database.
+# of the same legacy rows, in the same run and database; and against a plain
+# INSERT ... SELECT of the rows the migration wrote into untriggered tables
+# of the substrate's definition (what storing them costs, nothing else).
 #
 #   bash test/bench/migration_bench.sh [n_flows n_audit n_memory]
 #
@@ -68,6 +70,46 @@ mig=$(secs "$t0" "$t1")
 
 foray_psql -d "$DB" -c "SELECT r.item, r.problems FROM loomworks_migration.runs, jsonb_to_recordset(report) AS r(item text, problems bigint)"
 
+# Second baseline: the rows the migration wrote, copied by a plain
+# INSERT ... SELECT into untriggered tables of the same definition (columns,
+# generated columns, CHECKs, indexes, fillfactor; no trigger), rolled back.
+# What storing these destination rows costs with none of the substrate's
+# per-row work, none of the mapping and no reconciliation.
+foray_log "plain INSERT ... SELECT of the migrated rows into untriggered copies of the substrate tables (rolled back)"
+t0=$(now)
+foray_psql -d "$DB" -q <<'SQL'
+BEGIN;
+CREATE SCHEMA floor_copy;
+DO $$
+DECLARE
+	t text;
+	cols text;
+	opts text;
+	ident boolean;
+	t1 timestamptz;
+	k bigint;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['foray_transactions', 'foray_components', 'foray_attestations', 'memory_events'] LOOP
+		SELECT coalesce(' WITH (' || array_to_string(c.reloptions, ', ') || ')', '') INTO opts
+		FROM pg_class c WHERE c.oid = ('foray.' || t)::regclass;
+		EXECUTE format('CREATE TABLE floor_copy.%I (LIKE foray.%I INCLUDING ALL)%s', t, t, opts);
+		SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum), bool_or(attidentity <> '')
+		INTO cols, ident
+		FROM pg_attribute
+		WHERE attrelid = ('foray.' || t)::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '';
+		t1 := clock_timestamp();
+		EXECUTE format('INSERT INTO floor_copy.%I (%s) %s SELECT %s FROM foray.%I', t, cols,
+			CASE WHEN ident THEN 'OVERRIDING SYSTEM VALUE' ELSE '' END, cols, t);
+		GET DIAGNOSTICS k = ROW_COUNT;
+		RAISE NOTICE '%: % rows (% s)', t, k, round(extract(epoch FROM clock_timestamp() - t1)::numeric, 1);
+	END LOOP;
+END
+$$;
+ROLLBACK;
+SQL
+t1=$(now)
+floor=$(secs "$t0" "$t1")
+
 
 ratio=$(awk -v m="$mig" -v c="$copy" 'BEGIN { printf "%.2f", m / c }')
 echo
@@ -76,4 +118,6 @@ echo "fixture generation:             ${gen} s"
 echo "plain INSERT ... SELECT copy:   ${copy} s  ($(awk -v r="$rows" -v s="$copy" 'BEGIN { printf "%d", r / s }') rows/s)"
 echo "migration + reconciliation:     ${mig} s  ($(awk -v r="$rows" -v s="$mig" 'BEGIN { printf "%d", r / s }') rows/s)"
 echo "ratio migration / plain copy:   ${ratio}x  (target <= 3x, and < 600 s)"
+echo "plain INSERT ... SELECT of the migrated rows into untriggered copies of the substrate tables: ${floor} s  ($(awk -v f="$floor" -v c="$copy" 'BEGIN { printf "%.2f", f / c }')x the plain copy)"
+echo "ratio migration / that copy:    $(awk -v m="$mig" -v f="$floor" 'BEGIN { printf "%.2f", m / f }')x"
 echo "diagnostic, triggers off (dry): ${diag} s  ($(awk -v m="$diag" -v c="$copy" 'BEGIN { printf "%.2f", m / c }')x the plain copy): the migration's own SQL + reconciliation"
