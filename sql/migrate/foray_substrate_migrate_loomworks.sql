@@ -338,6 +338,20 @@ BEGIN
 	CREATE INDEX ON lw_flows_o (rn);
 	ANALYZE lw_flows_o;
 
+	-- The components are written with full pages.  foray_components keeps
+	-- half of each page free (fillfactor 50) for the readiness update a
+	-- component typically gets in the SQL transaction that writes it; written
+	-- in dependency order, as here, no migrated component is updated at all,
+	-- and the free half would double the heap that the rest of the run and
+	-- every later scan reads.  The table's own setting is restored before
+	-- the reconciliation, in this same transaction, once no deferred trigger
+	-- event is pending on the table (ALTER TABLE ... SET takes a SHARE
+	-- UPDATE EXCLUSIVE lock, which blocks no reader or writer of rows).
+	PERFORM set_config('loomworks_migration.components_fillfactor',
+		coalesce((SELECT o.option_value FROM pg_class c, pg_options_to_table(c.reloptions) o
+				  WHERE c.oid = 'foray.foray_components'::regclass AND o.option_name = 'fillfactor'), ''), true);
+	ALTER TABLE foray.foray_components SET (fillfactor = 100);
+
 	-- In chunks: a progress NOTICE per chunk, and fresh planner statistics
 	-- after the first one (the substrate's cached lifecycle lookups are
 	-- planned from them; planned against an empty table they scan it).
@@ -596,6 +610,18 @@ $events$;
 -- run fails exactly where the real run would, and the reconciliation sees
 -- the final state.
 SET CONSTRAINTS ALL IMMEDIATE;
+-- foray_components' storage parameters as they were before step 1
+DO $ff$
+DECLARE
+	ff text := nullif(current_setting('loomworks_migration.components_fillfactor', true), '');
+BEGIN
+	IF ff IS NULL THEN
+		ALTER TABLE foray.foray_components RESET (fillfactor);
+	ELSE
+		EXECUTE format('ALTER TABLE foray.foray_components SET (fillfactor = %s)', ff);
+	END IF;
+END
+$ff$;
 -- statistics that know the migrated rows, for the reconciliation's joins
 ANALYZE foray.foray_transactions;
 ANALYZE foray.foray_components;

@@ -76,9 +76,11 @@ foray_psql -d "$DB" -c "SELECT r.item, r.problems FROM loomworks_migration.runs,
 
 # Second baseline: the rows the migration wrote, copied by a plain
 # INSERT ... SELECT into untriggered tables of the same definition (columns,
-# generated columns, CHECKs, indexes, fillfactor; no trigger), rolled back.
-# What storing these destination rows costs with none of the substrate's
-# per-row work, none of the mapping and no reconciliation.
+# generated columns, CHECKs, indexes, storage parameters; no trigger), rolled
+# back, with the page layout the migration writes (its components with full
+# pages, docs/migration.md).  What storing these destination rows costs with
+# none of the substrate's per-row work, none of the mapping and no
+# reconciliation.
 foray_log "plain INSERT ... SELECT of the migrated rows into untriggered copies of the substrate tables (rolled back)"
 t0=$(now)
 foray_psql -d "$DB" -q <<'SQL'
@@ -96,6 +98,9 @@ BEGIN
 	FOREACH t IN ARRAY ARRAY['foray_transactions', 'foray_components', 'foray_attestations', 'memory_events'] LOOP
 		SELECT coalesce(' WITH (' || array_to_string(c.reloptions, ', ') || ')', '') INTO opts
 		FROM pg_class c WHERE c.oid = ('foray.' || t)::regclass;
+		IF t = 'foray_components' THEN
+			opts := ' WITH (fillfactor = 100)';
+		END IF;
 		EXECUTE format('CREATE TABLE floor_copy.%I (LIKE foray.%I INCLUDING ALL)%s', t, t, opts);
 		SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum), bool_or(attidentity <> '')
 		INTO cols, ident

@@ -69,6 +69,10 @@ echo "$out" | grep -q "FAIL" && nok "no FAIL line in the report" "$(echo "$out" 
 echo "$out" | grep -qE 'NOTICE: +(00000: )?credit.foray_action_flows : 1000 / [0-9]+ rows \([0-9]+ rows/s\)' \
 	&& ok "progress NOTICEs give rows done and rows/s" || nok "progress NOTICEs" "$(echo "$out" | grep NOTICE | head -5)"
 is "legacy tables only read" "$(checksum $LEGACY)" "$before"
+is "foray_components keeps its fillfactor (the run writes full pages, then restores it)" \
+	"$(q "SELECT reloptions FROM pg_class WHERE oid = 'foray.foray_components'::regclass")" "{fillfactor=50}"
+is "the migrated components were written with full pages: no heap page is half empty" \
+	"$(q "SELECT pg_relation_size('foray.foray_components') < 0.75 * (SELECT sum(pg_column_size(c.*) + 28) FROM foray.foray_components c) * 2")" "t"
 
 # every legacy row exactly once, with provenance
 is "one component per legacy flow, each naming its flow" \
@@ -196,8 +200,12 @@ is "foray.loomworks_json_dumps equals CPython json.dumps on every legacy payload
 
 # ----------------------------------------------------------- idempotent
 before_sub=$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)
+q "ALTER TABLE foray.foray_components SET (fillfactor = 70)" >/dev/null
 out=$(migrate 2>&1); rc=$?
 is "second run exits 0" "$rc" 0
+is "a fillfactor set by the operator is restored as it was" \
+	"$(q "SELECT reloptions FROM pg_class WHERE oid = 'foray.foray_components'::regclass")" "{fillfactor=70}"
+q "ALTER TABLE foray.foray_components SET (fillfactor = 50)" >/dev/null
 echo "$out" | grep -q "nothing new to migrate" && ok "second run has nothing new to migrate" || nok "second run notice" "$out"
 is "second run changes nothing" "$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)" "$before_sub"
 
