@@ -187,6 +187,7 @@ DO $chk$
 DECLARE
 	n bigint;
 	bad text;
+	bad_actor text;
 BEGIN
 	SELECT count(*), string_agg(id::text, ', ' ORDER BY id) FILTER (WHERE true)
 	INTO n, bad
@@ -198,21 +199,22 @@ BEGIN
 				  HINT = 'Investigate where the signatures came from before migrating.';
 	END IF;
 
-	SELECT string_agg(DISTINCT event_kind, ', ') INTO bad
-	FROM (SELECT DISTINCT event_kind FROM public.memory_events) k
-	WHERE event_kind !~ '^[a-z][a-z0-9_]{1,63}$'
-	  AND NOT EXISTS (SELECT 1 FROM foray.event_kinds e WHERE e.event_kind = k.event_kind);
+	-- the legacy event log read once for both of its checks
+	WITH k AS (SELECT event_kind, actor_kind FROM public.memory_events GROUP BY 1, 2)
+	SELECT (SELECT string_agg(DISTINCT event_kind, ', ') FROM k
+			WHERE event_kind !~ '^[a-z][a-z0-9_]{1,63}$'
+			  AND NOT EXISTS (SELECT 1 FROM foray.event_kinds e WHERE e.event_kind = k.event_kind)),
+		   (SELECT string_agg(DISTINCT actor_kind, ', ') FROM k
+			WHERE actor_kind NOT IN ('person', 'contributor', 'agent', 'companion'))
+	INTO bad, bad_actor;
 	IF bad IS NOT NULL THEN
 		RAISE EXCEPTION 'legacy memory_events.event_kind value(s) % are not lower_snake_case', bad
 			USING ERRCODE = '22R42',
 				  DETAIL = 'Rule MIG-003: engine event kinds are registered in foray.event_kinds, which admits ^[a-z][a-z0-9_]{1,63}$.';
 	END IF;
 
-	SELECT string_agg(DISTINCT actor_kind, ', ') INTO bad
-	FROM public.memory_events
-	WHERE actor_kind NOT IN ('person', 'contributor', 'agent', 'companion');
-	IF bad IS NOT NULL THEN
-		RAISE EXCEPTION 'legacy memory_events.actor_kind value(s) % have no substrate actor kind', bad
+	IF bad_actor IS NOT NULL THEN
+		RAISE EXCEPTION 'legacy memory_events.actor_kind value(s) % have no substrate actor kind', bad_actor
 			USING ERRCODE = '22R42',
 				  DETAIL = 'Rule MIG-004: the substrate''s actor kinds are person, contributor, agent, companion, institution, system.';
 	END IF;

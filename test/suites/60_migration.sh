@@ -284,6 +284,15 @@ out=$(migrate 2>&1); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "22R42" && echo "$out" | grep -q "AssertionProposed" \
 	&& ok "an event kind the registry cannot hold stops the migration with 22R42" || nok "22R42" "$out"
 is "nothing written after a refused precondition" "$(substrate_rows)" 0
+# an actor kind outside the legacy CHECK (a drifted database): refused too
+q "DELETE FROM public.memory_events WHERE event_kind = 'AssertionProposed'" >/dev/null
+q "ALTER TABLE public.memory_events DROP CONSTRAINT ck_memory_events_actor_kind" >/dev/null
+q "INSERT INTO public.memory_events (engagement_id, engagement_version, object_id, object_type, object_version, event_kind, actor_kind, actor_id, payload)
+   VALUES ('00000000-0000-0000-0000-000000000001', 100001, gen_random_uuid(), 'Assertion', 1, 'assertion_proposed', 'robot', gen_random_uuid(), '{}')" >/dev/null
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R42" && echo "$out" | grep -q "actor_kind value(s) robot" \
+	&& ok "an actor kind the substrate has no name for stops the migration with 22R42" || nok "22R42 actor kind" "$out"
+is "nothing written after a refused actor kind" "$(substrate_rows)" 0
 
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS foray_mig_noext" -c "CREATE DATABASE foray_mig_noext" >/dev/null 2>&1
 out=$(foray_psql -d foray_mig_noext -v VERBOSITY=verbose -f "$SCRIPT" 2>&1); rc=$?
