@@ -278,21 +278,24 @@ out=$(migrate 2>&1); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "22R41" && ok "a legacy signature stops the migration with 22R41" || nok "22R41" "$out"
 q "UPDATE audit.foray_events SET signature = NULL" >/dev/null
 
-q "INSERT INTO public.memory_events (engagement_id, engagement_version, object_id, object_type, object_version, event_kind, actor_kind, actor_id, payload)
-   VALUES ('00000000-0000-0000-0000-000000000001', 100000, gen_random_uuid(), 'Assertion', 1, 'AssertionProposed', 'person', gen_random_uuid(), '{}')" >/dev/null
-out=$(migrate 2>&1); rc=$?
-[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R42" && echo "$out" | grep -q "AssertionProposed" \
-	&& ok "an event kind the registry cannot hold stops the migration with 22R42" || nok "22R42" "$out"
-is "nothing written after a refused precondition" "$(substrate_rows)" 0
+# A legacy engine event of the given engagement version, kind and actor kind.
+legacy_event() {
+	q "INSERT INTO public.memory_events (engagement_id, engagement_version, object_id, object_type, object_version, event_kind, actor_kind, actor_id, payload)
+	   VALUES ('00000000-0000-0000-0000-000000000001', $1, gen_random_uuid(), 'Assertion', 1, '$2', '$3', gen_random_uuid(), '{}')" >/dev/null
+}
+# The run stops with SQLSTATE $1, its message matching $2, and writes nothing.
+refused() {
+	out=$(migrate 2>&1); rc=$?
+	[ "$rc" -ne 0 ] && echo "$out" | grep -q "$1" && echo "$out" | grep -q "$2" && ok "$3" || nok "$3" "$out"
+	is "nothing written after that refusal" "$(substrate_rows)" 0
+}
+legacy_event 100000 AssertionProposed person
+refused 22R42 "AssertionProposed" "an event kind the registry cannot hold stops the migration with 22R42"
 # an actor kind outside the legacy CHECK (a drifted database): refused too
 q "DELETE FROM public.memory_events WHERE event_kind = 'AssertionProposed'" >/dev/null
 q "ALTER TABLE public.memory_events DROP CONSTRAINT ck_memory_events_actor_kind" >/dev/null
-q "INSERT INTO public.memory_events (engagement_id, engagement_version, object_id, object_type, object_version, event_kind, actor_kind, actor_id, payload)
-   VALUES ('00000000-0000-0000-0000-000000000001', 100001, gen_random_uuid(), 'Assertion', 1, 'assertion_proposed', 'robot', gen_random_uuid(), '{}')" >/dev/null
-out=$(migrate 2>&1); rc=$?
-[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R42" && echo "$out" | grep -q "actor_kind value(s) robot" \
-	&& ok "an actor kind the substrate has no name for stops the migration with 22R42" || nok "22R42 actor kind" "$out"
-is "nothing written after a refused actor kind" "$(substrate_rows)" 0
+legacy_event 100001 assertion_proposed robot
+refused 22R42 "actor_kind value(s) robot" "an actor kind the substrate has no name for stops the migration with 22R42"
 
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS foray_mig_noext" -c "CREATE DATABASE foray_mig_noext" >/dev/null 2>&1
 out=$(foray_psql -d foray_mig_noext -v VERBOSITY=verbose -f "$SCRIPT" 2>&1); rc=$?
