@@ -23,6 +23,8 @@
 #include "nodes/value.h"
 #include "parser/parse_func.h"
 
+#include "substrate.h"
+
 static SPIPlanPtr plan_tx = NULL;
 static SPIPlanPtr plan_components = NULL;
 static SPIPlanPtr plan_attestations = NULL;
@@ -37,17 +39,6 @@ prepare_kept(const char *sql, int nargs, Oid *argtypes)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	SPI_keepplan(plan);
 	return plan;
-}
-
-static void
-push_key(JsonbParseState **ps, const char *key)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	pushJsonbValue(ps, WJB_KEY, &k);
 }
 
 static void
@@ -76,7 +67,7 @@ push_text(JsonbParseState **ps, const char *key, const char *s)
 {
 	JsonbValue	v;
 
-	push_key(ps, key);
+	foray_push_key(ps, key);
 	v.type = jbvString;
 	v.val.string.val = (char *) s;
 	v.val.string.len = strlen(s);
@@ -108,11 +99,11 @@ foray_build_document(ForayDocParts *p)
 	push_text(&ps, "transaction_id", p->transaction_id);
 	push_text(&ps, "schema_version", p->schema_version);
 	push_text(&ps, "timestamp", p->timestamp);
-	push_key(&ps, "foray_core");
+	foray_push_key(&ps, "foray_core");
 	push_jsonb(&ps, WJB_VALUE, p->foray_core);
 	if (p->component_hashes)
 	{
-		push_key(&ps, "component_hashes");
+		foray_push_key(&ps, "component_hashes");
 		push_jsonb(&ps, WJB_VALUE, p->component_hashes);
 	}
 	for (int k = 0; k < FORAY_NKINDS; k++)
@@ -125,7 +116,7 @@ foray_build_document(ForayDocParts *p)
 				any = true;
 		if (k == FORAY_ATT && !any)
 			continue;
-		push_key(&ps, foray_kinds[k].array);
+		foray_push_key(&ps, foray_kinds[k].array);
 		pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
 		foreach(lc, p->components)
 		{
@@ -135,16 +126,16 @@ foray_build_document(ForayDocParts *p)
 			if (c->kind != k)
 				continue;
 			pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
-			push_key(&ps, "id");
+			foray_push_key(&ps, "id");
 			idv.type = jbvString;
 			idv.val.string.val = c->id;
 			idv.val.string.len = strlen(c->id);
 			pushJsonbValue(&ps, WJB_VALUE, &idv);
-			push_key(&ps, "foray_core");
+			foray_push_key(&ps, "foray_core");
 			push_jsonb(&ps, WJB_VALUE, c->foray_core);
 			if (c->audit_data)
 			{
-				push_key(&ps, "audit_data");
+				foray_push_key(&ps, "audit_data");
 				push_jsonb(&ps, WJB_VALUE, c->audit_data);
 			}
 			pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
@@ -155,17 +146,17 @@ foray_build_document(ForayDocParts *p)
 		push_text(&ps, "merkle_root", p->merkle_root);
 	if (p->blockchain_anchor)
 	{
-		push_key(&ps, "blockchain_anchor");
+		foray_push_key(&ps, "blockchain_anchor");
 		push_jsonb(&ps, WJB_VALUE, p->blockchain_anchor);
 	}
 	if (p->audit_data_anchor)
 	{
-		push_key(&ps, "audit_data_anchor");
+		foray_push_key(&ps, "audit_data_anchor");
 		push_jsonb(&ps, WJB_VALUE, p->audit_data_anchor);
 	}
 	if (p->privacy_metadata)
 	{
-		push_key(&ps, "privacy_metadata");
+		foray_push_key(&ps, "privacy_metadata");
 		push_jsonb(&ps, WJB_VALUE, p->privacy_metadata);
 	}
 	res = pushJsonbValue(&ps, WJB_END_OBJECT, NULL);

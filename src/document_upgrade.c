@@ -26,6 +26,8 @@
 #include "fmgr.h"
 #include "utils/jsonb.h"
 
+#include "substrate.h"
+
 static const struct
 {
 	const char *singular;
@@ -57,28 +59,6 @@ key_in(JsonbValue *k, const char *const *list)
 		if (key_is(k, list[i]))
 			return true;
 	return false;
-}
-
-static void
-push_key(JsonbParseState **ps, const char *key)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	pushJsonbValue(ps, WJB_KEY, &k);
-}
-
-static void
-push_string(JsonbParseState **ps, JsonbIteratorToken tok, const char *s)
-{
-	JsonbValue	v;
-
-	v.type = jbvString;
-	v.val.string.val = (char *) s;
-	v.val.string.len = strlen(s);
-	pushJsonbValue(ps, tok, &v);
 }
 
 /* "Completed" -> "completed" when the lower-cased form is in the enum */
@@ -152,7 +132,7 @@ push_core(JsonbParseState **ps, JsonbContainer *src, ForayKind kind, bool flat, 
 			continue;
 		if (single[f] != NULL)
 		{
-			push_key(ps, upgrade_refs[f].array);
+			foray_push_key(ps, upgrade_refs[f].array);
 			pushJsonbValue(ps, WJB_BEGIN_ARRAY, NULL);
 			/* spec §7.2: a falsy singular ref becomes [] */
 			if (!(single[f]->type == jbvNull ||
@@ -162,7 +142,7 @@ push_core(JsonbParseState **ps, JsonbContainer *src, ForayKind kind, bool flat, 
 		}
 		else if (upgrade_refs[f].ensure_kinds & (1 << kind))
 		{
-			push_key(ps, upgrade_refs[f].array);
+			foray_push_key(ps, upgrade_refs[f].array);
 			pushJsonbValue(ps, WJB_BEGIN_ARRAY, NULL);
 			pushJsonbValue(ps, WJB_END_ARRAY, NULL);
 		}
@@ -200,15 +180,15 @@ push_component(JsonbParseState **ps, JsonbValue *elem, ForayKind kind, bool v3)
 
 		if ((x = getKeyJsonValueFromContainer(obj, "id", 2, NULL)) != NULL)
 		{
-			push_key(ps, "id");
+			foray_push_key(ps, "id");
 			pushJsonbValue(ps, WJB_VALUE, x);
 		}
 		if ((x = getKeyJsonValueFromContainer(obj, "audit_data", 10, NULL)) != NULL)
 		{
-			push_key(ps, "audit_data");
+			foray_push_key(ps, "audit_data");
 			pushJsonbValue(ps, WJB_VALUE, x);
 		}
-		push_key(ps, "foray_core");
+		foray_push_key(ps, "foray_core");
 		push_core(ps, obj, kind, true, v3);
 	}
 	else
@@ -268,8 +248,8 @@ foray_upgrade_document(Jsonb *doc, const char **from_version)
 		tok = JsonbIteratorNext(&it, &v, true);
 		if (key_is(&k, "schema_version"))
 		{
-			push_key(&ps, "schema_version");
-			push_string(&ps, WJB_VALUE, "4.1");
+			foray_push_key(&ps, "schema_version");
+			foray_push_string(&ps, WJB_VALUE, "4.1", 3);
 			continue;
 		}
 		if (flat_core && key_in(&k, v3_core_keys))
@@ -292,7 +272,7 @@ foray_upgrade_document(Jsonb *doc, const char **from_version)
 	}
 	if (flat_core)
 	{
-		push_key(&ps, "foray_core");
+		foray_push_key(&ps, "foray_core");
 		pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
 		for (int i = 0; v3_core_keys[i]; i++)
 		{
@@ -303,7 +283,7 @@ foray_upgrade_document(Jsonb *doc, const char **from_version)
 				continue;
 			if (strcmp(v3_core_keys[i], "status") == 0)
 				lower_enum(x, business_statuses);
-			push_key(&ps, v3_core_keys[i]);
+			foray_push_key(&ps, v3_core_keys[i]);
 			pushJsonbValue(&ps, WJB_VALUE, x);
 		}
 		pushJsonbValue(&ps, WJB_END_OBJECT, NULL);

@@ -37,6 +37,30 @@ foray_core_get(Jsonb *core, const char *key)
 	return getKeyJsonValueFromContainer(&core->root, key, strlen(key), NULL);
 }
 
+/* Push an object key (building jsonb with pushJsonbValue). */
+void
+foray_push_key(JsonbParseState **ps, const char *key)
+{
+	JsonbValue	k;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	pushJsonbValue(ps, WJB_KEY, &k);
+}
+
+/* Push a string of len bytes as a value or an array element (tok). */
+void
+foray_push_string(JsonbParseState **ps, JsonbIteratorToken tok, const char *s, int len)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = len;
+	pushJsonbValue(ps, tok, &v);
+}
+
 /*
  * The array of strings under key as a text[]; {} for an absent or null key.
  * Anything else is a shape error naming what (e.g. "arrangement_refs").

@@ -89,5 +89,8 @@ extern bool foray_is_iso8601(const char *value);
 extern JsonbValue *foray_core_get(Jsonb *core, const char *key);
 extern ArrayType *foray_core_text_array_internal(Jsonb *core, const char *key,
 												 const char *what);
+extern void foray_push_key(JsonbParseState **ps, const char *key);
+extern void foray_push_string(JsonbParseState **ps, JsonbIteratorToken tok,
+							  const char *s, int len);
 
 #endif							/* FORAY_SUBSTRATE_H */

@@ -76,6 +76,14 @@ BEGIN
 				  DETAIL = 'Rule MIG-001: the migration writes into the extension''s tables.',
 				  HINT = 'Run CREATE EXTENSION foray_substrate first.';
 	END IF;
+	-- the script calls functions that came with 0.4.0
+	IF to_regprocedure('foray.loomworks_flow_core(text, text, text, numeric, text, text, text, text, text, jsonb, text[])') IS NULL THEN
+		RAISE EXCEPTION 'foray_substrate % is installed; this migration script needs 0.4.0 or later',
+			(SELECT extversion FROM pg_extension WHERE extname = 'foray_substrate')
+			USING ERRCODE = '22R40',
+				  DETAIL = 'Rule MIG-001: the script builds the migrated components with foray.loomworks_flow_core(), new in 0.4.0.',
+				  HINT = 'Run ALTER EXTENSION foray_substrate UPDATE first.';
+	END IF;
 	SELECT string_agg(t, ', ') INTO missing
 	FROM unnest(ARRAY['credit.foray_action_flows', 'credit.asset_balances',
 					  'audit.foray_events', 'public.memory_events',
@@ -300,7 +308,7 @@ BEGIN
 	-- Each distinct ledger party typed once (loomworks_migration.party),
 	-- rather than twice per row.
 	CREATE TEMP TABLE lw_parties ON COMMIT DROP AS
-	SELECT p AS party, loomworks_migration.party(p) AS actor
+	SELECT p AS party, loomworks_migration.party(p) ->> 'kind' AS kind
 	FROM (SELECT from_party FROM credit.foray_action_flows
 		  UNION SELECT to_party FROM credit.foray_action_flows) s(p);
 	ALTER TABLE lw_parties ADD PRIMARY KEY (party);
@@ -313,17 +321,16 @@ BEGIN
 	-- finds its accruals ready on insert, written just before it in the same
 	-- statement (the substrate answers that lookup without an index probe).
 	-- The window's frame runs over the whole turn, in (created_at, id) order
-	-- among its accruals.
+	-- among its accruals.  Each component's foray_core is then built by
+	-- foray.loomworks_flow_core (C, one pass) from the row, the kinds of its
+	-- two parties and its ISO time, staged here.
 	CREATE TEMP TABLE lw_flows_o ON COMMIT DROP AS
 	SELECT l.*, row_number() OVER () AS rn
-	-- flow: the ledger facts every flow-derived core carries (none is ever
-	-- null, so the core's jsonb_strip_nulls leaves it whole)
-	FROM (SELECT w.*, pf.actor AS from_actor,
-				 jsonb_build_object('flow_type', w.flow_type, 'asset_id', w.asset_id,
-					'quantity', w.quantity::text, 'from_party', pf.actor, 'to_party', pt.actor,
-					'created_at', loomworks_migration.iso(w.created_at)) AS flow
+	FROM (SELECT w.*, pf.kind AS from_kind, pt.kind AS to_kind,
+				 loomworks_migration.iso(w.created_at) AS created_iso
 		  FROM (SELECT f.*, x.tx, x.is_acc, x.cid,
-					jsonb_agg(x.cid) FILTER (WHERE x.is_acc) OVER (PARTITION BY f.transaction_id
+					CASE WHEN x.is_acc THEN 'ACC' ELSE 'ACT' END AS ctype,
+					array_agg(x.cid) FILTER (WHERE x.is_acc) OVER (PARTITION BY f.transaction_id
 						ORDER BY x.is_acc DESC, f.created_at, f.id
 						ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS acc_refs
 				FROM credit.foray_action_flows f,
@@ -364,45 +371,9 @@ BEGIN
 	WHILE lo < todo LOOP
 		INSERT INTO foray.foray_components (transaction_id, component_id, component_type,
 			foray_core, audit_data, source_ref, created_at)
-		SELECT l.tx, l.cid, CASE WHEN l.is_acc THEN 'ACC' ELSE 'ACT' END,
-			CASE WHEN l.is_acc THEN jsonb_strip_nulls(jsonb_build_object(
-					'type', 'token_consumption',
-					'description', concat_ws(' ', l.metadata ->> 'role', l.metadata ->> 'direction',
-											 'tokens,', l.metadata ->> 'model'),
-					'computation_method', 'Calculated',
-					'inputs', jsonb_build_object(
-						'tokens', trim_scale(l.quantity),
-						'rate_per_million', l.metadata -> 'rate_per_million',
-						'model', l.metadata -> 'model',
-						'role', l.metadata -> 'role',
-						'direction', l.metadata -> 'direction'),
-					'output', CASE WHEN jsonb_typeof(l.metadata -> 'rate_per_million') = 'number'
-						THEN trim_scale(l.quantity * (l.metadata ->> 'rate_per_million')::numeric / 1000000) END,
-					'currency', l.metadata -> 'credit_asset',
-					'arrangement_refs', '[]'::jsonb,
-					'dependencies', '[]'::jsonb,
-					'flow', l.flow))
-				ELSE jsonb_strip_nulls(jsonb_build_object(
-					'type', CASE l.flow_type WHEN 'consumption' THEN 'credit_debit'
-						WHEN 'suspension' THEN 'account_suspension'
-						WHEN 'reactivation' THEN 'account_reactivation'
-						WHEN 'deletion' THEN 'account_deletion'
-						ELSE 'credit_' || l.flow_type END,
-					'description', l.flow_type || ' of ' || trim_scale(l.quantity) || ' ' || l.asset_id
-						|| ' from ' || l.from_party || ' to ' || l.to_party,
-					'accrual_refs', CASE WHEN l.flow_type = 'consumption' THEN coalesce(l.acc_refs, '[]'::jsonb)
-						ELSE '[]'::jsonb END,
-					'amount_settled', trim_scale(l.quantity),
-					'currency', l.asset_id,
-					'settlement_date', loomworks_migration.iso(l.created_at),
-					'settlement_status', 'completed',
-					'payment_method', 'other',
-					'counterparty', CASE WHEN l.from_actor ->> 'kind' = 'person' THEN l.to_party ELSE l.from_party END,
-					'account_status', CASE WHEN l.asset_id = 'loomworks_account_status' THEN jsonb_build_object(
-						'previous', l.metadata -> 'previous_status', 'new', l.metadata -> 'new_status') END,
-					'dependencies', '[]'::jsonb,
-					'flow', l.flow))
-			END,
+		SELECT l.tx, l.cid, l.ctype,
+			foray.loomworks_flow_core(l.ctype, l.flow_type, l.asset_id, l.quantity,
+				l.from_party, l.from_kind, l.to_party, l.to_kind, l.created_iso, l.metadata, l.acc_refs),
 			jsonb_build_object('legacy_metadata', l.metadata),
 			'credit.foray_action_flows:' || l.id,
 			l.created_at

@@ -104,6 +104,55 @@ is "accrual outputs add up to the legacy credit debit of each turn" \
 		AND d.quantity <> (SELECT sum((c.foray_core ->> 'output')::numeric) FROM foray.foray_components c
 						   WHERE c.transaction_id = 'LW_CREDIT_' || d.transaction_id AND c.component_type = 'ACC')")" 0
 
+# foray_core of the flow-derived components: foray.loomworks_flow_core (C)
+# against the SQL expressions it replaced (test/legacy/flow_core_reference.sql),
+# over every migrated flow and over edge cases the fixture does not hold
+foray_psql -d "$DB" -q -f test/legacy/flow_core_reference.sql >/dev/null
+is "every flow-derived foray_core equals the SQL reference built from its legacy row" \
+	"$(q "SELECT count(*) FILTER (WHERE c.foray_core = r.core AND c.foray_core::text = r.core::text) || '|' || count(*)
+		FROM credit.foray_action_flows f
+		JOIN foray.foray_components c ON c.source_ref = 'credit.foray_action_flows:' || f.id,
+		LATERAL (SELECT flow_core_reference.core(c.component_type::text, f.flow_type, f.asset_id, f.quantity,
+			f.from_party, loomworks_migration.party(f.from_party) ->> 'kind',
+			f.to_party, loomworks_migration.party(f.to_party) ->> 'kind',
+			loomworks_migration.iso(f.created_at), f.metadata,
+			(SELECT array_agg('ACC_TOKENS_' || replace(a.id::text, '-', '') ORDER BY a.created_at, a.id)
+			 FROM credit.foray_action_flows a WHERE a.transaction_id = f.transaction_id
+			 AND a.flow_type = 'consumption' AND a.asset_id NOT LIKE 'loomworks\_%')) AS core) r")" \
+	"$NF|$NF"
+is "foray.loomworks_flow_core equals the SQL reference on edge cases (no metadata, JSON nulls at depth, odd types, account status, scales)" \
+	"$(q "SELECT count(*) FILTER (WHERE foray.loomworks_flow_core(t, ft, a, qty, fp, fk, tp, tk, ts, m, r)::text
+									  = flow_core_reference.core(t, ft, a, qty, fp, fk, tp, tk, ts, m, r)::text) || '|' || count(*)
+		FROM (VALUES
+			('ACC', 'consumption', 'anthropic_tokens', 1234.500000, '0bcdef01-2345-6789-abcd-ef0123456789', 'person', 'anthropic', 'institution',
+			 '2026-01-02T03:04:05.000006Z', '{\"role\": \"classifier\", \"direction\": \"input\", \"model\": \"m\", \"rate_per_million\": 3.75, \"credit_asset\": \"loomworks_credit_x\"}'::jsonb, NULL::text[]),
+			('ACC', 'consumption', 'anthropic_tokens', 10, 'p', 'person', 'q', 'institution', 't', NULL, NULL),
+			('ACC', 'consumption', 'anthropic_tokens', 10, 'p', 'person', 'q', 'institution', 't', '{}', NULL),
+			('ACC', 'consumption', 'anthropic_tokens', 10, 'p', 'person', 'q', 'institution', 't',
+			 '{\"role\": null, \"direction\": null, \"model\": null, \"rate_per_million\": null, \"credit_asset\": null}', NULL),
+			('ACC', 'consumption', 'anthropic_tokens', 10, 'p', 'person', 'q', 'institution', 't',
+			 '{\"model\": {\"a\": null, \"b\": [null, {\"c\": null, \"d\": 1}]}, \"role\": \"\", \"direction\": 7, \"rate_per_million\": \"250\", \"credit_asset\": [null]}', NULL),
+			('ACC', 'consumption', 'anthropic_tokens', 10, 'p', 'person', 'q', 'institution', 't', '[1, 2]', NULL),
+			('ACC', 'consumption', 'anthropic_tokens', 0.000001, 'p', 'person', 'q', 'institution', 't', '{\"rate_per_million\": 0.000001}', NULL),
+			('ACC', 'consumption', 'anthropic_tokens', 3.000000, 'p', 'person', 'q', 'institution', 't', '{\"rate_per_million\": 1e3, \"role\": true, \"model\": 1.50}', NULL),
+			('ACC', 'consumption', 'anthropic_tokens', 7, 'p', 'person', 'q', 'institution', 't', '{\"rate_per_million\": true}', NULL),
+			('ACT', 'consumption', 'loomworks_credit_x', 2.500000, 'p', 'person', 'dunin7', 'institution', 't', '{}', ARRAY['ACC_TOKENS_a', 'ACC_TOKENS_b']),
+			('ACT', 'consumption', 'loomworks_credit_x', 2.500000, 'p', 'person', 'dunin7', 'institution', 't', '{}', NULL),
+			('ACT', 'issuance', 'loomworks_credit_x', 100, 'dunin7', 'institution', 'p', 'person', 't', '{}', ARRAY['ACC_TOKENS_a']),
+			('ACT', 'suspension', 'loomworks_account_status', 1, 'p', 'person', 'dunin7', 'institution', 't',
+			 '{\"previous_status\": \"active\", \"new_status\": null}', NULL),
+			('ACT', 'deletion', 'loomworks_account_status', 1, 'p', 'person', 'dunin7', 'institution', 't', NULL, NULL),
+			('ACT', 'reactivation', 'loomworks_account_status', 1, 'dunin7', 'institution', 'p', 'person', 't',
+			 '{\"previous_status\": {\"x\": null}, \"new_status\": \"active\"}', NULL),
+			('ACT', 'balance_zeroing', 'loomworks_credit_x', 1000000.000000, 'p', 'person', 'dunin7', 'institution', 't', '{}', NULL),
+			('ACT', 'correction', 'loomworks_credit_x', 99999999999999.999999, 'p', 'person', 'dunin7', 'institution', 't', '{}', NULL),
+			('ACT', 'referral_credit', 'ä \"\\\\ credit', 0.100000, 'a \"b\"', 'institution', 'ü', 'institution', 't', '{}', NULL)
+		) v(t, ft, a, qty, fp, fk, tp, tk, ts, m, r)")" "18|18"
+err=$(q "SELECT foray.loomworks_flow_core('ARR', 'issuance', 'a', 1, 'p', 'person', 'q', 'person', 't', '{}', NULL)" 2>&1)
+echo "$err" | grep -q 'component_type must be ACC or ACT, not "ARR"' && ok "loomworks_flow_core refuses a component type other than ACC/ACT" || nok "flow_core type" "$err"
+err=$(foray_psql -d "$DB" -v VERBOSITY=verbose -Atc "SELECT foray.loomworks_flow_core('ACT', 'issuance', 'a', NULL, 'p', 'person', 'q', 'person', 't', '{}', NULL)" 2>&1)
+echo "$err" | grep -q '22004.*quantity must not be null' && ok "loomworks_flow_core refuses a null quantity (22004)" || nok "flow_core null" "$err"
+
 # sums and balances, against the legacy ledger and its own balance table
 is "quantity sums per asset and party equal the legacy ledger's" \
 	"$(q "WITH l AS (SELECT asset_id, to_party p, sum(quantity) s FROM credit.foray_action_flows GROUP BY 1, 2
@@ -300,5 +349,9 @@ refused 22R42 "actor_kind value(s) robot" "an actor kind the substrate has no na
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS foray_mig_noext" -c "CREATE DATABASE foray_mig_noext" >/dev/null 2>&1
 out=$(foray_psql -d foray_mig_noext -v VERBOSITY=verbose -f "$SCRIPT" 2>&1); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "22R40" && ok "without the extension the script stops with 22R40" || nok "22R40" "$out"
+foray_psql -d foray_mig_noext -c "CREATE EXTENSION foray_substrate VERSION '0.3.0'" >/dev/null 2>&1
+out=$(foray_psql -d foray_mig_noext -v VERBOSITY=verbose -f "$SCRIPT" 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R40" && echo "$out" | grep -q "foray_substrate 0.3.0 is installed; this migration script needs 0.4.0" \
+	&& ok "with the extension older than the script the script stops with 22R40 and names both versions" || nok "22R40 version" "$out"
 
 foray_tally "$P" "$F"
