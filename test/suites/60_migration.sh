@@ -62,6 +62,12 @@ is "dry run leaves the legacy tables untouched" "$(checksum $LEGACY)" "$before"
 
 # ------------------------------------------------------------- real run
 legacy_db foray_mig
+# one legacy transaction_id carrying two flow types (the generator writes none)
+q "INSERT INTO credit.foray_action_flows (transaction_id, flow_type, asset_id, from_party, to_party, quantity, metadata)
+   SELECT '11111111-2222-4333-8444-555555555555', v.t, 'loomworks_credit_sonnet', 'dunin7', p.to_party, v.q, '{}'
+   FROM (SELECT to_party FROM credit.foray_action_flows WHERE flow_type = 'issuance' ORDER BY id LIMIT 1) p,
+		(VALUES ('issuance', 5), ('correction', 1)) v(t, q)" >/dev/null
+NF=$(q "SELECT count(*) FROM credit.foray_action_flows")
 before=$(checksum $LEGACY)
 out=$(migrate -v progress_every=1000 2>&1); rc=$?
 is "migration exits 0" "$rc" 0
@@ -89,6 +95,14 @@ is "one narrative event per audit row" \
 is "one engine event per legacy memory_event" \
 	"$(q "SELECT count(DISTINCT e.source_ref) FROM public.memory_events m JOIN foray.memory_events e ON e.source_ref = 'public.memory_events:' || m.id")" \
 	"$N_MEM"
+
+is "each migrated transaction's type names the one flow type of its legacy rows, or mixed" \
+	"$(q "SELECT count(*) FILTER (WHERE t.foray_core ->> 'transaction_type' = 'loomworks_credit_' || l.ft) || '|' || count(*)
+			|| '|' || count(*) FILTER (WHERE l.ft = 'mixed')
+		FROM (SELECT transaction_id, CASE WHEN count(DISTINCT flow_type) = 1 THEN min(flow_type) ELSE 'mixed' END AS ft
+			  FROM credit.foray_action_flows GROUP BY 1) l
+		JOIN foray.foray_transactions t ON t.transaction_id = 'LW_CREDIT_' || l.transaction_id")" \
+	"$(q "SELECT count(DISTINCT transaction_id) || '|' || count(DISTINCT transaction_id) || '|1' FROM credit.foray_action_flows")"
 
 # consumption turn: 4 token accruals + 1 debit action referencing them
 is "every 5-row turn is 4 accruals and 1 action referencing all 4" \
