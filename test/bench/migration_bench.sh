@@ -28,6 +28,13 @@ foray_fresh_db "$DB"
 script="$FORAY_SANDBOX$("$(foray_pg_config)" --sharedir)/extension/foray_substrate_migrate_loomworks.sql"
 
 now() { date +%s.%N; }
+# Before each measured phase (not timed): everything written so far is
+# checkpointed and on disk, so no phase pays for the writeback of the one
+# before it (generating the fixture alone leaves gigabytes of dirty pages).
+settle() {
+	foray_psql -d "$DB" -q -c "CHECKPOINT"
+	sync
+}
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 foray_log "generating $N_FLOWS flows, $N_AUDIT audit events, $N_MEM memory_events"
@@ -39,6 +46,7 @@ t1=$(now)
 gen=$(secs "$t0" "$t1")
 rows=$(foray_psql -d "$DB" -Atc "SELECT (SELECT count(*) FROM credit.foray_action_flows) + (SELECT count(*) FROM audit.foray_events) + (SELECT count(*) FROM public.memory_events)")
 
+settle
 foray_log "plain INSERT ... SELECT copy"
 t0=$(now)
 foray_psql -d "$DB" <<'SQL'
@@ -59,6 +67,7 @@ copy=$(secs "$t0" "$t1")
 # defaults, CHECKs, primary keys, unique constraints and indexes; no
 # trigger), rolled back: what copying these rows as the tables hold them
 # costs.  The substrate-side baseline below is built the same way.
+settle
 foray_log "plain INSERT ... SELECT copy into tables of the legacy definition (rolled back)"
 t0=$(now)
 foray_psql -d "$DB" -q <<'SQL'
@@ -84,6 +93,7 @@ shaped=$(secs "$t0" "$t1")
 # run measured after it pays for that.
 diag=""
 if [ "${FORAY_BENCH_DIAGNOSTIC:-0}" = 1 ]; then
+	settle
 	foray_log "diagnostic: migration SQL without the substrate's triggers (dry run, rolled back)"
 	t0=$(now)
 	PGOPTIONS='-c session_replication_role=replica' foray_psql -d "$DB" -v dry_run=1 -f "$script" >/dev/null 2>&1
@@ -95,6 +105,7 @@ if [ "${FORAY_BENCH_DIAGNOSTIC:-0}" = 1 ]; then
 	foray_psql -d "$DB" -q -c "VACUUM foray.foray_transactions, foray.foray_components, foray.foray_attestations, foray.memory_events"
 fi
 
+settle
 foray_log "migration (with reconciliation)"
 t0=$(now)
 foray_psql -d "$DB" -f "$script" 2>&1 | sed -n 's/.*NOTICE:  //p; /FAIL/p'
@@ -110,6 +121,7 @@ foray_psql -d "$DB" -c "SELECT r.item, r.problems FROM loomworks_migration.runs,
 # pages, docs/migration.md).  What storing these destination rows costs with
 # none of the substrate's per-row work, none of the mapping and no
 # reconciliation.
+settle
 foray_log "plain INSERT ... SELECT of the migrated rows into untriggered copies of the substrate tables (rolled back)"
 t0=$(now)
 foray_psql -d "$DB" -q <<'SQL'
