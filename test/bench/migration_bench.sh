@@ -30,10 +30,16 @@ script="$FORAY_SANDBOX$("$(foray_pg_config)" --sharedir)/extension/foray_substra
 now() { date +%s.%N; }
 # Before each measured phase (not timed): everything written so far is
 # checkpointed and on disk, so no phase pays for the writeback of the one
-# before it (generating the fixture alone leaves gigabytes of dirty pages).
+# before it (generating the fixture alone leaves gigabytes of dirty pages);
+# and, when the benchmark may (as root), the kernel's page cache is dropped,
+# so each phase starts from the same cold state instead of reclaiming what
+# the phases before it left in memory.
 settle() {
 	foray_psql -d "$DB" -q -c "CHECKPOINT"
 	sync
+	if [ -w /proc/sys/vm/drop_caches ]; then
+		echo 3 > /proc/sys/vm/drop_caches
+	fi
 }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
