@@ -65,13 +65,8 @@ push_jsonb(JsonbParseState **ps, JsonbIteratorToken tok, Jsonb *jb)
 static void
 push_text(JsonbParseState **ps, const char *key, const char *s)
 {
-	JsonbValue	v;
-
 	foray_push_key(ps, key);
-	v.type = jbvString;
-	v.val.string.val = (char *) s;
-	v.val.string.len = strlen(s);
-	pushJsonbValue(ps, WJB_VALUE, &v);
+	foray_push_string(ps, WJB_VALUE, s, strlen(s));
 }
 
 /*
@@ -121,16 +116,11 @@ foray_build_document(ForayDocParts *p)
 		foreach(lc, p->components)
 		{
 			ForayDocComponent *c = lfirst(lc);
-			JsonbValue	idv;
 
 			if (c->kind != k)
 				continue;
 			pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
-			foray_push_key(&ps, "id");
-			idv.type = jbvString;
-			idv.val.string.val = c->id;
-			idv.val.string.len = strlen(c->id);
-			pushJsonbValue(&ps, WJB_VALUE, &idv);
+			push_text(&ps, "id", c->id);
 			foray_push_key(&ps, "foray_core");
 			push_jsonb(&ps, WJB_VALUE, c->foray_core);
 			if (c->audit_data)
