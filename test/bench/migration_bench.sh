@@ -11,8 +11,10 @@
 # Defaults are the issue's sizes: 1,000,000 credit flows, 100,000 audit
 # events, 1,000,000 memory_events.  FORAY_BENCH_DIAGNOSTIC=1 adds a rolled-
 # back run with the substrate's triggers off, before the real one.  Prints
-# seconds, rows/s and the ratios (target: migration + reconciliation within
-# 3x of the plain copy, and under 10 minutes).
+# seconds, rows/s and the ratios.  The target (docs/migration.md, "The
+# target"): migration + reconciliation within 3x of B, the plain copy of the
+# rows the migration writes, and under 10 minutes; A and A' are reported
+# beside it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source test/lib.sh
@@ -169,9 +171,10 @@ echo "A   plain INSERT ... SELECT of the legacy rows into bare tables:          
 echo "A'  the same, into tables of the legacy definition (keys, indexes, CHECKs; no trigger):       ${shaped} s  ($(div "$shaped" "$copy")x A)"
 echo "B   plain INSERT ... SELECT of the migrated rows into untriggered tables of the substrate's: ${floor} s  ($(div "$floor" "$copy")x A)"
 echo "migration + reconciliation: ${mig} s  ($(per_s "$mig") rows/s)"
-echo "ratio to A:  $(div "$mig" "$copy")x   (the issue's target: <= 3x a plain copy, and < 600 s)"
-echo "ratio to A': $(div "$mig" "$shaped")x"
-echo "ratio to B:  $(div "$mig" "$floor")x"
+verdict() { awk -v r="$1" -v m="$mig" 'BEGIN { print (r <= 3 && m < 600) ? "met" : "NOT met" }'; }
+echo "ratio to B:  $(div "$mig" "$floor")x   target <= 3x B and < 600 s: $(verdict "$(div "$mig" "$floor")")"
+echo "ratio to A': $(div "$mig" "$shaped")x   (reported)"
+echo "ratio to A:  $(div "$mig" "$copy")x   (reported; B alone is $(div "$floor" "$copy")x A)"
 if [ -n "$diag" ]; then
 	echo "diagnostic, triggers off (dry run): ${diag} s  ($(div "$diag" "$copy")x A): the migration's own SQL + reconciliation"
 fi
