@@ -11,8 +11,13 @@ MODULE_big = $(EXTENSION)
 OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/core/*.c)))
 
 PARTS      = $(sort $(wildcard sql/parts/*.sql))
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA       = $(wildcard sql/$(EXTENSION)--*--*.sql) $(wildcard sql/versions/*.sql) $(wildcard sql/migrate/*.sql)
+# Upgrade scripts written as fragments: sql/upgrades/A--B/*.sql, concatenated
+# in name order into sql/foray_substrate--A--B.sql (one fragment per concern).
+UPGRADE_DIRS  = $(sort $(wildcard sql/upgrades/*--*))
+UPGRADES_BUILT = $(patsubst sql/upgrades/%,sql/$(EXTENSION)--%.sql,$(UPGRADE_DIRS))
+
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql $(UPGRADES_BUILT)
+DATA       = $(filter-out $(UPGRADES_BUILT),$(wildcard sql/$(EXTENSION)--*--*.sql)) $(wildcard sql/versions/*.sql) $(wildcard sql/migrate/*.sql)
 
 REGRESS_FILES = $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql))
 REGRESS    = $(patsubst sql/%.sql,%,$(REGRESS_FILES))
@@ -21,7 +26,7 @@ REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core
 SHLIB_LINK  = -lcrypto
 
-EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql $(UPGRADES_BUILT)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -29,6 +34,10 @@ include $(PGXS)
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(PARTS) $(EXTENSION).control
 	cat $(PARTS) > $@
+
+.SECONDEXPANSION:
+$(UPGRADES_BUILT): sql/$(EXTENSION)--%.sql: $$(sort $$(wildcard sql/upgrades/%/*.sql))
+	cat $(sort $(wildcard $(patsubst sql/$(EXTENSION)--%.sql,sql/upgrades/%/*.sql,$@))) > $@
 
 # PGXS tracks no header dependencies: rebuild every object when a header changes.
 $(OBJS): $(wildcard src/*.h src/core/*.h)
