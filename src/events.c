@@ -432,6 +432,7 @@ kind_registered(const char *kind)
 	Datum		values[1];
 	int			rc;
 	size_t		len = strlen(kind);
+	ForayOwnerWrite ow;
 
 	if (len >= sizeof(((KnownKind *) 0)->kind))
 		return false;			/* longer than any registrable kind */
@@ -469,9 +470,22 @@ kind_registered(const char *kind)
 		kind_plan = plan;
 	}
 	values[0] = CStringGetTextDatum(kind);
-	/* the latest snapshot, as a foreign key check would use */
-	rc = SPI_execute_snapshot(kind_plan, values, NULL, GetLatestSnapshot(),
-							  InvalidSnapshot, true, false, 1);
+	/*
+	 * The latest snapshot, as a foreign key check would use; as the
+	 * substrate's owner, as a foreign key's check runs (the writer of an
+	 * event needs no privilege on the registry).
+	 */
+	foray_begin_owner_write(&ow);
+	PG_TRY();
+	{
+		rc = SPI_execute_snapshot(kind_plan, values, NULL, GetLatestSnapshot(),
+								  InvalidSnapshot, true, false, 1);
+	}
+	PG_FINALLY();
+	{
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "event kind lookup failed: %s", SPI_result_code_string(rc));
 	found = (SPI_processed > 0);
