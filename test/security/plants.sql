@@ -3,12 +3,16 @@
 -- routine raises a WARNING carrying the marker PLANT-CALLED and, when it
 -- runs as anyone but the attacker, tries to make the attacker superuser.
 -- test/suites/57_security.sh asserts that no substrate call ever runs one.
---   psql -v plant=pg_temp -v attacker=ROLE -f plants.sql
+--   psql -v plant=pg_temp -v attacker=ROLE -v types=domain -f plants.sql
+-- types=domain plants domains named like the types the substrate uses;
+-- types=composite plants composite types of those names instead, with casts
+-- from the real types to them (a cast needs a type its creator owns).
 -- Everything here is schema-qualified: the attacker's own SQL must not trip
 -- its own plants.
 SET client_min_messages = warning;
 SET search_path = pg_catalog, pg_temp;
-SELECT set_config('plant.schema', :'plant', false), set_config('plant.attacker', :'attacker', false);
+SELECT set_config('plant.schema', :'plant', false), set_config('plant.attacker', :'attacker', false),
+	   set_config('plant.types', :'types', false);
 
 DO $plant$
 DECLARE
@@ -43,7 +47,17 @@ BEGIN
 			('attestation_outcome', 'pg_catalog.text'), ('subject_kind', 'pg_catalog.text'),
 			('actor_kind', 'pg_catalog.text')) AS t(n, base)
 	LOOP
-		EXECUTE pg_catalog.format('CREATE DOMAIN %I.%I AS %s CHECK (%I.plant_check(VALUE))', s, r.n, r.base, s);
+		IF pg_catalog.current_setting('plant.types') OPERATOR(pg_catalog.=) 'domain' THEN
+			EXECUTE pg_catalog.format('CREATE DOMAIN %I.%I AS %s CHECK (%I.plant_check(VALUE))', s, r.n, r.base, s);
+		ELSE
+			-- a composite type of the name, and an implicit cast into it
+			n := n OPERATOR(pg_catalog.+) 1;
+			EXECUTE pg_catalog.format('CREATE TYPE %I.%I AS (v %s)', s, r.n, r.base);
+			EXECUTE pg_catalog.format('CREATE FUNCTION %I.plant_cast_%s(a %s) RETURNS %I.%I LANGUAGE plpgsql AS $b$BEGIN %s RETURN NULL; END$b$',
+				s, n, r.base, s, r.n, pg_catalog.replace(payload, '@@NAME@@', 'cast to ' || r.n));
+			EXECUTE pg_catalog.format('CREATE CAST (%s AS %I.%I) WITH FUNCTION %I.plant_cast_%s(%s) AS IMPLICIT',
+				r.base, s, r.n, s, n, r.base);
+		END IF;
 	END LOOP;
 
 	-- functions named like the ones the substrate's queries call

@@ -69,6 +69,7 @@ INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_
 	('SEC_OPEN', '2026-02-01T00:00:00Z', '{"entity": "E", "transaction_type": "t"}'),
 	('SEC_READY', '2026-02-02T00:00:00Z', '{"entity": "E", "transaction_type": "t"}'),
 	('SEC_DOOMED', '2026-02-03T00:00:00Z', '{"entity": "E", "transaction_type": "t"}'),
+	('SEC_DOOMED2', '2026-02-03T00:00:00Z', '{"entity": "E", "transaction_type": "t"}'),
 	('SEC_ANCHORED', '2026-02-04T00:00:00Z', '{"entity": "E", "transaction_type": "t"}');
 INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core) VALUES
 	('SEC_OPEN', 'ARR_A', 'ARR', '{}'),
@@ -76,6 +77,7 @@ INSERT INTO foray.foray_components (transaction_id, component_id, component_type
 	('SEC_READY', 'ARR_R', 'ARR', '{}'),
 	('SEC_DOOMED', 'ARR_D', 'ARR', '{}'),
 	('SEC_DOOMED', 'ACT_D', 'ACT', '{"arrangement_refs": ["ARR_D"]}'),
+	('SEC_DOOMED2', 'ARR_D', 'ARR', '{}'),
 	('SEC_ANCHORED', 'ARR_Z', 'ARR', '{}');
 INSERT INTO foray.foray_attestations (transaction_id, attestation_id, foray_core) VALUES
 	('SEC_OPEN', 'ATT_A', '{"attestor": "Lab", "attestor_hash": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
@@ -89,16 +91,21 @@ check "fixture and roles" 0 $?
 
 # a session of ROLE: the plants of pg_temp (per session; public's and the
 # own schema's once), the hostile search_path, then SQL from stdin
-attack() {	# attack ROLE OUTFILE [plant-shared-schemas]
+attack() {	# attack ROLE OUTFILE [first]: "first" plants the shared schemas too
 	local role=$1 file=$2
 	{
 		echo "\\set attacker $APP"
-		echo "\\set plant pg_temp"
-		echo "\\i test/security/plants.sql"
-		if [ "${3:-}" = shared ]; then
+		if [ "${3:-}" = first ]; then
+			echo "\\set types composite"
 			echo "\\set plant $OWN"
 			echo "\\i test/security/plants.sql"
+			echo "\\set types domain"
 			echo "\\set plant public"
+			echo "\\i test/security/plants.sql"
+		fi
+		if [ "${PLANT_TEMP:-1}" = 1 ]; then
+			echo "\\set types domain"
+			echo "\\set plant pg_temp"
 			echo "\\i test/security/plants.sql"
 		fi
 		echo "RESET client_min_messages;"
@@ -113,7 +120,7 @@ marker() { grep -cE 'WARNING: .*PLANT-CALLED' "$1"; }
 
 
 # ---- the application -------------------------------------------------------
-attack $APP "$out/app.out" shared <<SQL
+APP_SQL=$(cat <<SQL
 -- the exploit of the issue: a component into a committed transaction
 INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
 VALUES ('SEC_OPEN', 'ACT_X', 'ACT', '{"accrual_refs": ["ACC_A"], "amount_settled": 1}');
@@ -164,6 +171,8 @@ SELECT pg_catalog.concat('R:validate_text:', pg_catalog.count(*) IS NOT NULL) FR
 SELECT pg_catalog.concat('R:hash:', foray.foray_hash(CAST('{"a": 1}' AS pg_catalog.jsonb)), ' ', foray.foray_canonicalize(CAST('{"b": [1, 2]}' AS pg_catalog.jsonb)));
 SELECT pg_catalog.concat('R:amend:', foray.amend_transaction('SEC_ANCHORED', 'SEC_AMENDED'));
 SQL
+)
+attack $APP "$out/app.out" first <<<"$APP_SQL"
 check "no planted object ran inside the substrate (application; PLANT-CALLED lines)" 0 "$(marker "$out/app.out")"
 check "the application role is not superuser" "f" "$(clean "SELECT rolsuper FROM pg_roles WHERE rolname = '$APP'")"
 check "the component went into the committed transaction" "1" \
@@ -188,6 +197,20 @@ check "the read functions answered" \
 	"R:import:imported R:import_text:imported R:export:object R:hashes:t R:proof:t R:envelope:object R:verify:0 R:validate:t R:validate_text:t R:hash:sha256:015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862 {\"b\":[1,2]} R:amend:SEC_AMENDED" \
 	"$(grep -E '^ *R:' "$out/app.out" | sed 's/^ *//' | tr '\n' ' ' | sed 's/ $//')"
 check "no error in the application's session" "" "$(grep -E '^(psql:.*)?ERROR' "$out/app.out" | head -3)"
+
+# ---- again, with nothing in pg_temp: the own schema's composite types and
+# their implicit casts come first for every type name
+PLANT_TEMP=0 attack $APP "$out/app2.out" <<<"$(echo "$APP_SQL" | sed 's/SEC_NEW/SEC_NEW2/g; s/ACT_X/ACT_Y/g; s/SEC_DOOMED/SEC_DOOMED2/g; s/SEC_TEXT_IMPORT/SEC_TEXT_IMPORT2/g; s/SEC_AMENDED/SEC_AMENDED2/g; s/sec_event/sec_event2/g')"
+check "casts: no planted object ran inside the substrate (application, second pass)" 0 "$(marker "$out/app2.out")"
+check "casts: the application role is not superuser" "f" "$(clean "SELECT rolsuper FROM pg_roles WHERE rolname = '$APP'")"
+check "casts: the second pass wrote what the first did" "ready_to_anchor|1|1|1" \
+	"$(clean "SELECT (SELECT lifecycle FROM foray.foray_transactions WHERE transaction_id = 'SEC_NEW2') || '|' ||
+		(SELECT count(*) FROM foray.memory_events WHERE event_kind = 'COMPONENT_CREATED' AND subject_id = 'ACT_Y') || '|' ||
+		(SELECT count(*) FROM foray.foray_transactions WHERE transaction_id = 'SEC_AMENDED2') || '|' ||
+		(SELECT count(*) FROM foray.memory_events WHERE event_kind = 'sec_event2')")"
+check "casts: no error in the second pass" "" "$(grep -E '^(psql:.*)?ERROR' "$out/app2.out" | head -3)"
+check "control: the own schema's composite type and cast are what an unqualified text means there" "yes" \
+	"$(PLANT_TEMP=0 attack $APP "$out/control2.out" <<<"SELECT 'x'::pg_catalog.text::text;"; grep -q 'PLANT-CALLED foray_sec_own.cast to text' "$out/control2.out" && echo yes || cat "$out/control2.out")"
 
 # ---- the anchor service ----------------------------------------------------
 attack $ANCHOR "$out/anchor.out" <<'SQL'
@@ -214,7 +237,7 @@ check "control: an unqualified = in the attacker's own SQL runs the planted oper
 	"$(grep -q 'PLANT-CALLED foray_sec_own.operator =' "$out/control.out" && echo yes || echo no)"
 
 check "the server log holds no PLANT-CALLED from a substrate call (only the control's)" "0" \
-	"$(tail -c +"$log_start" "$FORAY_PGDATA/server.log" | grep -E 'WARNING: .*PLANT-CALLED' | grep -vc 'PLANT-CALLED [a-z_.]*domain check by foray_sec_app\|PLANT-CALLED [a-z_.]*operator = by foray_sec_app' || true)"
+	"$(tail -c +"$log_start" "$FORAY_PGDATA/server.log" | grep -E 'WARNING: .*PLANT-CALLED' | grep -vc 'PLANT-CALLED [a-z_.]*\(domain check\|operator =\|cast to text\) by foray_sec_app' || true)"
 
 # ---- restore mode is out of reach (issue 15, item 4) -----------------------
 foray_psql -d $DB >/dev/null <<'SQL'
