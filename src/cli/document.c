@@ -176,6 +176,17 @@ required_string(fv_ctx *c, fv_document *doc, const char *key, const char **s, si
 	return false;
 }
 
+/* characters of valid UTF-8 text: the bytes that do not continue one */
+static size_t
+utf8_chars(const char *s, size_t len)
+{
+	size_t		n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char) s[i] & 0xC0) != 0x80;
+	return n;
+}
+
 /* collect the members of the five arrays; false when one is unusable */
 static bool
 collect_members(fv_ctx *c, fv_document *doc)
@@ -227,12 +238,13 @@ collect_members(fv_ctx *c, fv_document *doc)
 						"%s entries must be objects", name);
 				ok = false;
 			}
-			else if (!fj_is(d, id, FJ_STRING) || fj_count(d, id) == 0 || fj_count(d, id) > 200)
+			else if (!fj_is(d, id, FJ_STRING) || fj_count(d, id) == 0 ||
+					 utf8_chars(fj_str(d, id), fj_count(d, id)) > 200)
 			{
 				char	   *found = render(d, id);
 
 				fv_path_key(&p, "id", 2);
-				fv_fail(c->r, "ID-004", p.s, "a string of 1 to 200 bytes", found,
+				fv_fail(c->r, "ID-004", p.s, "a string of 1 to 200 characters", found,
 						id == FJ_NONE ? "component has no id" :
 						!fj_is(d, id, FJ_STRING) ? "component id must be a string" :
 						"component id must be 1 to 200 characters");

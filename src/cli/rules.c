@@ -337,8 +337,9 @@ check_component(rules *ru, size_t mi, int t)
 
 	fv_member_path(ru->doc, cm, &p);
 	mark = fv_path_key(&p, "id", 2);
-	if (!has_prefix(cm->id, cm->id_len, prefixes[t]))
-		fv_fail(r, "ID-001", p.s, prefixes[t], cm->id, "a component id begins with its type code");
+	if (!has_prefix(cm->id, cm->id_len, prefixes[t]) || cm->id_len < 5)
+		fv_fail(r, "ID-001", p.s, prefixes[t], cm->id,
+				"a component id is its type code, '_' and at least one more character");
 	fv_path_cut(&p, mark);
 	fv_path_key(&p, "foray_core", 10);
 
@@ -461,8 +462,9 @@ check_attestation(rules *ru, size_t mi)
 
 	fv_member_path(ru->doc, cm, &p);
 	mark = fv_path_key(&p, "id", 2);
-	if (!has_prefix(cm->id, cm->id_len, "ATT_"))
-		fv_fail(r, "ATT-001", p.s, "ATT_", cm->id, "an attestation id begins with ATT_");
+	if (!has_prefix(cm->id, cm->id_len, "ATT_") || cm->id_len < 5)
+		fv_fail(r, "ATT-001", p.s, "ATT_", cm->id,
+				"an attestation id is ATT_ and at least one more character");
 	fv_path_cut(&p, mark);
 	fv_path_key(&p, "foray_core", 10);
 
