@@ -15,6 +15,7 @@ source test/lib.sh
 
 pass=0
 fail=0
+phase() { echo "# $1 (${SECONDS}s so far)"; }
 check() {	# check NAME EXPECTED ACTUAL
 	if [ "$2" == "$3" ]; then
 		pass=$((pass + 1)); echo "ok - $1"
@@ -99,6 +100,7 @@ for db in $NEW $OLD; do
 done
 
 # ---- export and verify ------------------------------------------------------
+phase "export and verify"
 export_all() {	# export_all DB: one bundle and one document per transaction, selective bundles
 	local db=$1 dir="$out/$1"
 	mkdir -p "$dir/bundle" "$dir/document" "$dir/selective" "$dir/report"
@@ -165,14 +167,23 @@ for db in $NEW $OLD; do
 done
 
 # ---- the recomputed hashes against the database's ------------------------
+phase "the recomputed hashes against the database's"
 # foray-verify's report (--json --details) read back into the database that
 # exported it, and compared field by field; every difference is listed.
-compare() {	# compare DB
-	local db=$1 dir="$out/$1"
+compare() {	# compare DB REPORT_DIR
+	local db=$1 dir=$2 details_sql="" details_state="not in this database"
+	# foray.commitment_details, entry by entry, where the database has it
+	if [ "$(foray_psql -d "$db" -Atc "SELECT to_regprocedure('foray.commitment_details(text)') IS NOT NULL")" = t ]; then
+		details_state="compared"
+		details_sql="SELECT 'commitment_details ' || rep.tx || ': ' || k.key || ' db=' || left(k.value::text, 300)
+			|| ' foray-verify=' || left(coalesce(rep.r -> k.key, 'null')::text, 300)
+		  FROM rep, LATERAL jsonb_each(foray.commitment_details(rep.tx)) AS k
+		 WHERE k.value IS DISTINCT FROM rep.r -> k.key;"
+	fi
 	foray_psql -d "$db" -At <<-SQL
 	CREATE TEMP TABLE rep AS
-	SELECT substr(f, 1, length(f) - 5) AS tx, pg_read_file('$dir/report/' || f)::jsonb -> 'recomputed' AS r
-	  FROM pg_ls_dir('$dir/report') AS f WHERE f LIKE '%.json';
+	SELECT substr(f, 1, length(f) - 5) AS tx, pg_read_file('$dir/' || f)::jsonb -> 'recomputed' AS r
+	  FROM pg_ls_dir('$dir') AS f WHERE f LIKE '%.json';
 	SELECT 'reports ' || count(*) FROM rep;
 	-- transaction_hashes: the same six values (and the scheme, where stated)
 	SELECT 'transaction_hashes ' || rep.tx || ': ' || k.key || ' db=' || coalesce(h.j -> k.key, 'null') || ' foray-verify=' || coalesce(rep.r -> k.key, 'null')
@@ -195,32 +206,41 @@ compare() {	# compare DB
 						 UNION ALL SELECT attestation_hash FROM foray.foray_attestations a
 						  WHERE a.transaction_id = rep.tx AND a.attestation_id = m ->> 'id') AS s ON true
 	 WHERE s.h IS DISTINCT FROM m ->> 'component_hash';
-	-- foray.commitment_details, entry by entry, where the database has it
-	SELECT 'commitment_details ' || rep.tx || ': ' || k.key || ' db=' || left(k.value::text, 300) || ' foray-verify=' || left(coalesce(rep.r -> k.key, 'null')::text, 300)
-	  FROM rep, LATERAL jsonb_each(CASE WHEN to_regprocedure('foray.commitment_details(text)') IS NULL THEN '{}'::jsonb
-		   ELSE foray.commitment_details(rep.tx) END) AS k
-	 WHERE k.value IS DISTINCT FROM rep.r -> k.key;
+	$details_sql
 	SELECT 'members compared ' || sum(jsonb_array_length(r -> 'members')) FROM rep;
-	SELECT 'commitment_details ' || CASE WHEN to_regprocedure('foray.commitment_details(text)') IS NULL
-		THEN 'not in this database' ELSE 'compared' END;
+	SELECT 'commitment_details ' || '$details_state';
+	SELECT 'compare done';
 	SQL
 }
 
 for db in $NEW $OLD; do
-	compare $db >"$out/$db.compare"
-	grep -vE '^(reports|members compared|commitment_details (compared|not in))' "$out/$db.compare" | head -40
+	compare $db "$out/$db/report" >"$out/$db.compare" 2>&1
+	grep -vE '^(reports|members compared|commitment_details (compared|not in)|compare done)' "$out/$db.compare" | head -40
+	check "$db: the comparison ran to its end" "compare done" "$(tail -n 1 "$out/$db.compare")"
 	check "$db: foray-verify's recomputed hashes equal the database's ($(grep -E '^(reports|members compared|commitment_details (compared|not in))' "$out/$db.compare" | tr '\n' ';'))" \
-		"0" "$(grep -cvE '^(reports|members compared|commitment_details (compared|not in))' "$out/$db.compare")"
+		"0" "$(grep -cvE '^(reports|members compared|commitment_details (compared|not in)|compare done)' "$out/$db.compare")"
 done
+# the comparison can fail: three reports with one value changed each
+mkdir -p "$out/control"
+for f in $(ls "$out/$NEW/report" | head -3); do cp "$out/$NEW/report/$f" "$out/control/"; done
+set -- $(ls "$out/control")
+jq -c '.recomputed.merkle_root = "sha256:'"$(printf '%064d' 1)"'"' "$out/control/$1" >"$out/control/x" && mv "$out/control/x" "$out/control/$1"
+jq -c '.recomputed.members[0].component_hash = "sha256:'"$(printf '%064d' 2)"'"' "$out/control/$2" >"$out/control/x" && mv "$out/control/x" "$out/control/$2"
+jq -c '.recomputed.component_hashes.actions = "sha256:'"$(printf '%064d' 3)"'"' "$out/control/$3" >"$out/control/x" && mv "$out/control/x" "$out/control/$3"
+compare $NEW "$out/control" >"$out/control.compare" 2>&1
+check "control: three changed reports are each caught" "$(printf '%s\n' "$@" | sed 's/\.json$//' | sort | tr '\n' ' ')" \
+	"$(grep -vE '^(reports|members compared|commitment_details (compared|not in)|compare done)' "$out/control.compare" \
+		| awk '{print $2}' | sed 's/[:/].*//' | sort -u | tr '\n' ' ')"
 check "$NEW: every report read back" "$(ls "$out/$NEW/report" | wc -l)" "$(grep -oE '^reports [0-9]+' "$out/$NEW.compare" | awk '{print $2}')"
 
 # ---- the tampered corpus ------------------------------------------------------
+phase "the tampered corpus"
 # honest inputs: every example's bundle, a sample of generated, anchored,
 # sealed, amended and scheme-1 bundles, and selective bundles
 mkdir -p "$out/honest"
 for db in $NEW $OLD; do
-	ls "$out/$db/bundle" | awk 'NR % 30 == 1 || /EMPTY/ || !/^(GEN|OLD)_/' | while read -r f; do cp "$out/$db/bundle/$f" "$out/honest/$db.$f"; done
-	ls "$out/$db/selective" | head -4 | while read -r f; do cp "$out/$db/selective/$f" "$out/honest/$db.sel.$f"; done
+	ls "$out/$db/bundle" | awk 'NR % 60 == 1 || /EMPTY/ || !/^(GEN|OLD)_/' | while read -r f; do cp "$out/$db/bundle/$f" "$out/honest/$db.$f"; done
+	ls "$out/$db/selective" | head -3 | while read -r f; do cp "$out/$db/selective/$f" "$out/honest/$db.sel.$f"; done
 done
 python3 test/verify/tamper.py "$FV" "$out/honest" "$out/tamper" >"$out/tamper.log" 2>&1
 rc=$?
@@ -229,11 +249,47 @@ check "tampered corpus: every tampered bundle exits 1 with its mismatch named fi
 check "tampered corpus: at least 1,000 tampered bundles" "yes" \
 	"$(awk '/^# tampered:/ {print ($3 >= 1000) ? "yes" : "only " $3}' "$out/tamper.log")"
 
+# ---- unusable input: exit 2 with a one-line reason ----------------------------------
+phase "unusable input"
+bad2=0
+for f in test/verify/malformed/*.json; do
+	case $(basename "$f") in doc-*) cmds="document" ;; *) cmds="document bundle proof" ;; esac
+	for cmd in $cmds; do
+		extra=""
+		[ "$cmd" = proof ] && extra="--root sha256:$(printf '%064d' 0)"
+		"$FV" $cmd "$f" $extra >"$out/stdout" 2>"$out/stderr"
+		rc=$?
+		if [ $rc -ne 2 ] || [ "$(wc -l <"$out/stderr")" -ne 1 ] || [ -s "$out/stdout" ]; then
+			bad2=$((bad2 + 1))
+			echo "#   $cmd $(basename "$f"): exit $rc, stderr: $(head -c 300 "$out/stderr")"
+		fi
+	done
+done
+check "malformed, duplicate-key, invalid UTF-8, uncanonicalisable and too deep inputs: exit 2 with one line ($(ls test/verify/malformed | wc -l) files)" "0" "$bad2"
+"$FV" --json document test/verify/malformed/duplicate-key.json >"$out/stdout" 2>/dev/null
+check "--json reports unusable input as JSON too" "unusable 2" "$(jq -r '.result + " " + (.exit_code | tostring)' "$out/stdout")"
+"$FV" document "$out/no-such-file.json" 2>"$out/stderr"
+check "an unreadable file: exit 2" "2 1" "$? $(wc -l <"$out/stderr")"
+"$FV" document "$out" 2>/dev/null
+check "a directory: exit 2" "2" "$?"
+"$FV" frobnicate x 2>/dev/null
+check "an unknown command: exit 2" "2" "$?"
+"$FV" proof "$out/honest/$(ls "$out/honest" | head -1)" 2>/dev/null
+check "proof without --root: exit 2" "2" "$?"
+"$FV" --help | grep -q 'Exit status'
+check "--help describes the exit status" "0" "$?"
+f=$(ls "$out/$NEW/bundle" | head -1)
+"$FV" --quiet bundle - <"$out/$NEW/bundle/$f" >"$out/stdout"
+check "standard input (-), and --quiet writes nothing" "0 0" "$? $(wc -c <"$out/stdout")"
+jq . "$out/$NEW/bundle/$f" | "$FV" --quiet bundle -
+check "the same bundle pretty-printed verifies" "0" "$?"
+
 # ---- valgrind over a sample ------------------------------------------------------
+phase "valgrind over a sample"
 if command -v valgrind >/dev/null; then
 	vbad=0
 	vn=0
-	for f in $(ls "$out"/honest/*.json | head -12) $(ls "$out"/tamper/*.json | awk 'NR % 150 == 0') test/verify/malformed/*; do
+	for f in $(ls "$out"/honest/*.json | head -4) $(ls "$out"/tamper/*.json | awk 'NR % 1000 == 0') test/verify/malformed/*; do
 		vn=$((vn + 1))
 		for cmd in bundle document; do
 			valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$FV" --json --details "$cmd" "$f" >/dev/null 2>"$out/valgrind.err"
