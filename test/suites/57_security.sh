@@ -35,6 +35,12 @@ out="$FORAY_TMP/security"
 mkdir -p "$out"
 log_start=$(wc -c <"$FORAY_PGDATA/server.log")
 
+# every query text of the C code names its types, collations, functions,
+# tables and operators with their schema (statically, so a new query is
+# checked before any test exercises it)
+check "every query text in src/*.c is schema-qualified" "0" \
+	"$(python3 test/security/check_query_texts.py src/*.c > "$out/texts.out"; tail -1 "$out/texts.out" | grep -o '[0-9]* unqualified' | grep -o '[0-9]*' || cat "$out/texts.out")"
+
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null
 for r in $APP $ANCHOR; do
 	foray_psql -d postgres -c "DROP ROLE IF EXISTS $r" -c "CREATE ROLE $r LOGIN NOSUPERUSER" >/dev/null
