@@ -19,6 +19,7 @@
 #include "executor/spi.h"
 #include "plans.h"
 #include "readiness.h"
+#include "protocol.h"
 #include "substrate.h"
 #include "trigger_util.h"
 
@@ -99,7 +100,6 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 	char	   *ts;
 	Jsonb	   *core;
 	int			n;
-	static const char *const business[] = {"active", "completed", "reversed", NULL};
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
@@ -212,7 +212,7 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 	core_field(core, tx, "entity_hash", jbvString, false, NULL);
 	core_field(core, tx, "currency", jbvString, false, NULL);
 	core_field(core, tx, "total_value", jbvNumeric, false, NULL);
-	core_field(core, tx, "status", jbvString, false, business);
+	core_field(core, tx, "status", jbvString, false, foray_business_statuses);
 	(void) foray_core_strings(core, "compliance_flags", &n, "foray_core", tx);
 	return PointerGetDatum(newtup);
 }
