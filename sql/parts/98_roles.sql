@@ -40,9 +40,24 @@ $roles$;
 
 GRANT USAGE ON SCHEMA foray TO foray_application, foray_anchor_service, foray_auditor;
 
--- tables and views
-GRANT SELECT, INSERT, UPDATE, DELETE ON foray.foray_transactions, foray.foray_components,
-	foray.foray_attestations TO foray_application;
+-- tables and views.  The application writes its own columns and no other:
+-- not lifecycle, the hashes, the anchor columns, created_at, updated_at or
+-- source_ref, which the substrate maintains (42501 for the application;
+-- the triggers also refuse lifecycle, hashes and anchor columns to every
+-- role, 23R21), not the identity columns in an UPDATE, never a generated
+-- column.
+GRANT SELECT, DELETE ON foray.foray_transactions, foray.foray_components, foray.foray_attestations
+	TO foray_application;
+GRANT INSERT (transaction_id, schema_version, document_timestamp, foray_core, audit_data_anchor,
+	privacy_metadata, extra_fields, amends_transaction_id) ON foray.foray_transactions TO foray_application;
+GRANT UPDATE (schema_version, document_timestamp, foray_core, audit_data_anchor, privacy_metadata,
+	extra_fields, amends_transaction_id) ON foray.foray_transactions TO foray_application;
+GRANT INSERT (transaction_id, component_id, component_type, status, foray_core, audit_data, ordinal)
+	ON foray.foray_components TO foray_application;
+GRANT UPDATE (status, foray_core, audit_data, ordinal) ON foray.foray_components TO foray_application;
+GRANT INSERT (transaction_id, attestation_id, foray_core, audit_data, ordinal)
+	ON foray.foray_attestations TO foray_application;
+GRANT UPDATE (foray_core, audit_data, ordinal) ON foray.foray_attestations TO foray_application;
 GRANT SELECT ON foray.foray_transactions, foray.foray_components, foray.foray_attestations
 	TO foray_anchor_service, foray_auditor;
 GRANT SELECT ON foray.memory_events, foray.event_kinds TO foray_application, foray_auditor;
