@@ -485,14 +485,21 @@ restore_groups
 check "the group roles are back" "3" \
 	"$(q postgres "SELECT count(*) FROM pg_roles WHERE rolname IN ('foray_application', 'foray_anchor_service', 'foray_auditor')")"
 
-# dump and restore: the grants are the extension's initial privileges
+# dump and restore: the grants are the extension's initial privileges; a
+# change the DBA made is dumped as a difference from them
+foray_psql -d $DOCS -c "GRANT SELECT ON foray.anchor_queue TO foray_application" >/dev/null
 "$FORAY_PGBIN/pg_dump" -d $DOCS -Fc -f "$WORK/docs.dump"
 check "pg_dump of the docs database" 0 $?
-check "the dump grants nothing to the group roles (CREATE EXTENSION does)" "0" \
-	"$("$FORAY_PGBIN/pg_restore" -f - "$WORK/docs.dump" | grep -c -E 'GRANT .* TO foray_(application|anchor_service|auditor)')"
+foray_psql -d $DOCS -c "REVOKE SELECT ON foray.anchor_queue FROM foray_application" >/dev/null
+check "the dump grants the group roles only what the DBA changed (CREATE EXTENSION grants the rest)" \
+	"GRANT SELECT ON TABLE foray.anchor_queue TO foray_application;" \
+	"$("$FORAY_PGBIN/pg_restore" -f - "$WORK/docs.dump" | grep -E 'GRANT .* TO foray_(application|anchor_service|auditor)')"
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS $RESTORED" -c "CREATE DATABASE $RESTORED" >/dev/null
 "$FORAY_PGBIN/pg_restore" -d $RESTORED --exit-on-error "$WORK/docs.dump" >"$WORK/restore.log" 2>&1
 check "pg_restore" 0 $?
+check "restored: the DBA's own grant came back" "t" \
+	"$(q $RESTORED "SELECT has_table_privilege('foray_application', 'foray.anchor_queue', 'SELECT')")"
+foray_psql -d $RESTORED -c "REVOKE SELECT ON foray.anchor_queue FROM foray_application" >/dev/null
 check_table $RESTORED "restored"
 check "restored: the application writes as before" "ready" \
 	"$(foray_psql -At -U loomworks_app -d $RESTORED -c "INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
