@@ -36,13 +36,7 @@ fi
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "DROP ROLE IF EXISTS $APP" -c "CREATE ROLE $APP LOGIN" >/dev/null 2>&1
 foray_fresh_db $DB >/dev/null
 foray_psql -d $DB >/dev/null <<SQL
-GRANT USAGE ON SCHEMA foray TO $APP;
-GRANT SELECT, INSERT, UPDATE, DELETE ON foray.foray_transactions, foray.foray_components,
-	foray.foray_attestations TO $APP;
-GRANT SELECT, INSERT ON foray.memory_events TO $APP;
-GRANT SELECT, INSERT, UPDATE ON foray.event_kinds TO $APP;
-GRANT SELECT ON foray.anchor_queue TO $APP;
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA foray TO $APP;
+GRANT foray_application TO $APP;
 SELECT foray.register_event_kind('smith_event', 'An event for the SQLsmith run.');
 SQL
 n=0
