@@ -91,43 +91,52 @@ COMMENT ON FUNCTION foray.attestation_ref_keys(text, text[], text[]) IS
 -- ---------------------------------------------------------------------
 
 CREATE DOMAIN foray.component_type AS text
+	CONSTRAINT "is_ARR_ACC_ANT_or_ACT"
 	CHECK (VALUE IN ('ARR', 'ACC', 'ANT', 'ACT'));
 COMMENT ON DOMAIN foray.component_type IS
 'The four DAG component types: ARR arrangement, ACC accrual, ANT anticipation, ACT action.  Attestations (ATT) live in foray_attestations.';
 
 CREATE DOMAIN foray.readiness AS text
+	CONSTRAINT "is_pending_ready_settled_or_reversed"
 	CHECK (VALUE IN ('pending', 'ready', 'settled', 'reversed'));
 COMMENT ON DOMAIN foray.readiness IS
 'A component''s readiness: pending and ready are derived by the substrate; settled and reversed are set by the application.';
 
 CREATE DOMAIN foray.lifecycle AS text
+	CONSTRAINT "is_open_ready_to_anchor_anchored_or_sealed"
 	CHECK (VALUE IN ('open', 'ready_to_anchor', 'anchored', 'sealed'));
 COMMENT ON DOMAIN foray.lifecycle IS
 'A transaction''s anchoring lifecycle.  Not to be confused with business_status (foray_core.status).';
 
 CREATE DOMAIN foray.business_status AS text
+	CONSTRAINT "is_active_completed_or_reversed"
 	CHECK (VALUE IN ('active', 'completed', 'reversed'));
 COMMENT ON DOMAIN foray.business_status IS
 'A transaction''s business status, foray_core.status in the document (spec §2.1).';
 
 CREATE DOMAIN foray.attestor_type AS text
+	CONSTRAINT "is_a_spec_9.3_attestor_type"
 	CHECK (VALUE IN ('certification_body', 'laboratory', 'auditor', 'inspector', 'oracle', 'regulator'));
 COMMENT ON DOMAIN foray.attestor_type IS 'Spec §9.3 attestor types.';
 
 CREATE DOMAIN foray.attestation_type AS text
+	CONSTRAINT "is_a_spec_9.3_attestation_type"
 	CHECK (VALUE IN ('certification', 'inspection', 'analysis', 'audit_opinion', 'verification', 'approval'));
 COMMENT ON DOMAIN foray.attestation_type IS 'Spec §9.3 attestation types.';
 
 CREATE DOMAIN foray.attestation_outcome AS text
+	CONSTRAINT "is_a_spec_9.3_outcome"
 	CHECK (VALUE IN ('certified', 'approved', 'rejected', 'conditional', 'expired', 'revoked', 'pending'));
 COMMENT ON DOMAIN foray.attestation_outcome IS 'Spec §9.3 outcome values.';
 
 CREATE DOMAIN foray.subject_kind AS text
+	CONSTRAINT "is_TRANSACTION_COMPONENT_ATTESTATION_or_MEMORY_OBJECT"
 	CHECK (VALUE IN ('TRANSACTION', 'COMPONENT', 'ATTESTATION', 'MEMORY_OBJECT'));
 COMMENT ON DOMAIN foray.subject_kind IS
 'What a memory_events row is about: a substrate transaction, component or attestation, or a Loomworks engine MemoryObject.';
 
 CREATE DOMAIN foray.actor_kind AS text
+	CONSTRAINT "is_person_contributor_agent_companion_institution_or_system"
 	CHECK (VALUE IN ('person', 'contributor', 'agent', 'companion', 'institution', 'system'));
 COMMENT ON DOMAIN foray.actor_kind IS
 'The one actor convention of the substrate: (actor_kind, actor_id).  person/contributor/agent/companion carry a UUID in actor_id; institution carries the institution''s name (''dunin7'', ''anthropic''); system carries the database role that wrote the row.';

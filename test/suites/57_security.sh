@@ -35,28 +35,21 @@ out="$FORAY_TMP/security"
 mkdir -p "$out"
 log_start=$(wc -c <"$FORAY_PGDATA/server.log")
 
+# every query text of the C code names its types, collations, functions,
+# tables and operators with their schema (statically, so a new query is
+# checked before any test exercises it)
+check "every query text in src/*.c is schema-qualified" "0" \
+	"$(python3 test/security/check_query_texts.py src/*.c > "$out/texts.out"; tail -1 "$out/texts.out" | grep -o '[0-9]* unqualified' | grep -o '[0-9]*' || cat "$out/texts.out")"
+
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null
 for r in $APP $ANCHOR; do
 	foray_psql -d postgres -c "DROP ROLE IF EXISTS $r" -c "CREATE ROLE $r LOGIN NOSUPERUSER" >/dev/null
 done
 foray_fresh_db $DB >/dev/null
 foray_psql -d $DB >/dev/null <<SQL
--- the grants an installation gives its application and anchor service
-GRANT USAGE ON SCHEMA foray TO $APP, $ANCHOR;
-GRANT SELECT, INSERT, UPDATE, DELETE ON foray.foray_transactions, foray.foray_components,
-	foray.foray_attestations TO $APP;
-GRANT SELECT, INSERT ON foray.memory_events TO $APP;
-GRANT EXECUTE ON FUNCTION foray.import_document(jsonb, boolean), foray.import_document_text(text, boolean),
-	foray.export_document(text), foray.amend_transaction(text, text), foray.register_event_kind(text, text),
-	foray.transaction_hashes(text), foray.inclusion_proof(text, text), foray.anchor_envelope(text),
-	foray.verify(text) TO $APP;
--- until the roles of docs/roles.md cover them
-GRANT SELECT, INSERT, UPDATE ON foray.event_kinds TO $APP;
-GRANT EXECUTE ON FUNCTION foray.foray_hash(jsonb), foray.foray_canonicalize(jsonb) TO $APP;
-GRANT SELECT ON foray.anchor_queue, foray.foray_transactions, foray.foray_components,
-	foray.foray_attestations TO $ANCHOR;
-GRANT EXECUTE ON FUNCTION foray.anchor_envelope(text), foray.transaction_hashes(text),
-	foray.record_anchor(text, text, text, bigint, bigint, timestamptz), foray.seal(text, text) TO $ANCHOR;
+-- the documented roles (docs/roles.md)
+GRANT foray_application TO $APP;
+GRANT foray_anchor_service TO $ANCHOR;
 -- a permissive database: anyone may create in public (PostgreSQL 14 and
 -- earlier by default); the application owns a schema of its own
 GRANT CREATE ON SCHEMA public TO $APP;
@@ -291,17 +284,21 @@ SQL
 	   clean "SELECT count(*) FROM foray.memory_events WHERE transaction_id = 'SEC_NEW' AND subject_id = 'ACT_N' AND event_kind = 'COMPONENT_DELETED'")"
 
 # ---- event ids are the substrate's (issue 15, item 5) ----------------------
+check "the application role may not write event_id at all (column privilege)" "42501" \
+	"$("$FORAY_PGBIN/psql" -X -q -U $APP -d $DB -v VERBOSITY=verbose -c "INSERT INTO foray.memory_events (event_id, event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+		OVERRIDING SYSTEM VALUE VALUES (1000000000, 'sec_event', 'TRANSACTION', 'SEC_NEW', 'SEC_NEW', 'institution', 'chosen')" 2>&1 | grep -o '42501' | head -1)"
+# a DBA who granted INSERT on the whole table: the id is still the substrate's
+foray_psql -d $DB -c "GRANT INSERT ON foray.memory_events TO $APP" >/dev/null
 "$FORAY_PGBIN/psql" -X -q -U $APP -d $DB >"$out/ids.out" 2>&1 <<'SQL'
 INSERT INTO foray.memory_events (event_id, event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
 OVERRIDING SYSTEM VALUE
 VALUES (1000000000, 'sec_event', 'TRANSACTION', 'SEC_NEW', 'SEC_NEW', 'institution', 'chosen'),
 	   (1000000001, 'sec_event', 'TRANSACTION', 'SEC_NEW', 'SEC_NEW', 'institution', 'chosen');
 SQL
-check "an event id chosen with OVERRIDING SYSTEM VALUE is not stored" "0" \
+check "with INSERT on every column, an event id chosen with OVERRIDING SYSTEM VALUE is not stored" "0" \
 	"$(clean "SELECT count(*) FROM foray.memory_events WHERE event_id >= 1000000000")"
 check "... the events themselves are stored, with substrate ids" "2" \
 	"$(clean "SELECT count(*) FROM foray.memory_events WHERE actor_id = 'chosen'")"
-foray_psql -d $DB -c "SELECT setval('foray.memory_events_event_id_seq', (SELECT max(event_id) FROM foray.memory_events))" >/dev/null
 check "later substrate writes still succeed" "1" \
 	"$("$FORAY_PGBIN/psql" -X -q -At -U $APP -d $DB -c "INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
 		VALUES ('SEC_OPEN', 'ARR_LATER', 'ARR', '{}')" -c "SELECT count(*) FROM foray.foray_components WHERE component_id OPERATOR(pg_catalog.=) 'ARR_LATER'" 2>&1)"
