@@ -26,8 +26,15 @@ typedef struct fv_ctx
 	jcs_ctx    *jcs;
 	foray_hasher *h;
 	bool		details;		/* --details: every entry and leaf in the report */
-	double		hash_seconds;	/* time spent canonicalising and hashing */
+	double		hash_seconds;	/* CPU time canonicalising and hashing documents */
+	bool		timing;			/* --timing: also time the canonical texts alone */
+	double		canon_seconds;	/* CPU time writing the same canonical texts, unhashed */
+	double		sha_seconds;	/* CPU time hashing those texts, one by one */
+	size_t		sha_bytes;		/* their length */
 } fv_ctx;
+
+/* CPU seconds used by the process so far */
+extern double fv_cpu_seconds(void);
 
 /* set up / release the hashing state; false when libcrypto fails */
 extern bool fv_ctx_init(fv_ctx *c, fv_report *r, const fj_doc *d);

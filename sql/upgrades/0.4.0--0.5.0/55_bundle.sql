@@ -1,6 +1,6 @@
 -- ---------------------------------------------------------------------
 -- 0.5.0: the bundle export for foray-verify (the same as
--- sql/parts/55_bundle.sql and 99z_bundle_grants.sql).
+-- sql/parts/55_bundle.sql; its grants are in 90_roles.sql).
 -- ---------------------------------------------------------------------
 
 CREATE FUNCTION foray.export_bundle(tx text, disclose text[] DEFAULT NULL,
