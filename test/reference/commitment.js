@@ -106,6 +106,11 @@ function main(argv) {
 	}
 }
 
+process.stdout.on('error', (e) => {	// a reader that stopped early (| head)
+	if (e.code === 'EPIPE')
+		process.exit(process.exitCode || 0);
+	throw e;
+});
 try {
 	process.exitCode = main(process.argv.slice(2));
 } catch (e) {

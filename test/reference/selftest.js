@@ -205,6 +205,14 @@ function run(print) {
 					return e instanceof RangeError;
 				}
 			})());
+		{	// scheme 1: equal sibling subtrees let a proof move (SPEC_QUESTIONS.md 8)
+			const twin = S.commit(with_({ commitment_scheme: 1, components: base.components.concat([
+				{ id: 'ACC_1', type: 'ACC', foray_core: {} }, { id: 'ANT_1', type: 'ANT', foray_core: {} }]) }));
+			const relabelled = M.mutations(S.proofFrom(twin, 'ACC_1')).find((mu) => mu.mutation.startsWith('relabelled as ANT'));
+			check('scheme 1: an accrual\'s proof relabelled as the anticipation with the same core verifies (equal sibling roots)',
+				relabelled && relabelled.expect === 'true'
+				&& outcome(() => S.verifyInclusion(relabelled.proof, twin.details.merkle_root)) === 'true');
+		}
 		const p = S.proofFrom(c, 'ARR_2');
 		const withIndex = (text) => {
 			const q = parseExact(writeJSON(p));
