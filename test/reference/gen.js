@@ -178,7 +178,13 @@ function valueGen(R) {
 			v = R.chance(0.5) ? [v] : { n: v };
 		return v;
 	};
-	return { value, deep, num, str };
+	// the substrate refuses empty strings in arrays of strings (SHAPE-001)
+	// and in the fields it turns into columns
+	const word = () => {
+		const s = str();
+		return s === '' ? 'x' : s;
+	};
+	return { value, deep, num, str, word };
 }
 
 // ---------------------------------------------------------------- ids and timestamps
@@ -268,13 +274,13 @@ function generateOne(seed, index) {
 	const extras = () => (R.chance(0.4) ? [[R.pick(['metadata', 'notes', 'x_extra', 'é_field', '😀']), R.chance(0.05) ? V.deep() : V.value(1)]] : []);
 
 	const core = object(R, [
-		['entity', V.str()],
-		['transaction_type', R.pick(['batch_payment', 'cash_sale', 'depreciation', 'fx_spot', 'repo', V.str()])],
+		['entity', V.word()],
+		['transaction_type', R.pick(['batch_payment', 'cash_sale', 'depreciation', 'fx_spot', 'repo', V.word()])],
 		['entity_hash', R.chance(0.5) ? 'sha256:' + hex64(R) : undefined],
 		['total_value', R.chance(0.7) ? V.num() : undefined],
 		['currency', R.chance(0.7) ? R.pick(['USD', 'EUR', 'JPY', 'GBP']) : undefined],
 		['status', R.chance(0.6) ? R.pick(['active', 'completed', 'reversed']) : undefined],
-		['compliance_flags', R.chance(0.4) ? R.subset(['SOX_404', 'GAAP', 'IFRS', 'AML', V.str()], 0, 3) : undefined],
+		['compliance_flags', R.chance(0.4) ? R.subset(['SOX_404', 'GAAP', 'IFRS', 'AML', V.word()], 0, 3) : undefined],
 	].concat(extras()));
 
 	// components: types in DAG order so refs point upstream
@@ -336,10 +342,10 @@ function generateOne(seed, index) {
 		const a = {
 			id,
 			foray_core: object(R, [
-				['attestor', V.str()],
+				['attestor', V.word()],
 				['attestor_hash', 'sha256:' + hex64(R)],
 				['attestor_type', R.pick(['certification_body', 'laboratory', 'auditor', 'inspector', 'oracle', 'regulator'])],
-				['attestor_credentials', R.subset(['ISO_17025', 'ISO_9001', 'CPA', V.str()], 0, 2)],
+				['attestor_credentials', R.subset(['ISO_17025', 'ISO_9001', 'CPA', V.word()], 0, 2)],
 				['subject_refs', subjects],
 				['attestation_type', R.pick(['certification', 'inspection', 'analysis', 'audit_opinion', 'verification', 'approval'])],
 				['attestation_date', R.chance(0.5) ? isoDate(R) : isoDate(R) + 'T09:30:00Z'],
@@ -359,7 +365,7 @@ function generateOne(seed, index) {
 	if (R.chance(0.5)) {
 		const k = R.rnd();
 		tx.audit_data_anchor = k < 0.08 ? {}
-			: object(R, [['audit_profile', R.pick(['standard', 'full', V.str()])], ['storage_locations', [V.str()]],
+			: object(R, [['audit_profile', R.pick(['standard', 'full', V.str()])], ['storage_locations', [V.word()]],
 				['retention_years', new JNum(R.pick(['7', '10', '7.0']))],
 				['audit_data_hash', k < 0.25 ? 'sha256:' + hex64(R) : undefined]].concat(extras()));
 	}

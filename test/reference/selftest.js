@@ -273,6 +273,9 @@ function run(print) {
 				problems.push(`${where}: timestamp`);
 			if (typeof tx.foray_core.entity !== 'string' || typeof tx.foray_core.transaction_type !== 'string')
 				problems.push(`${where}: foray_core`);
+			const stringArrays = [tx.foray_core.compliance_flags || []].concat(tx.attestations.map((a) => a.foray_core.attestor_credentials));
+			if (stringArrays.some((arr) => arr.some((x) => typeof x !== 'string' || x === '')))
+				problems.push(`${where}: an array of strings holds an empty string`);
 			const ids = new Map(tx.components.map((c) => [c.id, c.type]));
 			const attIds = tx.attestations.map((a) => a.id);
 			for (const c of tx.components) {
