@@ -45,8 +45,13 @@ class JNum {
 	}
 }
 
+// obj[key] = value, also for a key named "__proto__" (an own data property,
+// as JSON.parse makes it)
 function defineKey(obj, key, value) {
-	Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+	if (key === '__proto__')
+		Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+	else
+		obj[key] = value;
 }
 
 function parseExact(text) {

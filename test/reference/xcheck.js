@@ -8,7 +8,8 @@
 //       the mutation matrix of every server proof for the server to verify:
 //       OUTDIR/mutations.csv  mid, pid, edits (JSON), checksum of the result
 //       OUTDIR/roots.csv      pid, the trusted root (this implementation's)
-//       OUTDIR/meta.tsv       mid, expected verdict, what was changed
+//       OUTDIR/meta.tsv       mid, expected verdict, pid, what was changed
+//       OUTDIR/proofs.tsv     pid, the transaction and member it proves
 //       With --anchored-scheme-1 anchored and sealed transactions are
 //       scheme 1 (a database updated from 0.4.0), the others scheme 2.
 //   xcheck compare-040 GEN.json SERVER.jsonl
@@ -89,9 +90,10 @@ function compare(genFile, serverFile, outDir, anchoredScheme1) {
 	const gen = readGen(genFile);
 	const server = readServer(serverFile);
 	fs.mkdirSync(outDir, { recursive: true });
-	const muts = fs.openSync(path.join(outDir, 'mutations.csv'), 'w');
-	const meta = fs.openSync(path.join(outDir, 'meta.tsv'), 'w');
-	const roots = fs.openSync(path.join(outDir, 'roots.csv'), 'w');
+	const muts = writer(path.join(outDir, 'mutations.csv'));
+	const meta = writer(path.join(outDir, 'meta.tsv'));
+	const roots = writer(path.join(outDir, 'roots.csv'));
+	const pids = writer(path.join(outDir, 'proofs.tsv'));
 	let mid = 0;
 	let proofCount = 0;
 	const counts = { ready: 0, anchored: 0, open: 0, scheme1: 0 };
@@ -140,22 +142,47 @@ function compare(genFile, serverFile, outDir, anchoredScheme1) {
 			if (!sameValue(name, mine, p.proof, t.check))
 				continue;
 			const pid = Number(p.pid);
-			fs.writeSync(roots, `${pid}\x02${c.details.merkle_root}\n`);
+			roots.write(`${pid}\x02${c.details.merkle_root}\n`);
+			pids.write(`${pid}\t${JSON.stringify({ tx: tx0.transaction_id, id: p.id })}\n`);
 			// the honest proof first (no edits), then every mutation
 			const list = [{ mutation: 'none (the honest proof)', expect: 'true', ops: [], proof: p.proof.value }]
 				.concat(M.mutations(p.proof.value));
 			for (const mu of list) {
 				mid++;
 				const sum = S.shaText(S.hashValue(plain(toNumbers(mu.proof)))).slice(0, 23);
-				fs.writeSync(muts, `${mid}\x02${pid}\x02${writeJSON(mu.ops)}\x02${sum}\n`);
-				fs.writeSync(meta, `${mid}\t${mu.expect}\t${JSON.stringify({ tx: tx0.transaction_id, id: p.id, mutation: mu.mutation })}\n`);
+				muts.write(`${mid}\x02${pid}\x02${writeJSON(mu.ops)}\x02${sum}\n`);
+				meta.write(`${mid}\t${mu.expect}\t${pid}\t${mu.mutation}\n`);
 			}
 		}
 	});
-	[muts, meta, roots].forEach((fd) => fs.closeSync(fd));
+	[muts, meta, roots, pids].forEach((w) => w.close());
 	console.log(`# ${gen.length} transactions (${counts.ready} ready to anchor, ${counts.anchored} anchored, ${counts.open} open`
 		+ `${anchoredScheme1 ? `, ${counts.scheme1} of scheme 1` : ''}), ${proofCount} proofs, ${mid} verifications to run on the server`);
 	return t.end();
+}
+
+// Lines to a file, written in blocks.
+function writer(file) {
+	const fd = fs.openSync(file, 'w');
+	let buf = [];
+	let size = 0;
+	const flush = () => {
+		fs.writeSync(fd, buf.join(''));
+		buf = [];
+		size = 0;
+	};
+	return {
+		write(s) {
+			buf.push(s);
+			size += s.length;
+			if (size > 1 << 20)
+				flush();
+		},
+		close() {
+			flush();
+			fs.closeSync(fd);
+		},
+	};
 }
 
 // JNum and BigInt as doubles: what RFC 8785 (and foray_hash) reads them as
@@ -220,10 +247,15 @@ function roots(genFile, scheme) {
 
 function verdicts(outDir, verdictFile) {
 	const t = tally();
+	const subjects = new Map();
+	for (const line of readLines(path.join(outDir, 'proofs.tsv'))) {
+		const [pid, what] = line.split('\t');
+		subjects.set(pid, JSON.parse(what));
+	}
 	const expected = new Map();
 	for (const line of readLines(path.join(outDir, 'meta.tsv'))) {
-		const [mid, expect, what] = line.split('\t');
-		expected.set(Number(mid), { expect, what: JSON.parse(what) });
+		const [mid, expect, pid, mutation] = line.split('\t');
+		expected.set(Number(mid), { expect, what: Object.assign({ mutation }, subjects.get(pid)) });
 	}
 	const got = new Map();
 	for (const line of readLines(verdictFile)) {
