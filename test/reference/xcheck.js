@@ -141,6 +141,8 @@ function compare(genFile, serverFile, outDir, anchoredScheme1) {
 			const mine = S.proofFrom(c, p.id);
 			if (!sameValue(name, mine, p.proof, t.check))
 				continue;
+			t.check(`${name}: the 3-argument verify_inclusion(leaf_hash, proof, merkle_root) accepts it`,
+				isValue(p.legacy) && p.legacy.value === true, `the server gives ${describe(p.legacy)}`);
 			const pid = Number(p.pid);
 			roots.write(`${pid}\x02${c.details.merkle_root}\n`);
 			pids.write(`${pid}\t${JSON.stringify({ tx: tx0.transaction_id, id: p.id })}\n`);

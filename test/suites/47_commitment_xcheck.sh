@@ -190,7 +190,9 @@ xc_export() {	# xc_export DB OUT
 		'envelope_text', xc.try(format('SELECT to_jsonb(foray.anchor_envelope_text(%L))', t.transaction_id)),
 		'envelope_sha256', xc.try(format('SELECT to_jsonb(foray.anchor_envelope_sha256(%L))', t.transaction_id)),
 		'unknown_member', xc.try(format('SELECT foray.inclusion_proof(%L, %L)', t.transaction_id, 'ACT_NOT_A_MEMBER')),
-		'proofs', (SELECT coalesce(jsonb_agg(jsonb_build_object('pid', p.pid, 'id', p.id, 'proof', p.r) ORDER BY p.pid), '[]')
+		'proofs', (SELECT coalesce(jsonb_agg(jsonb_build_object('pid', p.pid, 'id', p.id, 'proof', p.r,
+						'legacy', CASE WHEN p.r ? 'value' THEN xc.try(format('SELECT to_jsonb(foray.verify_inclusion(%L, %L::jsonb, %L))',
+							p.r->'value'->>'leaf_hash', p.r->'value', p.r->'value'->>'merkle_root')) END) ORDER BY p.pid), '[]')
 					 FROM xc.proofs p WHERE p.n = g.n))::text
 	  FROM xc.gen g LEFT JOIN foray.foray_transactions t ON t.transaction_id = g.tx->>'transaction_id'
 	 ORDER BY g.n;
@@ -272,6 +274,29 @@ xc_setup "$db" "$out/gen.json" "$count"
 xc_load "$db" "$out/load.log"
 node "$ref" xcheck roots "$out/gen.json" 2 >"$out/roots.tsv"
 xc_anchor "$db" "$out/roots.tsv" 4 3
+# a transaction whose envelope would reach 500 bytes (a 200-character id)
+long=$(foray_psql -d "$db" -At 2>&1 <<-'SQL'
+	BEGIN;
+	INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+	VALUES (repeat('L', 200), '2026-01-25T14:30:00Z', '{"entity": "E", "transaction_type": "t"}');
+	INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+	VALUES (repeat('L', 200), 'ARR_LONG', 'ARR', '{}');
+	COMMIT;
+	SELECT string_agg(coalesce(xc.try(q)->>'error', 'a value'), ' ' ORDER BY o) FROM unnest(ARRAY[
+		format('SELECT foray.anchor_envelope(%L)', repeat('L', 200)),
+		format('SELECT to_jsonb(foray.anchor_envelope_text(%L))', repeat('L', 200)),
+		format('SELECT to_jsonb(foray.anchor_envelope_sha256(%L))', repeat('L', 200))]) WITH ORDINALITY AS u(q, o);
+	SELECT 'commitment_details: ' || coalesce('error ' || (r->>'error') || ' ' || (r->>'message'),
+		'returns the object (envelope_text ' || octet_length(r->'value'->>'envelope_text') || ' bytes)')
+	  FROM (SELECT xc.try(format('SELECT foray.commitment_details(%L)', repeat('L', 200))) AS r) s;
+	SQL
+)
+if [ "$(echo "$long" | sed -n 1p)" = "22R52 22R52 22R52" ]; then
+	ok "a 573-byte envelope: anchor_envelope, _text and _sha256 refuse with 22R52"
+else
+	notok "a 573-byte envelope: anchor_envelope, _text and _sha256 should refuse with 22R52; got: $(echo "$long" | head -n 3 | tr '\n' ' ')"
+fi
+echo "# the same transaction's $(echo "$long" | sed -n 2p) (SPEC_QUESTIONS.md 9)"
 xc_export "$db" "$out/server.jsonl" || notok "exporting the server's values"
 node "$ref" xcheck compare "$out/gen.json" "$out/server.jsonl" "$out/s2" >"$out/compare.log" 2>&1
 counted "$out/compare.log" "scheme 2: commitment_details, hashes, envelopes and proofs"
