@@ -135,6 +135,7 @@ foray_attestations_before(PG_FUNCTION_ARGS)
 	newtup = is_insert ? td->tg_trigtuple : td->tg_newtuple;
 	if (foray_restore_mode())
 		return PointerGetDatum(newtup);
+	foray_check_not_null(rel, newtup);
 
 	read_row(rel, newtup, &row);
 	if (!is_insert)

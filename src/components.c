@@ -232,6 +232,7 @@ foray_components_before(PG_FUNCTION_ARGS)
 
 	if (foray_restore_mode())
 		return PointerGetDatum(newtup);
+	foray_check_not_null(rel, newtup);
 
 	read_row(rel, newtup, &row);
 

@@ -237,13 +237,13 @@ foray_load_document_parts(const char *txid, ForayDocParts *p, bool fresh_snapsho
 									   "c.foray_core, c.audit_data "
 									   "FROM foray.foray_components AS c "
 									   "WHERE c.transaction_id OPERATOR(pg_catalog.=) $1 "
-									   "ORDER BY c.ordinal NULLS LAST, c.component_id COLLATE \"C\"",
+									   "ORDER BY c.ordinal NULLS LAST, c.component_id COLLATE pg_catalog.\"C\"",
 									   1, &argtype);
 	if (plan_attestations == NULL)
 		plan_attestations = prepare_kept("SELECT a.attestation_id, a.foray_core, a.audit_data "
 										 "FROM foray.foray_attestations AS a "
 										 "WHERE a.transaction_id OPERATOR(pg_catalog.=) $1 "
-										 "ORDER BY a.ordinal NULLS LAST, a.attestation_id COLLATE \"C\"",
+										 "ORDER BY a.ordinal NULLS LAST, a.attestation_id COLLATE pg_catalog.\"C\"",
 										 1, &argtype);
 
 	rc = SPI_execute_plan(plan_tx, &arg, NULL, !fresh_snapshot, 1);

@@ -222,11 +222,11 @@ static SPIPlanPtr plan_components = NULL;
 static SPIPlanPtr plan_attestations = NULL;
 
 #define TX_COLUMNS \
-	"SELECT lifecycle::text, schema_version, document_timestamp, foray_core, " \
-	"       audit_data_anchor OPERATOR(pg_catalog.-) 'audit_data_hash'::text, " \
+	"SELECT lifecycle::pg_catalog.text, schema_version, document_timestamp, foray_core, " \
+	"       audit_data_anchor OPERATOR(pg_catalog.-) 'audit_data_hash'::pg_catalog.text, " \
 	"       foray_core_hash, audit_data_hash, merkle_root, component_hashes, " \
 	"       blockchain_anchor, sealed_archive_ref, " \
-	"       audit_data_anchor OPERATOR(pg_catalog.->>) 'audit_data_hash'::text " \
+	"       audit_data_anchor OPERATOR(pg_catalog.->>) 'audit_data_hash'::pg_catalog.text " \
 	"  FROM foray.foray_transactions " \
 	" WHERE transaction_id OPERATOR(pg_catalog.=) $1"
 
@@ -250,13 +250,13 @@ prepare_plans(void)
 	if (plan_tx != NULL)
 		return;
 	plan_components = keep_plan(
-								"SELECT component_id, component_type::text, component_hash, "
+								"SELECT component_id, component_type::pg_catalog.text, component_hash, "
 								"       CASE WHEN $2 OR component_hash IS NULL THEN foray_core END, "
 								"       audit_data "
 								"  FROM foray.foray_components "
 								" WHERE transaction_id OPERATOR(pg_catalog.=) $1", 2, args);
 	plan_attestations = keep_plan(
-								  "SELECT attestation_id, 'ATT'::text, attestation_hash, "
+								  "SELECT attestation_id, 'ATT'::pg_catalog.text, attestation_hash, "
 								  "       CASE WHEN $2 OR attestation_hash IS NULL THEN foray_core END, "
 								  "       audit_data "
 								  "  FROM foray.foray_attestations "

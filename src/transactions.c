@@ -110,6 +110,7 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 	newtup = is_insert ? td->tg_trigtuple : td->tg_newtuple;
 	if (foray_restore_mode())
 		return PointerGetDatum(newtup);
+	foray_check_not_null(rel, newtup);
 
 	tx = foray_get_text(newtup, desc, foray_attno(rel, "transaction_id"));
 	if (!valid_transaction_id(tx))

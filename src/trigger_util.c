@@ -13,6 +13,7 @@
 #include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/rel.h"
+#include "utils/elog.h"
 
 #include "substrate.h"
 #include "trigger_util.h"
@@ -54,6 +55,28 @@ foray_column_changed(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, int att
 	nv = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(n));
 	return VARSIZE_ANY_EXHDR(ov) != VARSIZE_ANY_EXHDR(nv) ||
 		memcmp(VARDATA_ANY(ov), VARDATA_ANY(nv), VARSIZE_ANY_EXHDR(ov)) != 0;
+}
+
+void
+foray_check_not_null(Relation rel, HeapTuple tup)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (!HeapTupleHasNulls(tup))
+		return;
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		if (a->attisdropped || !a->attnotnull || a->attgenerated)
+			continue;
+		if (heap_attisnull(tup, i + 1, desc))
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+							NameStr(a->attname), RelationGetRelationName(rel)),
+					 errtablecol(rel, i + 1)));
+	}
 }
 
 #define ATTNO_CACHE_SIZE 64

@@ -198,7 +198,7 @@ foray_verify(PG_FUNCTION_ARGS)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		rc = SPI_execute("SELECT transaction_id FROM foray.foray_transactions "
-						 "ORDER BY transaction_id COLLATE \"C\"", true, 0);
+						 "ORDER BY transaction_id COLLATE pg_catalog.\"C\"", true, 0);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "transaction listing failed: %s", SPI_result_code_string(rc));
 		for (i = 0; i < SPI_processed; i++)
