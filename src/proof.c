@@ -99,10 +99,13 @@ build_proof(const ForayTx *tx, int tree, size_t index, uint8 **leaves)
 		leaves[tree] = foray_tx_tree_leaves(tx, tree);
 
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	foray_jb_int(&st, "commitment_scheme", tx->scheme);
+	/* (a database not yet updated from 0.4.0 gets 0.4.0's proofs) */
+	if (foray_has_commitment_scheme())
+		foray_jb_int(&st, "commitment_scheme", tx->scheme);
 	foray_jb_string(&st, "transaction_id", tx->transaction_id);
 	foray_jb_string(&st, "subject_id", m->id);
-	foray_jb_string(&st, "component_type", foray_c2_type_codes[tree]);
+	if (foray_has_commitment_scheme())
+		foray_jb_string(&st, "component_type", foray_c2_type_codes[tree]);
 	foray_jb_string(&st, "tree", foray_tree_names[tree]);
 	push_hash(&st, "component_hash", m->component_hash);
 	push_hash(&st, "leaf_hash", leaves[tree] + index * FORAY_MERKLE_HASH_LEN);

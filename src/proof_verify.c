@@ -181,8 +181,9 @@ read_proof(Jsonb *proof, foray_inclusion_proof *p, uint8 *paths, bool legacy)
 	}
 	p->transaction_id = get_string(c, "transaction_id", "transaction_id", &p->transaction_id_len, true);
 	p->subject_id = get_string(c, "subject_id", "subject_id", &p->subject_id_len, true);
+	/* required, but in a proof of 0.4.0 (no commitment_scheme: scheme 1) */
 	p->component_type = get_string(c, "component_type", "component_type", &p->component_type_len,
-								   p->scheme == FORAY_COMMIT_SCHEME_2);
+								   !(legacy && get_key(c, "commitment_scheme") == NULL));
 	p->tree = get_string(c, "tree", "tree", &p->tree_len, true);
 	get_hash(c, "component_hash", "component_hash", p->component_hash);
 	get_hash(c, "leaf_hash", "leaf_hash", p->leaf_hash);
