@@ -54,7 +54,7 @@ counted() {	# counted LOG WHAT
 	pass=$((pass + p))
 	fail=$((fail + f))
 	echo "# $2: $line"
-	grep -E -A6 '^not ok' "$1" | head -n 80
+	grep -E -A3 '^not ok' "$1" | head -n 80
 	grep -E '^# ([0-9]+ (honest|transactions)|proofs of)' "$1" || true
 }
 finish() {
