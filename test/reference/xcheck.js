@@ -2,7 +2,7 @@
 //
 //   xcheck roots GEN.json SCHEME          "n<TAB>merkle_root" of every generated
 //                                         transaction with a component (for record_anchor)
-//   xcheck compare GEN.json SERVER.jsonl OUTDIR [--anchored-scheme-1]
+//   xcheck compare GEN.json SERVER.jsonl OUTDIR [--anchored-scheme-1] [--first N]
 //       compares what the server returned (one JSON line per transaction,
 //       see the suite's export query) with this implementation, and writes
 //       the mutation matrix of every server proof for the server to verify:
@@ -11,7 +11,8 @@
 //       OUTDIR/meta.tsv       mid, expected verdict, pid, what was changed
 //       OUTDIR/proofs.tsv     pid, the transaction and member it proves
 //       With --anchored-scheme-1 anchored and sealed transactions are
-//       scheme 1 (a database updated from 0.4.0), the others scheme 2.
+//       scheme 1 (a database updated from 0.4.0), the others scheme 2;
+//       --first N: the database was given the first N transactions only.
 //   xcheck compare-040 GEN.json SERVER.jsonl
 //       the same comparison against a 0.4.0 database (scheme 1, 0.4.0's
 //       proof shape without commitment_scheme and component_type)
@@ -85,10 +86,12 @@ function compareMembers(label, c, s, check) {
 		`only generated: ${JSON.stringify(mine.filter((x) => !server.includes(x)))}; only on the server: ${JSON.stringify(server.filter((x) => !mine.includes(x)))}`);
 }
 
-function compare(genFile, serverFile, outDir, anchoredScheme1) {
+function compare(genFile, serverFile, outDir, anchoredScheme1, first) {
 	const t = tally();
-	const gen = readGen(genFile);
+	const gen = readGen(genFile).slice(0, first);
 	const server = readServer(serverFile);
+	t.check(`the server's export has one line per transaction given to the database (${gen.length})`,
+		server.size === gen.length && [...server.keys()].every((n) => n >= 1 && n <= gen.length), `${server.size} lines`);
 	fs.mkdirSync(outDir, { recursive: true });
 	const muts = writer(path.join(outDir, 'mutations.csv'));
 	const meta = writer(path.join(outDir, 'meta.tsv'));
@@ -202,9 +205,12 @@ function toNumbers(v) {
 	return v;
 }
 
-// A 0.4.0 database: scheme 1, 0.4.0's proofs (no commitment_scheme, no component_type)
+// A 0.4.0 database: scheme 1.  Its proofs may have 0.4.0's shape (no
+// commitment_scheme, no component_type) or, with a newer library, the
+// scheme-1 shape of 0.5.0; either is compared key for key.
 function compare040(genFile, serverFile) {
 	const t = tally();
+	const shapes = { '0.4.0': 0, '0.5.0': 0 };
 	const gen = readGen(genFile);
 	const server = readServer(serverFile);
 	gen.forEach((tx0, n) => {
@@ -228,13 +234,19 @@ function compare040(genFile, serverFile) {
 			if (!c.tx.members.some((m) => m.id === p.id))
 				continue;
 			const mine = S.proofFrom(c, p.id);
-			delete mine.commitment_scheme;
-			delete mine.component_type;
-			sameValue(`${label}: inclusion_proof(${short(p.id)}) = the scheme-1 proof (0.4.0 keys)`, mine, p.proof, t.check);
+			const shape = isValue(p.proof) && S.isObject(p.proof.value) && !Object.hasOwn(p.proof.value, 'commitment_scheme')
+				&& !Object.hasOwn(p.proof.value, 'component_type') ? '0.4.0' : '0.5.0';
+			shapes[shape]++;
+			if (shape === '0.4.0') {
+				delete mine.commitment_scheme;
+				delete mine.component_type;
+			}
+			sameValue(`${label}: inclusion_proof(${short(p.id)}) = the scheme-1 proof (${shape} keys)`, mine, p.proof, t.check);
 			t.check(`${label}: verify_inclusion(leaf_hash, proof, root) of ${short(p.id)}`, p.verified === 'true',
 				`the server gives ${p.verified}`);
 		}
 	});
+	console.log(`# proofs of the 0.4.0 database: ${shapes['0.4.0']} with 0.4.0's keys, ${shapes['0.5.0']} with 0.5.0's scheme-1 keys`);
 	return t.end();
 }
 
@@ -327,8 +339,14 @@ function main(args) {
 	const [cmd, ...rest] = args;
 	if (cmd === 'roots' && rest.length === 2)
 		return roots(rest[0], rest[1]);
-	if (cmd === 'compare' && (rest.length === 3 || (rest.length === 4 && rest[3] === '--anchored-scheme-1')))
-		return compare(rest[0], rest[1], rest[2], rest.length === 4);
+	if (cmd === 'compare' && rest.length >= 3) {
+		const opts = rest.slice(3);
+		const anchored = opts.includes('--anchored-scheme-1');
+		const f = opts.indexOf('--first');
+		const first = f >= 0 ? Number(opts[f + 1]) : undefined;
+		if (opts.length === Number(anchored) + (f >= 0 ? 2 : 0) && (f < 0 || Number.isInteger(first)))
+			return compare(rest[0], rest[1], rest[2], anchored, first);
+	}
 	if (cmd === 'compare-040' && rest.length === 2)
 		return compare040(rest[0], rest[1]);
 	if (cmd === 'verdicts' && rest.length === 2)
