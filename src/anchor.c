@@ -148,6 +148,7 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 	JsonbParseState *st = NULL;
 	Jsonb	   *anchor;
 	Jsonb	   *payload;
+	Jsonb	   *envelope;
 	Datum		values[8];
 	int			rc;
 	ForayOwnerWrite ow;
@@ -221,6 +222,9 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 						   current),
 				 errhint("Build a new envelope with foray.anchor_envelope('%s') and anchor that.", txid)));
 
+	/* the envelope that goes on chain, recorded in the event (and sized) */
+	envelope = foray_tx_envelope(&tx);
+
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	foray_jb_string(&st, "kaspa_tx_id", kaspa);
 	foray_jb_int(&st, "block_height", height);
@@ -281,6 +285,16 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 	foray_jb_int(&st, "block_height", height);
 	foray_jb_int(&st, "confirmation_time_ms", confirm_ms);
 	foray_jb_string(&st, "anchored_at", at_iso);
+	foray_jb_int(&st, "commitment_scheme", tx.scheme);
+	foray_jb_key(&st, "envelope");
+	{
+		JsonbValue	ev;
+
+		ev.type = jbvBinary;
+		ev.val.binary.data = &envelope->root;
+		ev.val.binary.len = VARSIZE(envelope) - VARHDRSZ;
+		pushJsonbValue(&st, WJB_VALUE, &ev);
+	}
 	payload = JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
 	foray_emit_event("TRANSACTION_ANCHORED", "TRANSACTION", txid, txid, payload);
 	foray_flush_events();

@@ -266,6 +266,13 @@ foray_attestations_before(PG_FUNCTION_ARGS)
 
 		snprintf(who, sizeof(who), "attestation \"%s\" of transaction \"%s\"", row.id, row.tx);
 		foray_hash_jsonb(row.core, true, who, hash);
+		if (is_insert || foray_column_changed(td->tg_trigtuple, newtup, RelationGetDescr(rel),
+											  foray_attno(rel, "audit_data")))
+		{
+			snprintf(who, sizeof(who), "attestation \"%s\"", row.id);
+			foray_check_audit_data(foray_get_jsonb(newtup, RelationGetDescr(rel),
+												   foray_attno(rel, "audit_data")), who, row.tx);
+		}
 		val = CStringGetTextDatum(hash);
 		return PointerGetDatum(heap_modify_tuple_by_cols(newtup, RelationGetDescr(rel), 1,
 														 &col, &val, &isnull));

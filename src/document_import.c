@@ -43,7 +43,7 @@ static SPIPlanPtr plan_insert_attestations = NULL;
 static const char *const standard_keys[] = {
 	"transaction_id", "schema_version", "timestamp", "foray_core", "component_hashes",
 	"merkle_root", "arrangements", "accruals", "anticipations", "actions", "attestations",
-	"audit_data_anchor", "privacy_metadata", NULL
+	"audit_data_anchor", "privacy_metadata", "commitment_scheme", NULL
 };
 
 static SPIPlanPtr
@@ -665,7 +665,11 @@ push_carried_hashes(JsonbParseState **ps, Jsonb *doc, const char *txid)
 
 	/* compute the tree only when there is something to compare it with */
 	if (mr != NULL || ch != NULL)
-		have = foray_computed_hashes(txid, &computed_ch, &computed_mr);
+	{
+		int			scheme;
+
+		have = foray_computed_hashes(txid, &computed_ch, &computed_mr, &scheme);
+	}
 
 	x.type = jbvString;
 	x.val.string.val = "carried_hashes";

@@ -15,6 +15,7 @@
 #include "utils/rel.h"
 #include "utils/elog.h"
 
+#include "canonical.h"
 #include "substrate.h"
 #include "trigger_util.h"
 
@@ -159,6 +160,24 @@ foray_core_strings(Jsonb *core, const char *field, int *n,
 		items[(*n)++] = pnstrdup(ev.val.string.val, ev.val.string.len);
 	}
 	return items;
+}
+
+void
+foray_check_audit_data(Jsonb *audit, const char *who, const char *transaction_id)
+{
+	JsonbValue	v;
+	uint8		digest[32];
+
+	if (audit == NULL)
+		return;
+	if (JB_ROOT_IS_SCALAR(audit) && JsonbExtractScalar(&audit->root, &v) && v.type == jbvNull)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_INVALID_CORE),
+				 errmsg("%s of transaction \"%s\": audit_data is JSON null", who, transaction_id),
+				 errdetail("Rule AUDIT-001: audit_data is a JSON value other than null; SQL NULL means none (docs/merkle.md)."),
+				 errhint("Write SQL NULL for no audit data.")));
+	foray_hash_jsonb_raw(audit, true, psprintf("the audit_data of %s of transaction \"%s\"", who, transaction_id),
+						 digest);
 }
 
 Datum

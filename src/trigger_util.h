@@ -34,4 +34,11 @@ extern char **foray_core_strings(Jsonb *core, const char *field, int *n,
 								 const char *who, const char *transaction_id);
 extern Datum foray_strings_to_array(char **items, int n);
 
+/*
+ * Refuse audit data the commitment could not hash (docs/merkle.md):
+ * audit_data is any JSON value but null (SQL NULL means none), and must
+ * canonicalise keeping every number's value; "who" names its owner.
+ */
+extern void foray_check_audit_data(Jsonb *audit, const char *who, const char *transaction_id);
+
 #endif							/* FORAY_TRIGGER_UTIL_H */

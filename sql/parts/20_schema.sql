@@ -171,6 +171,7 @@ CREATE TABLE foray.foray_transactions (
 	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	anchored_at			timestamptz,
 	sealed_at			timestamptz,
+	commitment_scheme	smallint NOT NULL DEFAULT 2,
 	CONSTRAINT foray_transactions_pkey PRIMARY KEY (transaction_id),
 	CONSTRAINT foray_transactions_id_check CHECK (foray.is_transaction_id(transaction_id)),
 	CONSTRAINT foray_transactions_schema_version_check CHECK (schema_version = '4.1'),
@@ -179,7 +180,8 @@ CREATE TABLE foray.foray_transactions (
 	CONSTRAINT foray_transactions_anchor_check
 		CHECK ((lifecycle IN ('anchored', 'sealed')) = (blockchain_anchor IS NOT NULL AND merkle_root IS NOT NULL)),
 	CONSTRAINT foray_transactions_sealed_check
-		CHECK ((lifecycle = 'sealed') = (sealed_archive_ref IS NOT NULL))
+		CHECK ((lifecycle = 'sealed') = (sealed_archive_ref IS NOT NULL)),
+	CONSTRAINT foray_transactions_commitment_scheme_check CHECK (commitment_scheme IN (1, 2))
 ) WITH (fillfactor = 50);
 COMMENT ON TABLE foray.foray_transactions IS
 'The FORAY transaction envelope (spec §2.1): one row per transaction.  foray_core is the transaction-level core exactly as written; entity, entity_hash, transaction_type, business_status, currency and compliance_flags are generated from it.  lifecycle is the anchoring lifecycle, derived by the substrate.';
@@ -187,6 +189,7 @@ COMMENT ON COLUMN foray.foray_transactions.document_timestamp IS 'The document''
 COMMENT ON COLUMN foray.foray_transactions.extra_fields IS 'Top-level document fields the protocol does not define (e.g. source_system), kept for a lossless round trip.';
 COMMENT ON COLUMN foray.foray_transactions.amends_transaction_id IS 'For a correction: the transaction this one amends (FORAY amendments are new, append-only transactions).  Checked by the BEFORE trigger rather than a self-referencing foreign key, which would make pg_dump''s data ordering cyclic.';
 COMMENT ON COLUMN foray.foray_transactions.source_ref IS 'Provenance: the legacy row this transaction was migrated from, if any.';
+COMMENT ON COLUMN foray.foray_transactions.commitment_scheme IS 'How merkle_root and the envelope commit to the transaction (docs/merkle.md): 2 for every transaction since 0.5.0; 1 for one anchored by 0.4.0 or earlier, which keeps the scheme it was anchored under.  Maintained by the substrate.';
 -- The anchor service's work list: transactions not anchored yet, oldest
 -- first (foray.anchor_queue).  Not an index on lifecycle: the substrate
 -- moves lifecycle (open <-> ready_to_anchor) as components arrive, and an
