@@ -159,10 +159,12 @@ fv_proof_decode(fv_ctx *c, uint32_t node, const char *base, fv_proof *out)
 	}
 	ok = only_keys(c, node, proof_keys, &p);
 
-	/* commitment_scheme: 2, or 1; absent in the proofs 0.4.0 wrote (scheme 1) */
+	/*
+	 * commitment_scheme: 2, or 1.  A proof 0.4.0 issued (no such key) is
+	 * refused, as foray.verify_inclusion(proof, root) refuses it: the 0.5.0
+	 * substrate issues scheme-1 proofs with the key.
+	 */
 	sv = fj_get(d, node, "commitment_scheme");
-	pr->scheme = 1;
-	if (sv != FJ_NONE)
 	{
 		uint64_t	v = 0;
 
@@ -170,6 +172,7 @@ fv_proof_decode(fv_ctx *c, uint32_t node, const char *base, fv_proof *out)
 		{
 			mark = fv_path_key(&p, "commitment_scheme", 17);
 			fv_fail(c->r, "PROOF-SHAPE", p.s, "1 or 2",
+					sv == FJ_NONE ? "(absent: a proof issued by 0.4.0)" :
 					fj_typeof(d, sv) == FJ_NUMBER ? fj_str(d, sv) : fj_type_noun(fj_typeof(d, sv)),
 					"commitment_scheme must be 1 or 2");
 			fv_path_cut(&p, mark);

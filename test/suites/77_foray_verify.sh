@@ -233,6 +233,18 @@ check "control: three changed reports are each caught" "$(printf '%s\n' "$@" | s
 		| awk '{print $2}' | sed 's/[:/].*//' | sort -u | tr '\n' ' ')"
 check "$NEW: every report read back" "$(ls "$out/$NEW/report" | wc -l)" "$(grep -oE '^reports [0-9]+' "$out/$NEW.compare" | awk '{print $2}')"
 
+# ---- against the independent reference implementation, no database -------------
+phase "the reference implementation"
+if command -v node >/dev/null && command -v npm >/dev/null &&
+	(cd test/reference && npm ci --no-audit --no-fund --silent) >&2; then
+	python3 test/verify/xcheck_reference.py "$FV" "$out/xref" 20260125 9 2 >"$out/xref.log" 2>&1
+	rc=$?
+	grep -E '^(#|not ok)' "$out/xref.log" | head -30
+	check "the reference's commitment_details, proofs and proof mutations (test/reference/commitment.js): foray-verify agrees" "0" "$rc"
+else
+	check "node and npm for test/reference" "present" "missing"
+fi
+
 # ---- the tampered corpus ------------------------------------------------------
 phase "the tampered corpus"
 # honest inputs: every example's bundle, a sample of generated, anchored,
