@@ -775,6 +775,7 @@ check_disclosed(bundle *b, uint32_t list)
 	fv_report  *r = b->c->r;
 	uint32_t	e;
 	fv_proof   *pr;
+	const uint8_t *root = NULL;
 
 	if (!fj_is(d, list, FJ_ARRAY))
 	{
@@ -782,9 +783,18 @@ check_disclosed(bundle *b, uint32_t list)
 				"disclosed must be an array");
 		return;
 	}
-	if (fj_count(d, list) > 0 && !b->env.ok)
+	if (b->env.ok)
+		root = b->env.root;
+	else if (b->have_doc && b->env_node == FJ_NONE)
 	{
-		fv_fail(r, "disclosed", "$.disclosed", "an envelope to verify against", "(none)",
+		/* an open transaction: the root its own document gives */
+		root = b->doc.commit.merkle_root;
+		if (fj_count(d, list) > 0)
+			fv_claimed(r, "there is no envelope (the transaction is not ready to anchor): the disclosed components are proved against the root of the bundle's own document, which nothing anchors");
+	}
+	else if (fj_count(d, list) > 0)
+	{
+		fv_fail(r, "disclosed", "$.disclosed", "an envelope (or the document) to verify against", "(none)",
 				"disclosed components are proved against the envelope's merkle_root, and the bundle has no valid envelope");
 		return;
 	}
@@ -828,7 +838,7 @@ check_disclosed(bundle *b, uint32_t list)
 			break;
 		child_path(&p, base.s, "proof");
 		if (!fv_proof_decode(b->c, fj_get(d, e, "proof"), p.s, pr) ||
-			!fv_proof_check(b->c, pr, p.s, b->env.root))
+			!fv_proof_check(b->c, pr, p.s, root))
 			continue;
 
 		/* the proof verifies: now what it proves must be what is disclosed */
@@ -854,12 +864,12 @@ check_disclosed(bundle *b, uint32_t list)
 		fv_path_key(&p, "transaction_id", 14);
 		expect_text(b, p.s, "disclosed", b->tx, b->tx_len, pr->p.transaction_id,
 					pr->p.transaction_id_len, "the proof is for another transaction than the bundle's");
-		if (pr->p.scheme != b->env.scheme)
+		if (pr->p.scheme != (b->env.ok ? b->env.scheme : b->doc.scheme))
 		{
 			child_path(&p, base.s, "proof");
 			fv_path_key(&p, "commitment_scheme", 17);
-			fv_fail(r, "disclosed", p.s, b->env.scheme == 2 ? "2" : "1", pr->p.scheme == 2 ? "2" : "1",
-					"the proof's commitment scheme is not the envelope's");
+			fv_fail(r, "disclosed", p.s, pr->p.scheme == 2 ? "1" : "2", pr->p.scheme == 2 ? "2" : "1",
+					"the proof's commitment scheme is not the envelope's (or the document's)");
 		}
 		if (b->have_doc)
 		{
@@ -877,8 +887,9 @@ check_disclosed(bundle *b, uint32_t list)
 		}
 		if (r->nfail == before)
 		{
-			fv_proved(r, "%s: %.*s \"%.*s\" with the disclosed foray_core is committed to by the envelope's merkle_root%s",
+			fv_proved(r, "%s: %.*s \"%.*s\" with the disclosed foray_core is committed to by the %s merkle_root%s",
 					  base.s, (int) (tlen > 10 ? 10 : tlen), type, (int) (idlen > 200 ? 200 : idlen), id,
+					  b->env.ok ? "envelope's" : "document's",
 					  pr->p.scheme == 2 ? "" : " (scheme 1: its id and type are claims, not committed)");
 		}
 	}
