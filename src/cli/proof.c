@@ -183,9 +183,8 @@ fv_proof_decode(fv_ctx *c, uint32_t node, const char *base, fv_proof *out)
 	ok &= get_string(c, node, "transaction_id", &p, &pr->transaction_id, &pr->transaction_id_len);
 	ok &= get_string(c, node, "subject_id", &p, &pr->subject_id, &pr->subject_id_len);
 	ok &= get_string(c, node, "tree", &p, &pr->tree, &pr->tree_len);
-	if (pr->scheme == 2 || fj_get(d, node, "component_type") != FJ_NONE)
-		ok &= get_string(c, node, "component_type", &p, &pr->component_type,
-						 &pr->component_type_len);
+	ok &= get_string(c, node, "component_type", &p, &pr->component_type,
+					 &pr->component_type_len);
 	ok &= get_hash_member(c, node, "component_hash", &p, pr->component_hash);
 	ok &= get_hash_member(c, node, "leaf_hash", &p, pr->leaf_hash);
 	ok &= get_hash_member(c, node, "merkle_root", &p, pr->merkle_root);
