@@ -80,6 +80,7 @@ GRANT EXECUTE ON FUNCTION foray.inclusion_proofs(text, text[]) TO foray_applicat
 GRANT EXECUTE ON FUNCTION foray.commitment_details(text) TO foray_application, foray_anchor_service, foray_auditor;
 GRANT EXECUTE ON FUNCTION foray.anchor_envelope_text(text) TO foray_application, foray_anchor_service, foray_auditor;
 GRANT EXECUTE ON FUNCTION foray.anchor_envelope_sha256(text) TO foray_application, foray_anchor_service, foray_auditor;
+GRANT EXECUTE ON FUNCTION foray.export_bundle(text, text[], boolean) TO foray_application, foray_auditor;
 GRANT EXECUTE ON FUNCTION foray.verify(text) TO foray_application, foray_anchor_service, foray_auditor;
 GRANT EXECUTE ON FUNCTION foray.record_anchor(text, text, text, bigint, bigint, timestamptz) TO foray_anchor_service;
 GRANT EXECUTE ON FUNCTION foray.seal(text, text) TO foray_anchor_service;

@@ -76,12 +76,12 @@ SELECT file, outcome FROM demo_import ORDER BY file;
 
 \echo '== their lifecycle, Merkle roots (shortened) and anchor envelopes (canonical form, bytes)'
 SELECT t.transaction_id, t.lifecycle, left(h.merkle_root, 23) || '...' AS merkle_root,
-	   octet_length(foray.foray_canonicalize(foray.anchor_envelope(t.transaction_id))) AS envelope_bytes
+	   octet_length(foray.anchor_envelope_text(t.transaction_id)) AS envelope_bytes
   FROM foray.foray_transactions t, LATERAL foray.transaction_hashes(t.transaction_id) h
  ORDER BY t.transaction_id;
 \echo '   in full: SELECT * FROM foray.transaction_hashes(''RETAIL_2026_CASH_SALE_001'');'
 \echo '== one envelope in full; what goes on chain is its canonical text, 376 bytes:'
-\echo '   SELECT foray.foray_canonicalize(foray.anchor_envelope(''RETAIL_2026_CASH_SALE_001''));'
+\echo '   SELECT foray.anchor_envelope_text(''RETAIL_2026_CASH_SALE_001'');'
 SELECT jsonb_pretty(foray.anchor_envelope('RETAIL_2026_CASH_SALE_001')) AS envelope;
 
 \echo '== anchoring a ready transaction: the anchor service records what it anchored'
@@ -89,12 +89,13 @@ SELECT jsonb_pretty(foray.record_anchor(t.transaction_id, h.merkle_root, 'kaspa:
 										1100, '2026-02-15T10:00:02Z')) AS blockchain_anchor
   FROM foray.foray_transactions t, LATERAL foray.transaction_hashes(t.transaction_id) h
  WHERE t.transaction_id = 'DEMO_2026_Q1_PAYMENT_001';
-\echo '== an inclusion proof for one component, checked with nothing but the leaf, the path and the root'
-SELECT left(p ->> 'leaf_hash', 23) || '...' AS leaf_hash, jsonb_array_length(p -> 'steps') AS steps,
-	   foray.verify_inclusion(p ->> 'leaf_hash', p, p ->> 'merkle_root') AS verifies,
-	   foray.verify_inclusion(p ->> 'leaf_hash', p, (SELECT merkle_root FROM foray.foray_transactions
-													 WHERE transaction_id = 'DEMO_2026_Q1_PAYMENT_001')) AS against_anchored_root
-  FROM foray.inclusion_proof('DEMO_2026_Q1_PAYMENT_001', 'ACT_PAYMENT_001') p;
+\echo '== an inclusion proof for one component, checked with nothing but the proof and the anchored root'
+\echo '   (it names the transaction, the component, its type and core hash; a changed label fails)'
+SELECT p ->> 'subject_id' AS component, p ->> 'component_type' AS type,
+	   foray.verify_inclusion(p, t.merkle_root) AS verifies,
+	   foray.verify_inclusion(jsonb_set(p, '{subject_id}', '"ACT_OTHER"'), t.merkle_root) AS renamed_verifies
+  FROM foray.inclusion_proof('DEMO_2026_Q1_PAYMENT_001', 'ACT_PAYMENT_001') p,
+	   foray.foray_transactions t WHERE t.transaction_id = 'DEMO_2026_Q1_PAYMENT_001';
 \echo '   the proof in full:'
 \echo '   SELECT jsonb_pretty(foray.inclusion_proof(''DEMO_2026_Q1_PAYMENT_001'', ''ACT_PAYMENT_001''));'
 \echo '== verification: every stored hash recomputed (no rows = nothing to report)'

@@ -67,6 +67,7 @@ INSERT INTO public.null_values VALUES
  ('foray_transactions', 'blockchain_anchor', 'NULL'), ('foray_transactions', 'sealed_archive_ref', 'NULL'),
  ('foray_transactions', 'source_ref', \$\$'src'\$\$), ('foray_transactions', 'created_at', \$\$'2026-01-01'\$\$),
  ('foray_transactions', 'anchored_at', 'NULL'), ('foray_transactions', 'sealed_at', 'NULL'),
+ ('foray_transactions', 'commitment_scheme', '2'),
  ('foray_components', 'transaction_id', \$\$'NUL_BASE'\$\$), ('foray_components', 'component_id', \$\$'ARR_N@N@'\$\$),
  ('foray_components', 'component_type', \$\$'ARR'\$\$), ('foray_components', 'status', \$\$'pending'\$\$),
  ('foray_components', 'foray_core', \$\${}\$\$), ('foray_components', 'audit_data', \$\${"a": 1}\$\$),

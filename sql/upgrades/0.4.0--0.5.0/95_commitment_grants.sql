@@ -8,3 +8,4 @@ GRANT EXECUTE ON FUNCTION foray.commitment_details(text) TO foray_application, f
 GRANT EXECUTE ON FUNCTION foray.anchor_envelope_text(text) TO foray_application, foray_anchor_service, foray_auditor;
 GRANT EXECUTE ON FUNCTION foray.anchor_envelope_sha256(text) TO foray_application, foray_anchor_service, foray_auditor;
 GRANT EXECUTE ON FUNCTION foray.verify_inclusion(jsonb, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION foray.export_bundle(text, text[], boolean) TO foray_application, foray_auditor;
