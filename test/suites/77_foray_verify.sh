@@ -233,6 +233,13 @@ check "control: three changed reports are each caught" "$(printf '%s\n' "$@" | s
 		| awk '{print $2}' | sed 's/[:/].*//' | sort -u | tr '\n' ' ')"
 check "$NEW: every report read back" "$(ls "$out/$NEW/report" | wc -l)" "$(grep -oE '^reports [0-9]+' "$out/$NEW.compare" | awk '{print $2}')"
 
+# ---- the commitment test vectors (test/vectors/commitment), no database ----------
+phase "the commitment test vectors"
+python3 test/verify/check_vectors.py "$FV" "$out/vectors" test/vectors/commitment/*.json >"$out/vectors.log" 2>&1
+rc=$?
+grep -E '^(#|not ok)' "$out/vectors.log" | head -30
+check "test/vectors/commitment: every vector's details, proofs and negative cases, as foray-verify computes them" "0" "$rc"
+
 # ---- against the independent reference implementation, no database -------------
 phase "the reference implementation"
 if command -v node >/dev/null && command -v npm >/dev/null &&
