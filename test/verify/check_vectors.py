@@ -14,19 +14,10 @@ exits 1 on any difference.
 """
 import json
 import os
-import subprocess
 import sys
 
 from fvjson import dumps, loads
-from xcheck_reference import document
-
-
-def run(fv, args, path):
-    p = subprocess.run([fv, '--json'] + args + [path], capture_output=True)
-    try:
-        return p.returncode, json.loads(p.stdout.decode('utf-8'))
-    except ValueError:
-        return p.returncode, {}
+from xcheck_reference import document, run
 
 
 def main():
