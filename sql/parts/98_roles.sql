@@ -73,7 +73,6 @@ GRANT EXECUTE ON FUNCTION foray.import_document_text(text, boolean) TO foray_app
 GRANT EXECUTE ON FUNCTION foray.amend_transaction(text, text) TO foray_application;
 GRANT EXECUTE ON FUNCTION foray.register_event_kind(text, text) TO foray_application;
 GRANT EXECUTE ON FUNCTION foray.export_document(text) TO foray_application, foray_auditor;
-GRANT EXECUTE ON FUNCTION foray.export_bundle(text, text[], boolean) TO foray_application, foray_auditor;
 GRANT EXECUTE ON FUNCTION foray.anchor_envelope(text) TO foray_application, foray_anchor_service, foray_auditor;
 GRANT EXECUTE ON FUNCTION foray.inclusion_proof(text, text) TO foray_application, foray_anchor_service, foray_auditor;
 GRANT EXECUTE ON FUNCTION foray.inclusion_proofs(text, text[]) TO foray_application, foray_anchor_service, foray_auditor;

@@ -247,7 +247,6 @@ foray.export_bundle(text,text[],boolean)|1|SELECT foray.export_bundle('ROLES_REA
 foray.verify(text)|1|SELECT count(*) FROM foray.verify('ROLES_READY')
 foray.anchor_envelope(text)|1|SELECT foray.anchor_envelope('ROLES_READY')
 foray.export_document(text)|1|SELECT foray.export_document('ROLES_READY')
-foray.export_bundle(text,text[],boolean)|1|SELECT foray.export_bundle('ROLES_READY', ARRAY['ACC_P1'])
 foray.record_anchor(text,text,text,bigint,bigint,timestamp with time zone)|1|SELECT foray.record_anchor('ROLES_READY', foray.anchor_envelope('ROLES_READY') ->> 'merkle_root', 'kaspa:probe', 2, 1, now())
 foray.seal(text,text)|1|SELECT foray.seal('ROLES_ANCHORED', 'archive:probe')
 foray.amend_transaction(text,text)|1|SELECT foray.amend_transaction('ROLES_ANCHORED', 'ROLES_AMENDED')
