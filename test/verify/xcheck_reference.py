@@ -9,8 +9,8 @@ COUNT random transactions (commitment.js gen SEED COUNT), every third one
 taken as commitment scheme 1, each written as a FORAY document; then:
   * foray-verify --details document: its recomputed commitment equals the
     reference's foray.commitment_details, key by key;
-  * every member's proof (commitment.js proof) verifies with foray-verify
-    proof against the reference's root;
+  * the proofs of up to three members of each (commitment.js proof) verify
+    with foray-verify proof against the reference's root;
   * for PROOF_MUTATIONS transactions, every mutation of one proof
     (commitment.js mutate) gets the verdict the reference derives from the
     rules: "true" exit 0, "false" and "error" (malformed, 22R51) exit 1.
@@ -95,7 +95,7 @@ def main():
         counts['transactions'] += 1
         jobs.append(('details', i, details, pool.submit(run, fv, ['--details', 'document'], dpath)))
         members = [c['id'] for c in tx.get('components', [])] + [a['id'] for a in tx.get('attestations', [])]
-        for k, mid in enumerate(members):
+        for k, mid in enumerate(members[:3]):   # node starts for each: three members a transaction
             ppath = os.path.join(out, 'proof%03d_%03d.json' % (i, k))
             with open(ppath, 'w', encoding='utf-8') as f:
                 f.write(node('proof', tpath, mid))
