@@ -111,7 +111,7 @@ member_string(bundle *b, uint32_t obj, const char *base, const char *key, const 
 		return true;
 	}
 	child_path(&p, base, key);
-	fv_fail(b->c->r, check, p.s, "a string", v == FJ_NONE ? "(absent)" : fj_type_noun(fj_typeof(b->d, v)),
+	fv_fail(b->c->r, check, p.s, "a string", v == FJ_NONE ? "(absent)" : fj_noun(b->d, v),
 			"%s must be a string", key);
 	return false;
 }
@@ -276,7 +276,7 @@ decode_members(bundle *b, uint32_t list, listed_member *lm)
 		fv_path_index(&p, j);
 		if (!fj_is(d, e, FJ_OBJECT))
 		{
-			fv_fail(b->c->r, "members", p.s, "an object", fj_type_noun(fj_typeof(d, e)),
+			fv_fail(b->c->r, "members", p.s, "an object", fj_noun(d, e),
 					"a member list entry is an object");
 			return false;
 		}
@@ -397,7 +397,7 @@ check_members(bundle *b, uint32_t list)
 
 	if (!fj_is(d, list, FJ_ARRAY))
 	{
-		fv_fail(r, "members", "$.members", "an array", fj_type_noun(fj_typeof(d, list)),
+		fv_fail(r, "members", "$.members", "an array", fj_noun(d, list),
 				"members must be an array");
 		return;
 	}
@@ -466,7 +466,7 @@ decode_envelope(bundle *b, uint32_t node)
 	memset(env, 0, sizeof(*env));
 	if (!fj_is(d, node, FJ_OBJECT))
 	{
-		fv_fail(b->c->r, "envelope", "$.envelope", "an object", fj_type_noun(fj_typeof(d, node)),
+		fv_fail(b->c->r, "envelope", "$.envelope", "an object", fj_noun(d, node),
 				"the envelope is a JSON object");
 		return;
 	}
@@ -481,9 +481,11 @@ decode_envelope(bundle *b, uint32_t node)
 			env->scheme = 2;
 		else
 		{
-			fv_fail(b->c->r, "envelope", "$.envelope.commitment_scheme", "2 (absent for scheme 1)",
-					fj_typeof(d, sv) == FJ_NUMBER ? fj_str(d, sv) : fj_type_noun(fj_typeof(d, sv)),
+			char	   *f = fv_render(d, sv);
+
+			fv_fail(b->c->r, "envelope", "$.envelope.commitment_scheme", "2 (absent for scheme 1)", f,
 					"an envelope states commitment_scheme 2, or nothing (scheme 1)");
+			free(f);
 			ok = false;
 		}
 	}
@@ -669,7 +671,7 @@ check_anchor(bundle *b)
 
 	if (!fj_is(d, a, FJ_OBJECT))
 	{
-		fv_fail(r, "anchor", "$.anchor", "an object", fj_type_noun(fj_typeof(d, a)),
+		fv_fail(r, "anchor", "$.anchor", "an object", fj_noun(d, a),
 				"the anchor record is an object");
 		return;
 	}
@@ -712,7 +714,7 @@ check_anchor(bundle *b)
 	{
 		if (!fj_is(d, doc_anchor, FJ_OBJECT))
 			fv_fail(r, "anchor", "$.document.blockchain_anchor", "the anchor record",
-					doc_anchor == FJ_NONE ? "(absent)" : fj_type_noun(fj_typeof(d, doc_anchor)),
+					doc_anchor == FJ_NONE ? "(absent)" : fj_noun(d, doc_anchor),
 					"an anchored transaction's document carries its blockchain_anchor");
 		else
 		{
@@ -737,13 +739,16 @@ check_anchor(bundle *b)
 				if (same)
 					continue;
 				child_path(&p, "$.document.blockchain_anchor", fields[i]);
-				fv_fail(r, "anchor", p.s,
-						want == FJ_NONE ? "(absent)" : fj_typeof(d, want) == FJ_OBJECT ||
-						fj_typeof(d, want) == FJ_ARRAY ? fj_type_noun(fj_typeof(d, want)) : fj_str(d, want),
-						got == FJ_NONE ? "(absent)" : fj_typeof(d, got) == FJ_OBJECT ||
-						fj_typeof(d, got) == FJ_ARRAY ? fj_type_noun(fj_typeof(d, got)) : fj_str(d, got),
-						"the document's blockchain_anchor differs from the bundle's anchor record ($.anchor.%s)",
-						fields[i]);
+				{
+					char	   *e = fv_render(d, want);
+					char	   *f = fv_render(d, got);
+
+					fv_fail(r, "anchor", p.s, e, f,
+							"the document's blockchain_anchor differs from the bundle's anchor record ($.anchor.%s)",
+							fields[i]);
+					free(e);
+					free(f);
+				}
 			}
 			for (uint32_t m = 0; m < fj_count(d, doc_anchor); m++, k = fj_next(d, k + 1))
 				if (!in_list(d, k, fields))
@@ -779,7 +784,7 @@ check_disclosed(bundle *b, uint32_t list)
 
 	if (!fj_is(d, list, FJ_ARRAY))
 	{
-		fv_fail(r, "disclosed", "$.disclosed", "an array", fj_type_noun(fj_typeof(d, list)),
+		fv_fail(r, "disclosed", "$.disclosed", "an array", fj_noun(d, list),
 				"disclosed must be an array");
 		return;
 	}
@@ -817,7 +822,7 @@ check_disclosed(bundle *b, uint32_t list)
 		fv_path_index(&base, k);
 		if (!fj_is(d, e, FJ_OBJECT))
 		{
-			fv_fail(r, "disclosed", base.s, "an object", fj_type_noun(fj_typeof(d, e)),
+			fv_fail(r, "disclosed", base.s, "an object", fj_noun(d, e),
 					"a disclosed component is an object");
 			continue;
 		}
@@ -831,7 +836,7 @@ check_disclosed(bundle *b, uint32_t list)
 		if (!fj_is(d, core, FJ_OBJECT))
 		{
 			fv_fail(r, "disclosed", p.s, "an object", core == FJ_NONE ? "(absent)" :
-					fj_type_noun(fj_typeof(d, core)), "a disclosed component carries its foray_core");
+					fj_noun(d, core), "a disclosed component carries its foray_core");
 			continue;
 		}
 		if (!fv_hash_node(b->c, core, p.s, NULL, h))
@@ -920,23 +925,28 @@ fv_check_bundle(fv_ctx *c)
 	b.anchor_node = FJ_NONE;
 	if (!fj_is(d, 0, FJ_OBJECT))
 	{
-		fv_fail(r, "bundle", "$", "an object", fj_type_noun(fj_typeof(d, 0)), "a bundle is a JSON object");
+		fv_fail(r, "bundle", "$", "an object", fj_noun(d, 0), "a bundle is a JSON object");
 		return;
 	}
 	(void) only_keys(&b, 0, bundle_keys, "$", "bundle");
 	v = fj_get(d, 0, "bundle_version");
 	if (!fj_uint63(d, v, &version) || version != 1)
-		fv_fail(r, "bundle", "$.bundle_version", "1",
-				v == FJ_NONE ? "(absent)" : fj_typeof(d, v) == FJ_NUMBER ? fj_str(d, v) :
-				fj_type_noun(fj_typeof(d, v)), "this is not a bundle of version 1");
+	{
+		char	   *f = fv_render(d, v);
+
+		fv_fail(r, "bundle", "$.bundle_version", "1", f, "this is not a bundle of version 1");
+		free(f);
+	}
 	if (!member_string(&b, 0, "$", "transaction_id", "bundle", &b.tx, &b.tx_len))
 		return;
 	v = fj_get(d, 0, "lifecycle");
 	if (!fj_is(d, v, FJ_STRING) || !in_list(d, v, lifecycles))
 	{
-		fv_fail(r, "bundle", "$.lifecycle", "open, ready_to_anchor, anchored or sealed",
-				v == FJ_NONE ? "(absent)" : fj_is(d, v, FJ_STRING) ? fj_str(d, v) :
-				fj_type_noun(fj_typeof(d, v)), "lifecycle is not a lifecycle of the substrate");
+		char	   *f = fv_render(d, v);
+
+		fv_fail(r, "bundle", "$.lifecycle", "open, ready_to_anchor, anchored or sealed", f,
+				"lifecycle is not a lifecycle of the substrate");
+		free(f);
 		return;
 	}
 	b.lifecycle = fj_str(d, v);

@@ -104,9 +104,9 @@ fv_canonical_text(fv_ctx *c, const jcs_source *src, const jcs_value *v, const ch
 	return text;
 }
 
-/* a short rendering of a value for "found": a string's text, else its kind */
-static char *
-render(const fj_doc *d, uint32_t i)
+/* a short rendering of a value for "found": a string's or number's text, else its kind */
+char *
+fv_render(const fj_doc *d, uint32_t i)
 {
 	if (i == FJ_NONE)
 		return fv_strndup("(absent)", 8);
@@ -115,7 +115,7 @@ render(const fj_doc *d, uint32_t i)
 						 fj_str(d, i), fj_count(d, i) > 100 ? "..." : "");
 	if (fj_typeof(d, i) == FJ_NUMBER)
 		return fv_printf("%.*s", fj_count(d, i) > 100 ? 100 : (int) fj_count(d, i), fj_str(d, i));
-	return fv_strndup(fj_type_noun(fj_typeof(d, i)), strlen(fj_type_noun(fj_typeof(d, i))));
+	return fv_strndup(fj_noun(d, i), strlen(fj_noun(d, i)));
 }
 
 bool
@@ -125,7 +125,7 @@ fv_get_hash(fv_ctx *c, uint32_t i, const char *path, const char *check, uint8_t 
 
 	if (fj_is(c->d, i, FJ_STRING) && jcs_hash_parse(fj_str(c->d, i), fj_count(c->d, i), out))
 		return true;
-	found = render(c->d, i);
+	found = fv_render(c->d, i);
 	fv_fail(c->r, check, path, "\"sha256:\" followed by 64 lower-case hex digits", found,
 			i == FJ_NONE ? "a hash is missing" : "not a sha-256 hash");
 	free(found);
@@ -175,12 +175,12 @@ required_string(fv_ctx *c, fv_document *doc, const char *key, const char **s, si
 		*len = fj_count(c->d, v);
 		return true;
 	}
-	found = render(c->d, v);
+	found = fv_render(c->d, v);
 	if (v == FJ_NONE)
 		fv_fail(c->r, "SHAPE-002", p.s, "a string", found, "required field %s is missing", key);
 	else
 		fv_fail(c->r, "SHAPE-001", p.s, "a string", found, "%s must be a string, not %s",
-				key, fj_type_noun(fj_typeof(c->d, v)));
+				key, fj_noun(c->d, v));
 	free(found);
 	return false;
 }
@@ -226,7 +226,7 @@ collect_members(fv_ctx *c, fv_document *doc)
 		fv_path_key(&p, name, strlen(name));
 		if (!fj_is(d, arr, FJ_ARRAY))
 		{
-			fv_fail(c->r, "SHAPE-001", p.s, "an array", fj_type_noun(fj_typeof(d, arr)),
+			fv_fail(c->r, "SHAPE-001", p.s, "an array", fj_noun(d, arr),
 					"%s must be an array", name);
 			ok = false;
 			continue;
@@ -243,14 +243,14 @@ collect_members(fv_ctx *c, fv_document *doc)
 
 			if (!fj_is(d, e, FJ_OBJECT))
 			{
-				fv_fail(c->r, "SHAPE-001", p.s, "an object", fj_type_noun(fj_typeof(d, e)),
+				fv_fail(c->r, "SHAPE-001", p.s, "an object", fj_noun(d, e),
 						"%s entries must be objects", name);
 				ok = false;
 			}
 			else if (!fj_is(d, id, FJ_STRING) || fj_count(d, id) == 0 ||
 					 utf8_chars(fj_str(d, id), fj_count(d, id)) > 200)
 			{
-				char	   *found = render(d, id);
+				char	   *found = fv_render(d, id);
 
 				fv_path_key(&p, "id", 2);
 				fv_fail(c->r, "ID-004", p.s, "a string of 1 to 200 characters", found,
@@ -264,7 +264,7 @@ collect_members(fv_ctx *c, fv_document *doc)
 			{
 				fv_path_key(&p, "foray_core", 10);
 				fv_fail(c->r, "SHAPE-001", p.s, "an object",
-						core == FJ_NONE ? "(absent)" : fj_type_noun(fj_typeof(d, core)),
+						core == FJ_NONE ? "(absent)" : fj_noun(d, core),
 						core == FJ_NONE ? "component has no foray_core object" :
 						"foray_core must be an object");
 				ok = false;
@@ -399,7 +399,7 @@ hash_anchor(fv_ctx *c, fv_document *doc)
 		return true;
 	}
 	fv_fail(c->r, "SHAPE-001", p.s, doc->scheme == 1 ? "an object (or, scheme 1, an array)" : "an object",
-			fj_type_noun(fj_typeof(d, a)),
+			fj_noun(d, a),
 			"audit_data_anchor must be an object: the substrate cannot hash it otherwise");
 	return false;
 }
@@ -493,7 +493,7 @@ fv_document_load(fv_ctx *c, uint32_t root, const char *base, fv_document *doc)
 	snprintf(doc->base, sizeof(doc->base), "%s", base);
 	if (!fj_is(d, root, FJ_OBJECT))
 	{
-		fv_fail(c->r, "DOC-001", base, "an object", fj_type_noun(fj_typeof(d, root)),
+		fv_fail(c->r, "DOC-001", base, "an object", fj_noun(d, root),
 				"a FORAY document must be a JSON object");
 		return false;
 	}
@@ -510,7 +510,7 @@ fv_document_load(fv_ctx *c, uint32_t root, const char *base, fv_document *doc)
 			doc->scheme = (int) v;
 		else
 		{
-			char	   *found = render(d, sv);
+			char	   *found = fv_render(d, sv);
 
 			fv_path_root(&p, base);
 			fv_path_key(&p, "commitment_scheme", 17);
@@ -538,7 +538,7 @@ fv_document_load(fv_ctx *c, uint32_t root, const char *base, fv_document *doc)
 		fv_path_root(&p, base);
 		fv_path_key(&p, "foray_core", 10);
 		fv_fail(c->r, doc->core == FJ_NONE ? "SHAPE-002" : "SHAPE-001", p.s, "an object",
-				doc->core == FJ_NONE ? "(absent)" : fj_type_noun(fj_typeof(d, doc->core)),
+				doc->core == FJ_NONE ? "(absent)" : fj_noun(d, doc->core),
 				doc->core == FJ_NONE ? "required field foray_core is missing" :
 				"foray_core must be an object");
 		ok = false;
@@ -591,7 +591,7 @@ fv_document_compare(fv_ctx *c, const fv_document *doc)
 	if (ch == FJ_NONE)
 		fv_claimed(c->r, "%s: the document carries no component_hashes", doc->base);
 	else if (!fj_is(d, ch, FJ_OBJECT))
-		fv_fail(c->r, "SHAPE-001", p.s, "an object", fj_type_noun(fj_typeof(d, ch)),
+		fv_fail(c->r, "SHAPE-001", p.s, "an object", fj_noun(d, ch),
 				"component_hashes must be an object");
 	else
 	{

@@ -797,6 +797,12 @@ fj_type_noun(fj_type t)
 	return "a JSON value";
 }
 
+const char *
+fj_noun(const fj_doc *d, uint32_t i)
+{
+	return i == FJ_NONE ? "(absent)" : fj_type_noun(fj_typeof(d, i));
+}
+
 bool
 fj_uint63(const fj_doc *d, uint32_t i, uint64_t *out)
 {

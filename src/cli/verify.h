@@ -55,6 +55,10 @@ extern bool fv_hash_node(fv_ctx *c, uint32_t i, const char *path,
 extern char *fv_canonical_text(fv_ctx *c, const jcs_source *src, const jcs_value *v,
 							   const char *what, size_t *len, uint8_t sha[32]);
 
+/* a short text of node i for a report's "found" (malloc'd): a string's or
+ * number's text (cut at 100 bytes), "(absent)", or the kind of value */
+extern char *fv_render(const fj_doc *d, uint32_t i);
+
 /* a "sha256:..." string at node i, else a failure at path: false */
 extern bool fv_get_hash(fv_ctx *c, uint32_t i, const char *path, const char *check,
 						uint8_t out[32]);

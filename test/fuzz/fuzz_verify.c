@@ -11,7 +11,9 @@
  *      both refuse, except where the two are known to differ (jansson
  *      refuses integers beyond 64 bits and reals beyond the double range,
  *      which foray-verify keeps as text and refuses only when it must hash
- *      them; jansson nests 2048 levels, foray-verify 1100).  When both
+ *      them; jansson nests 2048 levels, foray-verify 1100; jansson 2.14
+ *      takes a NUL byte right after a number for the number's end, so it
+ *      accepts [1\0] (not JSON), which foray-verify refuses).  When both
  *      accept, the RFC 8785 canonical texts of the two parses are equal.
  * Any violation aborts.
  *
@@ -84,7 +86,8 @@ differential(const uint8_t *data, size_t size)
 	j = json_loadb((const char *) data, size, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
 	if (mine && j == NULL && !jansson_number_limit(jerr.text))
 		fail("foray-verify accepts what jansson refuses", jerr.text);
-	if (!mine && j != NULL && strstr(err.message, "nesting too deep") == NULL)
+	if (!mine && j != NULL && strstr(err.message, "nesting too deep") == NULL &&
+		memchr(data, '\0', size) == NULL)
 		fail("jansson accepts what foray-verify refuses", err.message);
 	if (mine && j != NULL)
 	{

@@ -23,4 +23,28 @@ else
 	grep -E 'INVARIANT|ERROR|SUMMARY' -A8 "$out.log" | head -40
 	f=$((f + 1))
 fi
+# every member and element of a bundle, a document and a proof removed or
+# replaced (test/verify/shapes.py), through the ASan + UBSan build
+if make -s -C src/cli SAN=1 >&2; then
+	shapes_ok=0
+	for args in "bundle test/fuzz/seeds_verify/bundle-selective.json" \
+		"document test/fuzz/seeds_verify/document.json" "proof test/fuzz/seeds_verify/proof.json"; do
+		set -- $args
+		cmd=$1
+		shift
+		(cd test/verify && python3 shapes.py ../../src/cli/foray-verify-san "$FORAY_TMP/shapes-$cmd" "$cmd" \
+			$(for x in "$@"; do echo "../../$x"; done)) >"$FORAY_TMP/shapes-$cmd.log" 2>&1 || shapes_ok=1
+		grep -E '^(#|not ok)' -A12 "$FORAY_TMP/shapes-$cmd.log" | head -40
+	done
+	if [ $shapes_ok -eq 0 ]; then
+		echo "ok - every shape of a bundle, a document and a proof: no sanitizer report"
+		p=$((p + 1))
+	else
+		echo "not ok - a shape crashed or the sanitizers reported"
+		f=$((f + 1))
+	fi
+else
+	echo "not ok - the sanitizer build of foray-verify"
+	f=$((f + 1))
+fi
 foray_tally "$p" "$f"
