@@ -80,6 +80,20 @@ extern int	foray_merkle_inclusion_path(foray_hasher *h, const uint8_t *leaf_hash
 										uint8_t *path, size_t *path_len);
 
 /*
+ * Every level of the tree over n leaf hashes, for many audit paths at
+ * O(log n) each: level 0 is the n leaves, each next level pairs
+ * neighbours and carries an odd last node up (the same tree as RFC 9162's
+ * recursive definition), the last level is the root.  The caller provides
+ * room for foray_merkle_levels_nodes(n) hashes (0 when n is 0).
+ */
+extern size_t foray_merkle_levels_nodes(size_t n);
+extern int	foray_merkle_levels_build(foray_hasher *h, const uint8_t *leaf_hashes, size_t n,
+									  uint8_t *nodes);
+/* the RFC 9162 audit path of leaf 'index' from built levels: no hashing */
+extern int	foray_merkle_levels_path(const uint8_t *nodes, size_t n, size_t index,
+									 uint8_t *path, size_t *path_len);
+
+/*
  * The root that the audit path implies (RFC 9162 section 2.1.3.2, steps 1
  * to 4).  Fails with BAD_INDEX or BAD_PATH_LEN when the path cannot belong
  * to that index and size.

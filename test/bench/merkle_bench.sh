@@ -13,6 +13,12 @@
 #    - OpenSSL baselines over the same bytes (test/bench/sha_baseline.c):
 #      one streaming SHA-256 over all of them, the same 2n-1 messages one by
 #      one, and src/core/merkle.c alone.
+#    - the same transaction under commitment scheme 1 (a copy, 'BIG1',
+#      marked scheme 1 as a transaction 0.4.0 anchored is): scheme 2 /
+#      scheme 1 is the cost of the second scheme (target <= 1.2);
+#    - inclusion proofs: one (foray.inclusion_proof), all of them at once
+#      (foray.inclusion_proofs, per proof), and their verification
+#      (foray.verify_inclusion, per proof).
 # 2. Envelope build for N_TRANSACTIONS (10,000) ready transactions.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -55,6 +61,12 @@ SELECT 'BIG', c.id, c.t, 'ready', c.core, 'sha256:' || encode(sha256(convert_to(
 		SELECT 'ACT_' || lpad(i::text, 7, '0'), 'ACT',
 			   jsonb_build_object('arrangement_refs', jsonb_build_array('ARR_0'), 'amount_settled', i)
 		  FROM generate_series(1, $N - 1) i) c;
+-- the same rows under scheme 1
+INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core, lifecycle, commitment_scheme)
+VALUES ('BIG1', '2026-03-01T10:00:00Z', '{"entity": "Bench", "transaction_type": "bulk"}', 'ready_to_anchor', 1);
+INSERT INTO foray.foray_components (transaction_id, component_id, component_type, status, foray_core, component_hash)
+SELECT 'BIG1', component_id, component_type, status, foray_core, component_hash
+  FROM foray.foray_components WHERE transaction_id = 'BIG';
 COMMIT;
 RESET session_replication_role;
 ANALYZE foray.foray_components;
@@ -142,6 +154,27 @@ echo "     core / one stream               $(ratio "$core_ms" "$stream_ms")"
 echo "     merkle_tree_hash / same msgs    $(ratio "$tree_cpu" "$msgs_ms")"
 echo "     PL/pgSQL / merkle_tree_hash     $(ratio "$pl_cpu" "$tree_cpu")"
 echo "     PL/pgSQL / transaction_hashes   $(ratio "$pl_cpu" "$tx_cpu")"
+
+echo "== commitment scheme 2 against scheme 1, the same $N components (best of $REPEAT)"
+read -r s1_ms s1_cpu < <(best_ms "SELECT merkle_root FROM foray.transaction_hashes('BIG1') \\g /dev/null")
+printf '   %-58s %10s %10s\n' "" "wall ms" "cpu ms"
+printf '   %-58s %10s %10s\n' "transaction_hashes, scheme 2 (BIG)" "$tx_ms" "$tx_cpu"
+printf '   %-58s %10s %10s\n' "transaction_hashes, scheme 1 (BIG1)" "$s1_ms" "$s1_cpu"
+echo "   scheme 2 / scheme 1: wall $(ratio "$tx_ms" "$s1_ms"), cpu $(ratio "$tx_cpu" "$s1_cpu") (target <= 1.2)"
+
+echo "== inclusion proofs, $N components (best of $REPEAT)"
+read -r one_ms one_cpu < <(best_ms "SELECT foray.inclusion_proof('BIG', 'ACT_0050000') \\g /dev/null")
+read -r all_ms all_cpu < <(best_ms "SELECT count(*) FROM foray.inclusion_proofs('BIG') \\g /dev/null")
+foray_psql -d $db -c "CREATE TABLE proofs AS SELECT p.proof, (SELECT merkle_root FROM foray.transaction_hashes('BIG')) AS root FROM foray.inclusion_proofs('BIG') p" >/dev/null
+read -r ver_ms ver_cpu < <(best_ms "SELECT count(*) FILTER (WHERE foray.verify_inclusion(proof, root)) FROM proofs \\g /dev/null")
+allok=$(foray_psql -d $db -At -c "SELECT count(*) FILTER (WHERE foray.verify_inclusion(proof, root)) = count(*) FROM proofs")
+printf '   %-58s %10s %10s\n' "" "wall ms" "cpu ms"
+printf '   %-58s %10s %10s\n' "one proof (foray.inclusion_proof)" "$one_ms" "$one_cpu"
+printf '   %-58s %10s %10s\n' "all $N proofs (foray.inclusion_proofs)" "$all_ms" "$all_cpu"
+printf '   %-58s %10s %10s\n' "  per proof" "$(echo "scale=4; $all_ms / $N" | bc)" "$(echo "scale=4; $all_cpu / $N" | bc)"
+printf '   %-58s %10s %10s\n' "verify_inclusion of all $N" "$ver_ms" "$ver_cpu"
+printf '   %-58s %10s %10s\n' "  per proof" "$(echo "scale=4; $ver_ms / $N" | bc)" "$(echo "scale=4; $ver_cpu / $N" | bc)"
+echo "   every proof verifies: $allok"
 
 # Loaded behind the triggers as well, already ready_to_anchor (the
 # readiness triggers are benchmarked elsewhere); stored hashes filled in.
