@@ -29,3 +29,14 @@ SELECT foray.loomworks_admit_content_violations(NULL, '2026-06-01T00:00:00Z') IS
 	foray.loomworks_admit_content_violations('ADMIT_T1', NULL) IS NULL AS null_as_of;
 -- not for PUBLIC
 SELECT has_function_privilege('public', 'foray.loomworks_admit_content_violations(text, timestamptz)', 'EXECUTE') AS public_may_execute;
+
+-- foray.loomworks_validate_transaction: validate_document(export_document(tx))
+-- with each rule's class, without computing the hashes
+SELECT * FROM foray.loomworks_validate_transaction('ADMIT_T1', '2026-06-01T00:00:00Z');
+SELECT * FROM foray.loomworks_validate_transaction('ADMIT_T2', '2026-06-01T00:00:00Z');
+SELECT t.transaction_id, (SELECT count(*) FROM foray.validate_document(foray.export_document(t.transaction_id), '2026-06-01T00:00:00Z'))
+	= (SELECT count(*) FROM foray.loomworks_validate_transaction(t.transaction_id, '2026-06-01T00:00:00Z')) AS same_count
+FROM foray.foray_transactions t ORDER BY 1;
+SELECT * FROM foray.loomworks_validate_transaction('NO_SUCH_TX', '2026-06-01T00:00:00Z');
+SELECT count(*) AS null_rows FROM foray.loomworks_validate_transaction(NULL, '2026-06-01T00:00:00Z');
+SELECT has_function_privilege('public', 'foray.loomworks_validate_transaction(text, timestamptz)', 'EXECUTE') AS public_may_execute;

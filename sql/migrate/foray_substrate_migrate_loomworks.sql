@@ -239,11 +239,12 @@ BEGIN
 	END IF;
 	-- the script calls functions that came with 0.5.0
 	IF pg_catalog.to_regprocedure('foray.loomworks_flow_core(text, text, text, numeric, text, text, text, text, text, jsonb, text[], numeric, text, text)') IS NULL
+	   OR pg_catalog.to_regprocedure('foray.loomworks_validate_transaction(text, timestamptz)') IS NULL
 	   OR pg_catalog.to_regprocedure('foray.loomworks_admit_content_violations(text, timestamptz)') IS NULL THEN
 		RAISE EXCEPTION 'foray_substrate % is installed; this migration script needs 0.5.0 or later',
 			(SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'foray_substrate')
 			USING ERRCODE = '22R40',
-				  DETAIL = 'Rule MIG-001: the script prices token accruals with foray.loomworks_flow_core() and admits content violations with foray.loomworks_admit_content_violations(), both as of 0.5.0.',
+				  DETAIL = 'Rule MIG-001: the script prices token accruals with foray.loomworks_flow_core(), validates what it wrote with foray.loomworks_validate_transaction() and admits content violations with foray.loomworks_admit_content_violations(), as of 0.5.0.',
 				  HINT = 'Run ALTER EXTENSION foray_substrate UPDATE first.';
 	END IF;
 
@@ -1510,7 +1511,9 @@ END
 $rec$;
 
 -- Every migrated transaction, exported as a FORAY document and validated
--- (foray.validate_document, as of the run's start).  Structural findings
+-- as of the run's start: foray.loomworks_validate_transaction, the findings
+-- of foray.validate_document(foray.export_document(tx)) with each rule's
+-- class, without computing the Merkle tree no rule reads.  Structural findings
 -- always fail the run; content-rule errors fail it unless they were
 -- admitted by an earlier run (recorded CONTENT_RULE_VIOLATION events) or
 -- are admitted now (-v admit_content_violations=1:
@@ -1525,11 +1528,10 @@ DECLARE
 	r record;
 BEGIN
 	CREATE TEMP TABLE lw_findings ON COMMIT DROP AS
-	SELECT t.transaction_id, v.rule_id, v.severity, v.component_id, v.json_path, v.message,
-		(SELECT d.classification FROM foray.document_rules() d WHERE d.rule_id = v.rule_id) AS classification,
+	SELECT t.transaction_id, v.rule_id, v.severity, v.component_id, v.json_path, v.message, v.classification,
 		false AS recorded
 	FROM foray.foray_transactions t,
-		 LATERAL foray.validate_document(foray.export_document(t.transaction_id), pg_catalog.now()) v
+		 LATERAL foray.loomworks_validate_transaction(t.transaction_id, pg_catalog.now()) v
 	WHERE t.source_ref LIKE 'credit.foray\_action\_flows.transaction\_id:%'
 	   OR t.source_ref LIKE 'public.memory\_events:%#attestation';
 	SELECT pg_catalog.count(*) INTO ntx FROM foray.foray_transactions t
@@ -1561,7 +1563,7 @@ BEGIN
 	INSERT INTO lw_report (item, legacy_rows, migrated_rows, problems, fatal, note)
 	SELECT 'migrated transactions validate: structural rules', ntx, ntx,
 		pg_catalog.count(*) FILTER (WHERE severity = 'error' AND classification = 'structural'), true,
-		'foray.validate_document(foray.export_document(tx)); never admitted'
+		'foray.loomworks_validate_transaction(tx): validate_document(export_document(tx)); never admitted'
 	FROM lw_findings;
 	INSERT INTO lw_report (item, legacy_rows, migrated_rows, problems, fatal, note)
 	SELECT 'migrated transactions validate: content rules', ntx, ntx,

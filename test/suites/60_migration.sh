@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Loomworks migration (sql/migrate/foray_substrate_migrate_loomworks.sql):
-# every guarantee of issue 6, each checked against the legacy fixture
-# (test/legacy/) at a small size.  Expected values come from the legacy data
+# every guarantee of issues 6 and 18, each checked against the legacy
+# fixture (test/legacy/) at a small size.  The second, differently shaped
+# fixture is 61_migration_variant.sh; the hostile database 62_migration_hostile.sh.  Expected values come from the legacy data
 # itself (its own balance table, its own row counts) and from CPython's json
 # + hashlib for the legacy content hash -- never from the migration's report.
 source test/lib.sh
@@ -38,8 +39,9 @@ checksum() {
 	done
 	q "SELECT md5(string_agg(t || m, ',' ORDER BY t)) FROM (${parts# UNION ALL }) s(t, m)"
 }
-LEGACY="credit.foray_action_flows credit.asset_balances audit.foray_events public.memory_events public.persons public.engagements public.webauthn_credentials"
+LEGACY="credit.foray_action_flows credit.asset_balances credit.conversion_rates audit.foray_events public.memory_events public.persons public.engagements public.webauthn_credentials"
 SUBSTRATE="foray.foray_transactions foray.foray_components foray.foray_attestations foray.memory_events foray.event_kinds"
+REPORTS="loomworks_migration.runs loomworks_migration.content_hash_findings loomworks_migration.foray_tx_refs loomworks_migration.event_batches"
 substrate_rows() {
 	q "SELECT (SELECT count(*) FROM foray.foray_transactions) + (SELECT count(*) FROM foray.foray_components)
 		+ (SELECT count(*) FROM foray.foray_attestations) + (SELECT count(*) FROM foray.memory_events)
@@ -132,39 +134,45 @@ is "every flow-derived foray_core equals the SQL reference built from its legacy
 			loomworks_migration.iso(f.created_at), f.metadata,
 			(SELECT array_agg('ACC_TOKENS_' || replace(a.id::text, '-', '') ORDER BY a.created_at, a.id)
 			 FROM credit.foray_action_flows a WHERE a.transaction_id = f.transaction_id
-			 AND a.flow_type = 'consumption' AND a.asset_id NOT LIKE 'loomworks\_%')) AS core) r")" \
+			 AND a.flow_type = 'consumption' AND a.asset_id NOT LIKE 'loomworks\_%'),
+			-- every token row of this fixture carries its rate as a JSON number;
+			-- the currency is the asset of its turn's credit debit
+			CASE WHEN c.component_type = 'ACC' THEN (f.metadata ->> 'rate_per_million')::numeric END,
+			CASE WHEN c.component_type = 'ACC' THEN 'metadata' END,
+			CASE WHEN c.component_type = 'ACC' THEN (SELECT d.asset_id FROM credit.foray_action_flows d
+				WHERE d.transaction_id = f.transaction_id AND d.asset_id LIKE 'loomworks\_credit\_%') END) AS core) r")" \
 	"$NF|$NF"
 is "foray.loomworks_flow_core equals the SQL reference on edge cases (no metadata, JSON nulls at depth, odd types, account status, scales)" \
-	"$(q "SELECT count(*) FILTER (WHERE foray.loomworks_flow_core(t, ft, a, qty, fp, fk, tp, tk, ts, m, r)::text
-									  = flow_core_reference.core(t, ft, a, qty, fp, fk, tp, tk, ts, m, r)::text) || '|' || count(*)
+	"$(q "SELECT count(*) FILTER (WHERE foray.loomworks_flow_core(t, ft, a, qty, fp, fk, tp, tk, ts, m, r, rate, src, cur)::text
+									  = flow_core_reference.core(t, ft, a, qty, fp, fk, tp, tk, ts, m, r, rate, src, cur)::text) || '|' || count(*)
 		FROM (VALUES
 			('ACC', 'consumption', 'anthropic_tokens', 1234.500000, '0bcdef01-2345-6789-abcd-ef0123456789', 'person', 'anthropic', 'institution',
-			 '2026-01-02T03:04:05.000006Z', '{\"role\": \"classifier\", \"direction\": \"input\", \"model\": \"m\", \"rate_per_million\": 3.75, \"credit_asset\": \"loomworks_credit_x\"}'::jsonb, NULL::text[]),
-			('ACC', 'consumption', 'anthropic_tokens', 10, 'p', 'person', 'q', 'institution', 't', NULL, NULL),
-			('ACC', 'consumption', 'anthropic_tokens', 10, 'p', 'person', 'q', 'institution', 't', '{}', NULL),
+			 '2026-01-02T03:04:05.000006Z', '{\"role\": \"classifier\", \"direction\": \"input\", \"model\": \"m\", \"rate_per_million\": 3.75, \"credit_asset\": \"loomworks_credit_x\"}'::jsonb, NULL::text[], 3.75::numeric, 'metadata', 'loomworks_credit_x'),
+			('ACC', 'consumption', 'anthropic_tokens', 10, 'p', 'person', 'q', 'institution', 't', NULL, NULL, NULL::numeric, NULL::text, NULL::text),
+			('ACC', 'consumption', 'anthropic_tokens', 10, 'p', 'person', 'q', 'institution', 't', '{}', NULL, 250, 'rate_table', 'loomworks_credit_y'),
 			('ACC', 'consumption', 'anthropic_tokens', 10, 'p', 'person', 'q', 'institution', 't',
-			 '{\"role\": null, \"direction\": null, \"model\": null, \"rate_per_million\": null, \"credit_asset\": null}', NULL),
+			 '{\"role\": null, \"direction\": null, \"model\": null, \"rate_per_million\": null, \"credit_asset\": null}', NULL, NULL, NULL, NULL),
 			('ACC', 'consumption', 'anthropic_tokens', 10, 'p', 'person', 'q', 'institution', 't',
-			 '{\"model\": {\"a\": null, \"b\": [null, {\"c\": null, \"d\": 1}]}, \"role\": \"\", \"direction\": 7, \"rate_per_million\": \"250\", \"credit_asset\": [null]}', NULL),
-			('ACC', 'consumption', 'anthropic_tokens', 10, 'p', 'person', 'q', 'institution', 't', '[1, 2]', NULL),
-			('ACC', 'consumption', 'anthropic_tokens', 0.000001, 'p', 'person', 'q', 'institution', 't', '{\"rate_per_million\": 0.000001}', NULL),
-			('ACC', 'consumption', 'anthropic_tokens', 3.000000, 'p', 'person', 'q', 'institution', 't', '{\"rate_per_million\": 1e3, \"role\": true, \"model\": 1.50}', NULL),
-			('ACC', 'consumption', 'anthropic_tokens', 7, 'p', 'person', 'q', 'institution', 't', '{\"rate_per_million\": true}', NULL),
-			('ACT', 'consumption', 'loomworks_credit_x', 2.500000, 'p', 'person', 'dunin7', 'institution', 't', '{}', ARRAY['ACC_TOKENS_a', 'ACC_TOKENS_b']),
-			('ACT', 'consumption', 'loomworks_credit_x', 2.500000, 'p', 'person', 'dunin7', 'institution', 't', '{}', NULL),
-			('ACT', 'issuance', 'loomworks_credit_x', 100, 'dunin7', 'institution', 'p', 'person', 't', '{}', ARRAY['ACC_TOKENS_a']),
+			 '{\"model\": {\"a\": null, \"b\": [null, {\"c\": null, \"d\": 1}]}, \"role\": \"\", \"direction\": 7, \"rate_per_million\": \"250\", \"credit_asset\": [null]}', NULL, 250, 'metadata', NULL),
+			('ACC', 'consumption', 'anthropic_tokens', 10, 'p', 'person', 'q', 'institution', 't', '[1, 2]', NULL, NULL, NULL, 'c'),
+			('ACC', 'consumption', 'anthropic_tokens', 0.000001, 'p', 'person', 'q', 'institution', 't', '{\"rate_per_million\": 0.000001}', NULL, 0.000001, 'metadata', 'c'),
+			('ACC', 'consumption', 'anthropic_tokens', 3.000000, 'p', 'person', 'q', 'institution', 't', '{\"rate_per_million\": 1e3, \"role\": true, \"model\": 1.50}', NULL, 1000, 'metadata', 'c'),
+			('ACC', 'consumption', 'anthropic_tokens', 7, 'p', 'person', 'q', 'institution', 't', '{\"rate_per_million\": true}', NULL, 80.000000, 'rate_table', 'c'),
+			('ACT', 'consumption', 'loomworks_credit_x', 2.500000, 'p', 'person', 'dunin7', 'institution', 't', '{}', ARRAY['ACC_TOKENS_a', 'ACC_TOKENS_b'], NULL, NULL, NULL),
+			('ACT', 'consumption', 'loomworks_credit_x', 2.500000, 'p', 'person', 'dunin7', 'institution', 't', '{}', NULL, 5, 'metadata', 'ignored'),
+			('ACT', 'issuance', 'loomworks_credit_x', 100, 'dunin7', 'institution', 'p', 'person', 't', '{}', ARRAY['ACC_TOKENS_a'], NULL, NULL, NULL),
 			('ACT', 'suspension', 'loomworks_account_status', 1, 'p', 'person', 'dunin7', 'institution', 't',
-			 '{\"previous_status\": \"active\", \"new_status\": null}', NULL),
-			('ACT', 'deletion', 'loomworks_account_status', 1, 'p', 'person', 'dunin7', 'institution', 't', NULL, NULL),
+			 '{\"previous_status\": \"active\", \"new_status\": null}', NULL, NULL, NULL, NULL),
+			('ACT', 'deletion', 'loomworks_account_status', 1, 'p', 'person', 'dunin7', 'institution', 't', NULL, NULL, NULL, NULL, NULL),
 			('ACT', 'reactivation', 'loomworks_account_status', 1, 'dunin7', 'institution', 'p', 'person', 't',
-			 '{\"previous_status\": {\"x\": null}, \"new_status\": \"active\"}', NULL),
-			('ACT', 'balance_zeroing', 'loomworks_credit_x', 1000000.000000, 'p', 'person', 'dunin7', 'institution', 't', '{}', NULL),
-			('ACT', 'correction', 'loomworks_credit_x', 99999999999999.999999, 'p', 'person', 'dunin7', 'institution', 't', '{}', NULL),
-			('ACT', 'referral_credit', 'ä \"\\\\ credit', 0.100000, 'a \"b\"', 'institution', 'ü', 'institution', 't', '{}', NULL)
-		) v(t, ft, a, qty, fp, fk, tp, tk, ts, m, r)")" "18|18"
-err=$(q "SELECT foray.loomworks_flow_core('ARR', 'issuance', 'a', 1, 'p', 'person', 'q', 'person', 't', '{}', NULL)" 2>&1)
+			 '{\"previous_status\": {\"x\": null}, \"new_status\": \"active\"}', NULL, NULL, NULL, NULL),
+			('ACT', 'balance_zeroing', 'loomworks_credit_x', 1000000.000000, 'p', 'person', 'dunin7', 'institution', 't', '{}', NULL, NULL, NULL, NULL),
+			('ACT', 'correction', 'loomworks_credit_x', 99999999999999.999999, 'p', 'person', 'dunin7', 'institution', 't', '{}', NULL, NULL, NULL, NULL),
+			('ACT', 'referral_credit', 'ä \"\\\\ credit', 0.100000, 'a \"b\"', 'institution', 'ü', 'institution', 't', '{}', NULL, NULL, NULL, NULL)
+		) v(t, ft, a, qty, fp, fk, tp, tk, ts, m, r, rate, src, cur)")" "18|18"
+err=$(q "SELECT foray.loomworks_flow_core('ARR', 'issuance', 'a', 1, 'p', 'person', 'q', 'person', 't', '{}', NULL, NULL, NULL, NULL)" 2>&1)
 echo "$err" | grep -q 'component_type must be ACC or ACT, not "ARR"' && ok "loomworks_flow_core refuses a component type other than ACC/ACT" || nok "flow_core type" "$err"
-err=$(foray_psql -d "$DB" -v VERBOSITY=verbose -Atc "SELECT foray.loomworks_flow_core('ACT', 'issuance', 'a', NULL, 'p', 'person', 'q', 'person', 't', '{}', NULL)" 2>&1)
+err=$(foray_psql -d "$DB" -v VERBOSITY=verbose -Atc "SELECT foray.loomworks_flow_core('ACT', 'issuance', 'a', NULL, 'p', 'person', 'q', 'person', 't', '{}', NULL, NULL, NULL, NULL)" 2>&1)
 echo "$err" | grep -q '22004.*quantity must not be null' && ok "loomworks_flow_core refuses a null quantity (22004)" || nok "flow_core null" "$err"
 
 # sums and balances, against the legacy ledger and its own balance table
@@ -250,8 +258,8 @@ for lid, stored, payload in csv.reader(open(sys.argv[1], encoding="utf-8")):
 print(",".join(bad))
 PY
 )
-is "content_hash mismatches reported are exactly the ones CPython finds" \
-	"$(q "SELECT string_agg(legacy_id::text, ',' ORDER BY legacy_id) FROM loomworks_migration.content_hash_mismatches")" "$py"
+is "content_hash findings 'wrong' are exactly the rows CPython finds wrong" \
+	"$(q "SELECT string_agg(legacy_id::text, ',' ORDER BY legacy_id) FROM loomworks_migration.content_hash_findings WHERE finding = 'wrong'")" "$py"
 [ -n "$py" ] && ok "the fixture holds deliberate mismatches ($py)" || nok "fixture mismatches"
 foray_psql -d "$DB" -Atc "COPY (SELECT payload, foray.loomworks_json_dumps(payload) FROM public.memory_events) TO STDOUT WITH (FORMAT csv)" > "$FORAY_TMP/legacy_dumps.csv"
 diffs=$(python3 - "$FORAY_TMP/legacy_dumps.csv" <<'PY'
@@ -262,7 +270,7 @@ PY
 is "foray.loomworks_json_dumps equals CPython json.dumps on every legacy payload" "$diffs" 0
 
 # ----------------------------------------------------------- idempotent
-before_sub=$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)
+before_sub=$(checksum $SUBSTRATE $REPORTS)
 q "ALTER TABLE foray.foray_components SET (fillfactor = 70)" >/dev/null
 out=$(migrate 2>&1); rc=$?
 is "second run exits 0" "$rc" 0
@@ -270,7 +278,7 @@ is "a fillfactor set by the operator is restored as it was" \
 	"$(q "SELECT reloptions FROM pg_class WHERE oid = 'foray.foray_components'::regclass")" "{fillfactor=70}"
 q "ALTER TABLE foray.foray_components SET (fillfactor = 50)" >/dev/null
 echo "$out" | grep -q "nothing new to migrate" && ok "second run has nothing new to migrate" || nok "second run notice" "$out"
-is "second run changes nothing" "$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)" "$before_sub"
+is "second run changes nothing" "$(checksum $SUBSTRATE $REPORTS)" "$before_sub"
 
 # ------------------ a source_ref that spells its legacy id another way
 # (upper-case uuid): it names no legacy row, and its legacy row has no
@@ -278,21 +286,21 @@ is "second run changes nothing" "$(checksum $SUBSTRATE loomworks_migration.runs 
 q "UPDATE foray.foray_components SET source_ref = 'credit.foray_action_flows:' || upper(substr(source_ref, 27))
    WHERE component_id = (SELECT component_id FROM foray.foray_components
 						 WHERE source_ref LIKE 'credit.foray\\_action\\_flows:%' ORDER BY component_id LIMIT 1)" >/dev/null
-before_tamper=$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)
+before_tamper=$(checksum $SUBSTRATE $REPORTS)
 out=$(migrate 2>&1); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -qE 'foray_components .*\| FAIL .*missing 1, without legacy row 1, duplicated 0' \
 	&& ok "a source_ref spelling its legacy id differently counts as missing and as without legacy row" \
 	|| nok "non-canonical source_ref" "$(echo "$out" | grep -E 'FAIL|ERROR')"
-is "that failed run changes nothing" "$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)" "$before_tamper"
+is "that failed run changes nothing" "$(checksum $SUBSTRATE $REPORTS)" "$before_tamper"
 q "UPDATE foray.foray_components SET source_ref = lower(source_ref) WHERE source_ref <> lower(source_ref)" >/dev/null
-before_sub=$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)	# updated_at moved
+before_sub=$(checksum $SUBSTRATE $REPORTS)	# updated_at moved
 
 # ------------------------------------ reconciliation failure (23R40), rerun
 q "DELETE FROM credit.foray_action_flows WHERE id = (SELECT id FROM credit.foray_action_flows WHERE flow_type = 'issuance' ORDER BY id LIMIT 1)" >/dev/null
 out=$(migrate 2>&1); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "23R40" && ok "a legacy row gone since the migration fails reconciliation with 23R40" || nok "23R40 on orphan" "$out"
 echo "$out" | grep -qE 'foray_components .*\| FAIL .*without legacy row 1' && ok "report names the orphaned component" || nok "orphan report" "$(echo "$out" | grep FAIL)"
-is "failed rerun changes nothing" "$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)" "$before_sub"
+is "failed rerun changes nothing" "$(checksum $SUBSTRATE $REPORTS)" "$before_sub"
 
 # ------------------- engine events: accounting, content and order at once
 # A legacy event gone since the migration (its engine event names no legacy
@@ -305,26 +313,35 @@ q "INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, engage
    SELECT event_kind, subject_kind, subject_id, engagement_id, object_id, object_type,
 		object_version + 1000000, engagement_version + 1000000, actor_kind, actor_id, payload, occurred_at, source_ref
    FROM foray.memory_events WHERE source_ref = 'public.memory_events:' || (SELECT min(id) FROM public.memory_events)" >/dev/null
-before_sub=$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)
+before_sub=$(checksum $SUBSTRATE $REPORTS)
 out=$(migrate 2>&1); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -qE "public.memory_events -> memory_events *\| *$((N_MEM - 1)) *\| *$((N_MEM + 1)) *\| *2 *\| FAIL .*missing 0, without legacy row 1, duplicated 1" \
 	&& ok "engine events: a vanished legacy row and a second destination are both counted" \
 	|| nok "engine-event accounting" "$(echo "$out" | grep -E 'memory_events ->|ERROR')"
 echo "$out" | grep -qE 'engine events: content carried over *\| *'"$((N_MEM - 1))"' *\| *\| *1 *\| FAIL' \
 	&& ok "engine events: the copy with other versions differs in content" || nok "engine-event content" "$(echo "$out" | grep 'engine events')"
-echo "$out" | grep -qE 'engine events: legacy order kept *\| *\| *\| *1 *\| FAIL' \
+echo "$out" | grep -qE "engine events: legacy order kept within each run's batch *\| *\| *2 *\| *1 *\| FAIL" \
 	&& ok "engine events: the late copy is out of legacy order" || nok "engine-event order" "$(echo "$out" | grep 'engine events')"
-is "that failed run changes nothing" "$(checksum $SUBSTRATE loomworks_migration.runs loomworks_migration.content_hash_mismatches)" "$before_sub"
+is "that failed run changes nothing" "$(checksum $SUBSTRATE $REPORTS)" "$before_sub"
 
 # ------------------------------------------------ all or nothing (mid-run)
+# The application already writes its engine events into the substrate, and
+# one of them holds the object version of a legacy event: the substrate
+# refuses the migrated copy (23505) in step 3, after steps 1-2 wrote.
 legacy_db foray_mig_fail
-q "INSERT INTO public.memory_events (engagement_id, engagement_version, object_id, object_type, object_version, event_kind, actor_kind, actor_id, payload)
-   VALUES ('00000000-0000-0000-0000-000000000001', 100000, gen_random_uuid(), 'Assertion', 1, 'assertion_proposed', 'person', gen_random_uuid(), '[\"not an object\"]')" >/dev/null
+q "SELECT foray.register_event_kind('assertion_proposed', 'written by the application')" >/dev/null
+q "INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, engagement_id, object_id, object_type,
+		object_version, actor_kind, actor_id, payload)
+   SELECT 'assertion_proposed', 'MEMORY_OBJECT', object_id::text, engagement_id, object_id, object_type, object_version,
+		'agent', gen_random_uuid()::text, '{}'
+   FROM public.memory_events ORDER BY id DESC LIMIT 1" >/dev/null
 before=$(checksum $LEGACY)
+before_sub=$(checksum $SUBSTRATE)
 out=$(migrate 2>&1); rc=$?
-[ "$rc" -ne 0 ] && echo "$out" | grep -q "credit.foray_action_flows: $NF components created" \
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "credit.foray_action_flows: $NF components created" && echo "$out" | grep -q "23505" \
 	&& ok "a failure in step 3 stops the run after steps 1-2 wrote" || nok "mid-run failure" "$out"
-is "the failed run left the substrate exactly as it was" "$(substrate_rows)" 0
+is "the failed run left the substrate exactly as it was" "$(checksum $SUBSTRATE)" "$before_sub"
+is "the failed run created no migration schema" "$(q "SELECT count(*) FROM pg_namespace WHERE nspname = 'loomworks_migration'")" 0
 is "the failed run left the legacy tables as they were" "$(checksum $LEGACY)" "$before"
 
 # ------------------------------------------------------ refusing cases
@@ -358,14 +375,35 @@ refused 22R42 "AssertionProposed" "an event kind the registry cannot hold stops 
 q "DELETE FROM public.memory_events WHERE event_kind = 'AssertionProposed'" >/dev/null
 q "ALTER TABLE public.memory_events DROP CONSTRAINT ck_memory_events_actor_kind" >/dev/null
 legacy_event 100001 assertion_proposed robot
-refused 22R42 "actor_kind value(s) robot" "an actor kind the substrate has no name for stops the migration with 22R42"
+refused 22R42 "actor_kind value(s) with no substrate actor kind.*robot (row " "an actor kind the substrate has no name for stops the migration with 22R42, naming the value and row"
+
+# unusable values, each named with its legacy row, all in one error
+q "DELETE FROM public.memory_events WHERE actor_kind = 'robot'" >/dev/null
+q "UPDATE public.memory_events SET payload = '[\"not an object\"]' WHERE id = (SELECT min(id) FROM public.memory_events WHERE attestation IS NULL)" >/dev/null
+BADP=$(q "SELECT min(id) FROM public.memory_events WHERE jsonb_typeof(payload) = 'array'")
+CRED=$(q "SELECT min(id) FROM public.memory_events WHERE attestation IS NOT NULL")
+VER=$(q "SELECT max(id) FROM public.memory_events WHERE attestation IS NOT NULL")
+q "UPDATE public.memory_events SET attestation = attestation || '{\"credential_id\": \"cred:1\"}' WHERE id = $CRED" >/dev/null
+q "UPDATE public.memory_events SET attestation = attestation || '{\"verified_at\": \"2026-13-45T00:00:00Z\"}' WHERE id = $VER" >/dev/null
+TOK=$(q "SELECT min(id::text) FROM credit.foray_action_flows WHERE flow_type = 'consumption' AND asset_id NOT LIKE 'loomworks%'")
+q "UPDATE credit.foray_action_flows SET metadata = metadata || '{\"rate_per_million\": \"eighty\"}' WHERE id = '$TOK'" >/dev/null
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R42" \
+	&& echo "$out" | grep -q "public.memory_events: payload is not a JSON object: 1 row(s), e.g. $BADP" \
+	&& echo "$out" | grep -q "public.memory_events: attestation credential_id is missing or not base64url: 1 row(s), e.g. $CRED" \
+	&& echo "$out" | grep -q "attestation verified_at '2026-13-45T00:00:00Z' is not a date-time: row $VER" \
+	&& echo "$out" | grep -q "credit.foray_action_flows: metadata rate_per_million is neither a number >= 0 nor a string spelling one: 1 row(s), e.g. $TOK" \
+	&& ok "unusable legacy values (payload, credential id, verified_at, rate) are refused together with 22R42, each with its legacy row" \
+	|| nok "22R42 unusable values" "$out"
+echo "$out" | grep -q "invalid symbol" && nok "no base64 decoding error reaches the operator" "$out" || ok "no base64 decoding error reaches the operator"
+is "nothing written after that refusal" "$(substrate_rows)" 0
 
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS foray_mig_noext" -c "CREATE DATABASE foray_mig_noext" >/dev/null 2>&1
 out=$(foray_psql -d foray_mig_noext -v VERBOSITY=verbose -f "$SCRIPT" 2>&1); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "22R40" && ok "without the extension the script stops with 22R40" || nok "22R40" "$out"
-foray_psql -d foray_mig_noext -c "CREATE EXTENSION foray_substrate VERSION '0.3.0'" >/dev/null 2>&1
+foray_psql -d foray_mig_noext -c "CREATE EXTENSION foray_substrate VERSION '0.4.0'" >/dev/null 2>&1
 out=$(foray_psql -d foray_mig_noext -v VERBOSITY=verbose -f "$SCRIPT" 2>&1); rc=$?
-[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R40" && echo "$out" | grep -q "foray_substrate 0.3.0 is installed; this migration script needs 0.4.0" \
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R40" && echo "$out" | grep -q "foray_substrate 0.4.0 is installed; this migration script needs 0.5.0" \
 	&& ok "with the extension older than the script the script stops with 22R40 and names both versions" || nok "22R40 version" "$out"
 
 foray_tally "$P" "$F"

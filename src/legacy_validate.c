@@ -1,24 +1,31 @@
 /*
- * legacy_violations.c
- *		foray.loomworks_admit_content_violations(): the Loomworks migration's
- *		way of admitting a migrated transaction that breaks content rules, as
- *		foray.import_document(doc, admit_content_violations => true) admits a
- *		document (docs/documents.md, docs/migration.md "Every migrated
- *		transaction validates").
+ * legacy_validate.c
+ *		Validation of the transactions the Loomworks migration wrote
+ *		(docs/migration.md, "Every migrated transaction validates").
  *
- * The migration writes its rows through the substrate's tables, not through
- * import_document, so the importer's recording step is not on its path.
- * This function takes the transaction as it is stored, exports it (without
- * the computed hashes, which no rule reads), validates it, and writes one
- * CONTENT_RULE_VIOLATION event per content-rule error, with the importer's
- * payload (rule_id, severity, json_path, message) and subject (the
- * component, the attestation or the transaction).  It records nothing it
- * did not find itself, so a caller cannot write a violation that is not
- * there, and nothing twice: a violation already recorded for the same
- * transaction, subject, rule and path is skipped, so a re-run of the
- * migration records no second event.  A transaction that breaks a
- * structural rule cannot be admitted (the importer always refuses those):
- * 23R50, every structural finding listed.
+ * foray.loomworks_validate_transaction(): the findings of
+ * foray.validate_document(foray.export_document(tx)) for one stored
+ * transaction, each with its rule's class (structural or content).  The
+ * document is exported without component_hashes and merkle_root: no rule
+ * reads them (they are computed, so always well-formed), and computing the
+ * Merkle tree of every migrated transaction was more than half the cost of
+ * exporting it.  The migration calls it once per migrated transaction.
+ *
+ * foray.loomworks_admit_content_violations(): the Loomworks migration's
+ * way of admitting a migrated transaction that breaks content rules, as
+ * foray.import_document(doc, admit_content_violations => true) admits a
+ * document (docs/documents.md).  The migration writes its rows through the
+ * substrate's tables, not through import_document, so the importer's
+ * recording step is not on its path.  This function validates the
+ * transaction as it is stored, and writes one CONTENT_RULE_VIOLATION event
+ * per content-rule error, with the importer's payload (rule_id, severity,
+ * json_path, message) and subject (the component, the attestation or the
+ * transaction).  It records nothing it did not find itself, so a caller
+ * cannot write a violation that is not there, and nothing twice: a
+ * violation already recorded for the same transaction, subject, rule and
+ * path is skipped, so a re-run of the migration records no second event.
+ * A transaction that breaks a structural rule cannot be admitted (the
+ * importer always refuses those): 23R50, every structural finding listed.
  */
 #include "compat.h"
 
@@ -28,11 +35,13 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
+PG_FUNCTION_INFO_V1(foray_loomworks_validate_transaction);
 PG_FUNCTION_INFO_V1(foray_loomworks_admit_content_violations);
 
 /* A violation already in the log: (subject, rule, path). */
@@ -124,6 +133,71 @@ already_recorded(List *recorded, const char *subject, ForayViolation *v)
 }
 
 /*
+ * The findings of the stored transaction's document (exported without the
+ * computed hashes), as of as_of; 22R33 when the transaction does not exist.
+ */
+static List *
+validate_stored(const char *txid, TimestampTz as_of)
+{
+	Jsonb	   *doc = foray_export_transaction(txid, false);
+
+	if (doc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_DOC_NOT_FOUND),
+				 errmsg("transaction \"%s\" does not exist", txid)));
+	return foray_validate_document(doc, as_of, NULL);
+}
+
+static void
+null_argument(FunctionCallInfo fcinfo, const char *function)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s: %s must not be null", function,
+						PG_ARGISNULL(0) ? "transaction_id" : "as_of")));
+}
+
+static Datum
+text_or_null(const char *s, bool *isnull)
+{
+	*isnull = (s == NULL);
+	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+/*
+ * foray.loomworks_validate_transaction(transaction_id text, as_of
+ * timestamptz) returns table (rule_id, severity, classification,
+ * component_id, json_path, message)
+ */
+Datum
+foray_loomworks_validate_transaction(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	List	   *violations;
+	ListCell   *lc;
+
+	null_argument(fcinfo, "foray.loomworks_validate_transaction");
+	violations = validate_stored(text_to_cstring(PG_GETARG_TEXT_PP(0)), PG_GETARG_TIMESTAMPTZ(1));
+	InitMaterializedSRF(fcinfo, 0);
+	foreach(lc, violations)
+	{
+		ForayViolation *v = lfirst(lc);
+		Datum		values[6];
+		bool		nulls[6];
+
+		values[0] = text_or_null(v->rule_id, &nulls[0]);
+		values[1] = text_or_null(v->warning ? "warning" : "error", &nulls[1]);
+		values[2] = text_or_null(v->structural ? "structural" : "content", &nulls[2]);
+		values[3] = text_or_null(v->component_id, &nulls[3]);
+		values[4] = text_or_null(v->json_path, &nulls[4]);
+		values[5] = text_or_null(v->message, &nulls[5]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
  * foray.loomworks_admit_content_violations(transaction_id text, as_of
  * timestamptz) returns integer: the number of CONTENT_RULE_VIOLATION events
  * written.  as_of is "now" for the date rules (ATT-003, ATT-004), as in
@@ -133,8 +207,6 @@ Datum
 foray_loomworks_admit_content_violations(PG_FUNCTION_ARGS)
 {
 	char	   *txid;
-	TimestampTz as_of;
-	Jsonb	   *doc;
 	List	   *violations;
 	List	   *recorded;
 	ListCell   *lc;
@@ -142,20 +214,9 @@ foray_loomworks_admit_content_violations(PG_FUNCTION_ARGS)
 	int			nstructural = 0;
 	int			written = 0;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("foray.loomworks_admit_content_violations: %s must not be null",
-						PG_ARGISNULL(0) ? "transaction_id" : "as_of")));
+	null_argument(fcinfo, "foray.loomworks_admit_content_violations");
 	txid = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	as_of = PG_GETARG_TIMESTAMPTZ(1);
-
-	doc = foray_export_transaction(txid, false);
-	if (doc == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FORAY_DOC_NOT_FOUND),
-				 errmsg("transaction \"%s\" does not exist", txid)));
-	violations = foray_validate_document(doc, as_of, NULL);
+	violations = validate_stored(txid, PG_GETARG_TIMESTAMPTZ(1));
 
 	initStringInfo(&structural);
 	foreach(lc, violations)
