@@ -324,6 +324,197 @@ echo "$out" | grep -qE "engine events: legacy order kept within each run's batch
 	&& ok "engine events: the late copy is out of legacy order" || nok "engine-event order" "$(echo "$out" | grep 'engine events')"
 is "that failed run changes nothing" "$(checksum $SUBSTRATE $REPORTS)" "$before_sub"
 
+# ------------------------------------------- nothing lost (issue 18, 4)
+# Before a first run: a foray_tx_ref value, a content_hash from before the
+# column existed, a _foray.content_hash that disagrees with its column, an
+# assertion without verified_at, a token row without a rate in its
+# metadata (the rate table has it) and one with its rate as a JSON string.
+legacy_db foray_mig18
+TXREF=$(q "SELECT min(id) FROM public.memory_events WHERE attestation IS NULL AND NOT payload ? '_foray'")
+q "UPDATE public.memory_events SET foray_tx_ref = 'FORAY_TX_42' WHERE id = $TXREF" >/dev/null
+MISS=$(q "SELECT min(id) FROM public.memory_events WHERE attestation IS NULL AND payload ? '_foray' AND id > $TXREF")
+q "UPDATE public.memory_events SET content_hash = NULL, payload = payload #- '{_foray,content_hash}' WHERE id = $MISS" >/dev/null
+FBLK=$(q "SELECT max(id) FROM public.memory_events WHERE attestation IS NULL AND payload ? '_foray'")
+q "UPDATE public.memory_events SET payload = jsonb_set(payload, '{_foray,content_hash}', '\"0000\"') WHERE id = $FBLK" >/dev/null
+NOVER=$(q "SELECT min(id) FROM public.memory_events WHERE attestation IS NOT NULL")
+q "UPDATE public.memory_events SET attestation = attestation - 'verified_at' WHERE id = $NOVER" >/dev/null
+NORATE=$(q "SELECT min(id::text) FROM credit.foray_action_flows WHERE flow_type = 'consumption' AND asset_id = 'anthropic_haiku_4_output'")
+q "UPDATE credit.foray_action_flows SET metadata = metadata - 'rate_per_million' WHERE id = '$NORATE'" >/dev/null
+STRRATE=$(q "SELECT max(id::text) FROM credit.foray_action_flows WHERE flow_type = 'consumption' AND asset_id = 'anthropic_haiku_4_output'")
+q "UPDATE credit.foray_action_flows SET metadata = jsonb_set(metadata, '{rate_per_million}', '\"1250.000000\"') WHERE id = '$STRRATE'" >/dev/null
+# a gap in the legacy ids, for a late event to fill
+GAP=$(q "SELECT max(id) + 5 FROM public.memory_events")
+legacy_engine_event() {	# id (or DEFAULT), engagement_version
+	q "INSERT INTO public.memory_events (id, engagement_id, engagement_version, object_id, object_type, object_version, event_kind, actor_kind, actor_id, payload, content_hash)
+	   VALUES ($1, '00000000-0000-0000-0000-000000000001', $2, md5('late:' || $2)::uuid, 'Assertion', 1, 'assertion_proposed', 'person',
+			md5('person:1')::uuid, '{\"body\": \"late\"}', foray.loomworks_content_hash('{\"body\": \"late\"}'))" >/dev/null
+}
+legacy_engine_event "$((GAP + 5))" 900001
+out=$(migrate 2>&1); rc=$?
+is "a run over the edited fixture exits 0" "$rc" 0
+is "foray_tx_ref values are kept, queryable by legacy id and by the migrated event's source_ref" \
+	"$(q "SELECT r.foray_tx_ref || '|' || (e.source_ref = r.source_ref) FROM loomworks_migration.foray_tx_refs r JOIN foray.memory_events e ON e.source_ref = r.source_ref WHERE r.legacy_id = $TXREF")" "FORAY_TX_42|true"
+echo "$out" | grep -qE 'public.memory_events.foray_tx_ref -> loomworks_migration.foray_tx_refs *\| *1 *\| *1 *\| *0 *\| ok' \
+	&& ok "the report accounts for every foray_tx_ref value" || nok "foray_tx_ref report" "$(echo "$out" | grep foray_tx_ref)"
+is "a NULL content_hash is reported as missing, not as wrong" \
+	"$(q "SELECT string_agg(finding, ',' ORDER BY finding) FROM loomworks_migration.content_hash_findings WHERE legacy_id = $MISS")" "missing"
+is "a _foray.content_hash that disagrees with its column is reported" \
+	"$(q "SELECT finding || '|' || foray_block_hash || '|' || (stored_hash = recomputed_hash) FROM loomworks_migration.content_hash_findings WHERE legacy_id = $FBLK")" "foray_block_differs|0000|true"
+echo "$out" | grep -qE 'legacy content_hash missing *\| *[0-9]+ *\| *\| *1 *\| reported' \
+	&& echo "$out" | grep -qE 'legacy content_hash wrong *\| *[0-9]+ *\| *\| *3 *\| reported' \
+	&& echo "$out" | grep -qE 'legacy content_hash foray_block_differs *\| *[0-9]+ *\| *\| *1 *\| reported' \
+	&& ok "the report separates missing, wrong and _foray-block content hashes" || nok "content_hash report" "$(echo "$out" | grep content_hash)"
+is "an assertion without verified_at is dated by its event's timestamp, and says so" \
+	"$(q "SELECT ((a.foray_core ->> 'attestation_date') = to_char(m.timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')) || '|' || (a.audit_data ->> 'attestation_date_source')
+		FROM foray.foray_attestations a JOIN public.memory_events m ON a.transaction_id = 'LW_EVENT_' || m.id WHERE m.id = $NOVER")" "true|event_timestamp"
+is "assertions with verified_at are dated by it" \
+	"$(q "SELECT count(*) FILTER (WHERE a.foray_core ->> 'attestation_date' = m.attestation ->> 'verified_at' AND a.audit_data ->> 'attestation_date_source' = 'verified_at') || '/' || count(*)
+		FROM foray.foray_attestations a JOIN public.memory_events m ON a.transaction_id = 'LW_EVENT_' || m.id WHERE m.id <> $NOVER")" \
+	"$(q "SELECT count(*) || '/' || count(*) FROM public.memory_events WHERE attestation IS NOT NULL AND id <> $NOVER")"
+echo "$out" | grep -qE "attestations dated by their event's timestamp \(no verified_at\) *\| *[0-9]+ *\| *\| *1 *\| reported" \
+	&& ok "the report counts the attestations dated by the event's timestamp" || nok "verified_at report" "$(echo "$out" | grep verified_at)"
+# the rate table's rate for (the turn's credit asset, the token asset), and the string's number
+is "a token row without a rate in its metadata is priced from the rate table" \
+	"$(q "SELECT (c.foray_core -> 'inputs' ->> 'rate_source') || '|' || ((c.foray_core ->> 'output')::numeric = f.quantity * r.rate_per_million / 1000000)
+		|| '|' || (c.foray_core -> 'inputs' -> 'rate_per_million' = to_jsonb(trim_scale(r.rate_per_million)))
+		FROM credit.foray_action_flows f
+		JOIN credit.foray_action_flows d ON d.transaction_id = f.transaction_id AND d.asset_id LIKE 'loomworks_credit_%'
+		JOIN credit.conversion_rates r ON r.credit_asset = d.asset_id AND r.provider_token_asset = f.asset_id
+		JOIN foray.foray_components c ON c.source_ref = 'credit.foray_action_flows:' || f.id
+		WHERE f.id = '$NORATE'")" "rate_table|true|true"
+is "a rate stored as a JSON string is read as the number it spells" \
+	"$(q "SELECT (c.foray_core -> 'inputs' ->> 'rate_source') || '|' || (c.foray_core -> 'inputs' ->> 'rate_per_million') || '|' || jsonb_typeof(c.foray_core -> 'inputs' -> 'rate_per_million')
+		|| '|' || ((c.foray_core ->> 'output')::numeric = f.quantity * 1250 / 1000000)
+		FROM credit.foray_action_flows f JOIN foray.foray_components c ON c.source_ref = 'credit.foray_action_flows:' || f.id WHERE f.id = '$STRRATE'")" "metadata|1250|number|true"
+echo "$out" | grep -qE 'token accruals priced from the rate table *\| *\| *1 *\| *0 *\| ok' \
+	&& ok "the report counts the accruals priced from the rate table" || nok "rate table report" "$(echo "$out" | grep 'rate table')"
+echo "$out" | grep -qE 'migrated transactions validate: structural rules *\| *([0-9]+) *\| *\1 *\| *0 *\| ok' \
+	&& echo "$out" | grep -qE 'migrated transactions validate: content rules *\| *([0-9]+) *\| *\1 *\| *0 *\| ok' \
+	&& ok "the reconciliation validates every migrated transaction" || nok "validation report" "$(echo "$out" | grep validate)"
+is "every migrated transaction validates (validate_document over export_document)" \
+	"$(q "SELECT count(*) FROM foray.foray_transactions t, foray.validate_document(foray.export_document(t.transaction_id)) v")" 0
+
+# ------------------------------------------------ late rows (issue 18, 3)
+# after the first run, rows that sort before migrated ones: a setting
+# change between two migrated changes of the same setting, an engine event
+# filling a gap below migrated ids, a consumption turn older than every
+# migrated one, a second row of a migrated correction
+# (the first setting with two changes; the late one half-way between them)
+LSEL="SELECT actor_person_id, payload ->> 'setting_key' AS k, created_at, lead(created_at) OVER w AS lead
+	FROM audit.foray_events WINDOW w AS (PARTITION BY actor_person_id, payload ->> 'setting_key' ORDER BY created_at, id)"
+LPERSON=$(q "SELECT actor_person_id FROM ($LSEL) s WHERE lead IS NOT NULL ORDER BY created_at LIMIT 1")
+LKEY=$(q "SELECT k FROM ($LSEL) s WHERE lead IS NOT NULL ORDER BY created_at LIMIT 1")
+LOBJ=$(q "SELECT md5('loomworks:person_setting:$LPERSON:$LKEY')::uuid")
+LMAX=$(q "SELECT max(object_version) FROM foray.memory_events WHERE object_id = '$LOBJ'")
+LAUDIT=$(q "INSERT INTO audit.foray_events (tx_id, event_type, actor_person_id, payload, created_at)
+	SELECT gen_random_uuid(), 'setting_change', '$LPERSON', '{\"setting_key\": \"$LKEY\", \"new_value\": \"late\"}',
+		created_at + (lead - created_at) / 2
+	FROM ($LSEL) s WHERE lead IS NOT NULL ORDER BY created_at LIMIT 1 RETURNING id")
+legacy_engine_event "$GAP" 900002
+LATE_TX=11111111-2222-4333-8444-000000000001
+PERSON1=$(q "SELECT md5('person:1')::uuid")
+q "INSERT INTO credit.foray_action_flows (id, transaction_id, flow_type, asset_id, from_party, to_party, quantity, metadata, created_at)
+   VALUES ('21111111-2222-4333-8444-000000000001', '$LATE_TX', 'consumption', 'anthropic_haiku_4_input', 'anthropic', '$PERSON1', 1000, '{\"rate_per_million\": 250}', '2025-12-01'),
+		  ('21111111-2222-4333-8444-000000000002', '$LATE_TX', 'consumption', 'loomworks_credit_haiku', '$PERSON1', 'dunin7', 0.25, '{}', '2025-12-01')" >/dev/null
+CORR_TX=$(q "SELECT min(transaction_id::text) FROM credit.foray_action_flows WHERE flow_type = 'correction'")
+q "INSERT INTO credit.foray_action_flows (transaction_id, flow_type, asset_id, from_party, to_party, quantity, metadata, created_at)
+   VALUES ('$CORR_TX', 'correction', 'loomworks_credit_haiku', 'dunin7', '$PERSON1', 0.75, '{}', '2026-03-01')" >/dev/null
+max_before=$(q "SELECT max(event_id) FROM foray.memory_events WHERE source_ref LIKE 'public.memory%'")
+out=$(migrate 2>&1); rc=$?
+is "a later run takes the late rows and reconciles" "$rc" 0
+is "the late setting change continues its setting's version chain; occurred_at keeps its time" \
+	"$(q "SELECT object_version || '|' || (occurred_at = (SELECT created_at FROM audit.foray_events WHERE id = '$LAUDIT')) FROM foray.memory_events WHERE source_ref = 'audit.foray_events:$LAUDIT'")" \
+	"$((LMAX + 1))|true"
+is "the late engine event comes after every event migrated before it, in a second batch" \
+	"$(q "SELECT (event_id > $max_before) || '|' || (SELECT count(*) FROM loomworks_migration.event_batches) FROM foray.memory_events WHERE source_ref = 'public.memory_events:$GAP'")" "true|2"
+echo "$out" | grep -qE "engine events: legacy order kept within each run's batch *\| *\| *3 *\| *0 *\| ok" \
+	&& ok "the order check holds with the late event" || nok "late event order" "$(echo "$out" | grep 'order kept')"
+is "the late turn is migrated as its own transaction, and validates" \
+	"$(q "SELECT count(*) || '|' || (SELECT count(*) FROM foray.validate_document(foray.export_document('LW_CREDIT_$LATE_TX'))) FROM foray.foray_components WHERE transaction_id = 'LW_CREDIT_$LATE_TX'")" "2|0"
+is "a late row of a migrated correction joins its transaction" \
+	"$(q "SELECT count(*) || '|' || min(t.foray_core ->> 'transaction_type') FROM foray.foray_components c JOIN foray.foray_transactions t USING (transaction_id) WHERE transaction_id = 'LW_CREDIT_$CORR_TX'")" "2|loomworks_credit_correction"
+out=$(migrate 2>&1); rc=$?
+is "the run after that has nothing new to migrate" "$rc|$(echo "$out" | grep -c 'nothing new to migrate')" "0|1"
+
+# what cannot join a migrated transaction is refused, saying what to do
+TURN=$(q "SELECT min(transaction_id::text) FROM credit.foray_action_flows WHERE flow_type = 'consumption' AND transaction_id <> '$LATE_TX'")
+LTOK=$(q "INSERT INTO credit.foray_action_flows (transaction_id, flow_type, asset_id, from_party, to_party, quantity, metadata)
+	VALUES ('$TURN', 'consumption', 'anthropic_haiku_4_input', 'anthropic', (SELECT from_party FROM credit.foray_action_flows
+		WHERE transaction_id = '$TURN' AND asset_id LIKE 'loomworks%'), 10, '{\"rate_per_million\": 250}') RETURNING id")
+before_sub=$(checksum $SUBSTRATE $REPORTS)
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R43" \
+	&& echo "$out" | grep -q "LW_CREDIT_$TURN (legacy rows $LTOK): its migrated credit debit would not reference the new accrual" \
+	&& echo "$out" | grep -q "DELETE FROM foray.foray_transactions WHERE transaction_id IN ('LW_CREDIT_$TURN')" \
+	&& ok "a late token row of a migrated turn is refused with 22R43, naming the row and saying what to do" || nok "22R43 late accrual" "$out"
+is "nothing written after that refusal" "$(checksum $SUBSTRATE $REPORTS)" "$before_sub"
+q "DELETE FROM foray.foray_transactions WHERE transaction_id IN ('LW_CREDIT_$TURN')" >/dev/null
+out=$(migrate 2>&1); rc=$?
+is "doing what the message says migrates the turn whole" \
+	"$rc|$(q "SELECT cardinality(accrual_refs) FROM foray.foray_components WHERE transaction_id = 'LW_CREDIT_$TURN' AND component_type = 'ACT'")" "0|5"
+ATX=$(q "SELECT transaction_id FROM foray.foray_transactions WHERE foray_core ->> 'transaction_type' = 'loomworks_credit_issuance' ORDER BY 1 LIMIT 1")
+q "SELECT foray.record_anchor('$ATX', foray.anchor_envelope('$ATX') ->> 'merkle_root', 'kaspa:qtest', 1, 1, now())" >/dev/null
+q "INSERT INTO credit.foray_action_flows (transaction_id, flow_type, asset_id, from_party, to_party, quantity, metadata)
+   SELECT transaction_id, 'issuance', asset_id, from_party, to_party, 1, '{}' FROM credit.foray_action_flows WHERE 'LW_CREDIT_' || transaction_id = '$ATX'" >/dev/null
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R43" && echo "$out" | grep -q "$ATX (legacy rows .*): it is anchored and cannot change" \
+	&& ok "a late row of an anchored transaction is refused with 22R43" || nok "22R43 anchored" "$out"
+
+# ----------------------------- every migrated transaction validates (18, 2)
+legacy_db foray_mig_val
+# a turn whose token asset has no rate anywhere: its accrual has no output
+VTX=11111111-2222-4333-8444-000000000002
+q "INSERT INTO credit.foray_action_flows (id, transaction_id, flow_type, asset_id, from_party, to_party, quantity, metadata)
+   VALUES ('31111111-2222-4333-8444-000000000001', '$VTX', 'consumption', 'anthropic_mystery_4_input', 'anthropic', '$(q "SELECT md5('person:1')::uuid")', 100, '{}'),
+		  ('31111111-2222-4333-8444-000000000002', '$VTX', 'consumption', 'loomworks_credit_haiku', '$(q "SELECT md5('person:1')::uuid")', 'dunin7', 0.1, '{}')" >/dev/null
+before_sub=$(checksum $SUBSTRATE)
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "23R40" && echo "$out" | grep -qE 'migrated transactions validate: structural rules .*\| *1 *\| FAIL' \
+	&& echo "$out" | grep -q "LW_CREDIT_$VTX ACC-001 ACC_TOKENS_31111111222243338444000000000001 \$.accruals\[0\].foray_core: accrual has no output" \
+	&& ok "an accrual without a rate fails the reconciliation (23R40), naming the transaction and the rule" || nok "ACC-001" "$out"
+is "nothing written" "$(checksum $SUBSTRATE)" "$before_sub"
+out=$(migrate -v admit_content_violations=1 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "23R40" && ok "a structural violation is never admitted" || nok "structural admitted" "$out"
+q "INSERT INTO credit.conversion_rates (credit_asset, provider_token_asset, rate_per_million, effective_at) VALUES ('loomworks_credit_haiku', 'anthropic_mystery_4_input', 40, '2026-01-01')" >/dev/null
+# an assertion dated in the future: ATT-003, a content rule
+FUT=$(q "SELECT max(id) FROM public.memory_events WHERE attestation IS NOT NULL")
+q "UPDATE public.memory_events SET attestation = attestation || '{\"verified_at\": \"2099-01-01T00:00:00Z\"}' WHERE id = $FUT" >/dev/null
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -qE 'migrated transactions validate: content rules .*\| *1 *\| FAIL' \
+	&& echo "$out" | grep -q "LW_EVENT_$FUT ATT-003 ATT_WEBAUTHN_APPROVAL" \
+	&& ok "a content-rule violation fails the reconciliation unless admitted, naming the transaction and the rule" || nok "ATT-003" "$out"
+out=$(migrate -v admit_content_violations=1 2>&1); rc=$?
+is "with -v admit_content_violations=1 the run commits and records the violation as the importer does" \
+	"$rc|$(q "SELECT string_agg(subject_kind || ' ' || subject_id || ' ' || (payload ->> 'rule_id') || ' ' || (payload ->> 'severity'), ',') FROM foray.memory_events WHERE event_kind = 'CONTENT_RULE_VIOLATION' AND transaction_id = 'LW_EVENT_$FUT'")" \
+	"0|ATTESTATION ATT_WEBAUTHN_APPROVAL ATT-003 error"
+echo "$out" | grep -qE 'content-rule violations admitted by this run *\| *[0-9]+ *\| *\| *1 *\| reported' && ok "the report counts what this run admitted" || nok "admitted report" "$(echo "$out" | grep admitted)"
+is "the accrual priced from the rate row added since validates" \
+	"$(q "SELECT foray_core ->> 'output' FROM foray.foray_components WHERE source_ref = 'credit.foray_action_flows:31111111-2222-4333-8444-000000000001'")" "0.004"
+out=$(migrate 2>&1); rc=$?
+is "a later run (without admit) accepts what was admitted and records nothing twice" \
+	"$rc|$(q "SELECT count(*) FROM foray.memory_events WHERE event_kind = 'CONTENT_RULE_VIOLATION'")|$(echo "$out" | grep -cE 'content-rule violations admitted \(CONTENT_RULE_VIOLATION events\) *\| *[0-9]+ *\| *\| *1 *\| reported')" "0|1|1"
+
+# ------------------------------- preconditions on columns (issue 18, 1)
+legacy_db foray_mig_cols
+q "ALTER TABLE credit.asset_balances RENAME COLUMN party TO party_id" >/dev/null
+q "ALTER TABLE credit.foray_action_flows RENAME COLUMN metadata TO flow_metadata" >/dev/null
+q "ALTER TABLE public.memory_events ALTER COLUMN id TYPE text" >/dev/null
+q "ALTER TABLE credit.conversion_rates DROP COLUMN superseded_at" >/dev/null
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R40" \
+	&& echo "$out" | grep -q "column credit.asset_balances.party not found (expected character varying or text)" \
+	&& echo "$out" | grep -q "column credit.foray_action_flows.metadata not found (expected jsonb)" \
+	&& echo "$out" | grep -q "column public.memory_events.id is text (expected bigint or integer)" \
+	&& echo "$out" | grep -q "column credit.conversion_rates.superseded_at not found (expected timestamp with time zone)" \
+	&& [ "$(echo "$out" | grep -c ERROR)" = 1 ] \
+	&& ok "one 22R40 error lists every missing or mistyped column with what was expected" || nok "column preconditions" "$out"
+is "nothing written, not even the migration's schema" "$(substrate_rows)" 0
+q "ALTER TABLE public.memory_events ALTER COLUMN id TYPE bigint USING id::bigint" >/dev/null
+q "ALTER TABLE credit.conversion_rates ADD COLUMN superseded_at timestamptz" >/dev/null
+out=$(migrate -v balances_party_column=party_id -v flows_metadata_column=flow_metadata 2>&1); rc=$?
+is "with -v balances_party_column=party_id -v flows_metadata_column=flow_metadata the run migrates and reconciles" \
+	"$rc|$(echo "$out" | grep -c FAIL)|$(q "SELECT count(*) FROM foray.foray_components WHERE source_ref LIKE 'credit.%'")" "0|0|$NF"
+
 # ------------------------------------------------ all or nothing (mid-run)
 # The application already writes its engine events into the substrate, and
 # one of them holds the object version of a legacy event: the substrate
