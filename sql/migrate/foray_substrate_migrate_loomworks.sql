@@ -214,7 +214,7 @@ FROM (VALUES
 -- still be the table locked at the start.
 CREATE FUNCTION pg_temp.lw_preconditions(legacy_owner pg_catalog.text, expected_triggers pg_catalog.text,
 	in_run boolean)
-RETURNS void
+RETURNS pg_catalog.void
 LANGUAGE plpgsql AS $pre$
 DECLARE
 	problems pg_catalog.text[] := '{}';
@@ -286,7 +286,7 @@ BEGIN
 		IF kind <> 'r' THEN
 			problems := problems || pg_catalog.format('%s is a %s, not a plain table', rel,
 				CASE kind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table'
-					WHEN 'p' THEN 'partitioned table' ELSE 'relation of kind ' || kind END);
+					WHEN 'p' THEN 'partitioned table' ELSE 'relation of kind ' || kind::pg_catalog.text END);
 			CONTINUE;
 		END IF;
 		IF in_run AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l
@@ -382,7 +382,7 @@ BEGIN
 	-- its tables fire no trigger and no rule
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'loomworks_migration') THEN
 		SELECT pg_catalog.string_agg(DISTINCT x.what, '; ') INTO bad
-		FROM (SELECT 'owned by ' || a.rolname AS what
+		FROM (SELECT 'the schema is owned by ' || a.rolname AS what
 			  FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_authid a ON a.oid = n.nspowner
 			  WHERE n.nspname = 'loomworks_migration' AND NOT a.rolsuper
 			  UNION ALL
@@ -1278,7 +1278,7 @@ SELECT pg_catalog.set_config('loomworks_migration.reconciliation_started', pg_ca
 -- legacy keys with no destination, destination rows with no legacy row,
 -- keys written more than once.  One grouping pass over both sets.
 CREATE OR REPLACE FUNCTION pg_temp.lw_account(item pg_catalog.text, legacy_sql pg_catalog.text, dest_sql pg_catalog.text)
-RETURNS void
+RETURNS pg_catalog.void
 LANGUAGE plpgsql AS $$
 DECLARE
 	nl bigint;

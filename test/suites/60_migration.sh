@@ -22,12 +22,15 @@ N_MEM=3000
 q() { foray_psql -d "$DB" -Atc "$1"; }
 migrate() { foray_psql -d "$DB" -v VERBOSITY=verbose "$@" -f "$SCRIPT"; }
 
-# A fresh database holding the extension and a generated legacy fixture.
+# A fresh database holding the extension and a generated legacy fixture:
+# generated once, then copied (CREATE DATABASE ... TEMPLATE) for each case.
+TEMPLATE=foray_mig_template
+foray_fresh_db "$TEMPLATE" >/dev/null 2>&1
+foray_psql -d "$TEMPLATE" -f test/legacy/schema.sql -f test/legacy/generate.sql >/dev/null 2>&1
+foray_psql -d "$TEMPLATE" -Atc "SELECT count(*) FROM loomworks_fixture.generate($N_FLOWS, $N_AUDIT, $N_MEM)" >/dev/null
 legacy_db() {
 	DB=$1
-	foray_fresh_db "$DB" >/dev/null 2>&1
-	foray_psql -d "$DB" -f test/legacy/schema.sql -f test/legacy/generate.sql >/dev/null 2>&1
-	q "SELECT count(*) FROM loomworks_fixture.generate($N_FLOWS, $N_AUDIT, $N_MEM)" >/dev/null
+	foray_psql -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB TEMPLATE $TEMPLATE" >/dev/null 2>&1
 	NF=$(q "SELECT count(*) FROM credit.foray_action_flows")
 }
 
