@@ -618,8 +618,12 @@ RETURN (SELECT NULL::pg_catalog.void FROM (SELECT pg_catalog.set_config('loomwor
 -- select list.  A LATERAL VALUES list measured three times slower, since it
 -- compiles its expressions again for every row; two scans under UNION ALL
 -- read the components' heap twice.)
-CREATE OR REPLACE VIEW loomworks_migration.asset_balances AS
-SELECT party, asset_id, pg_catalog.sum(delta)::pg_catalog.numeric(20, 6) AS balance
+-- (The balance is an unconstrained numeric: legacy installations differ in
+-- the scale of their quantities, and a cast to one scale would round.  Up
+-- to 0.4.0 the view was numeric(20, 6): it is dropped and created again.)
+DROP VIEW IF EXISTS loomworks_migration.asset_balances;
+CREATE VIEW loomworks_migration.asset_balances AS
+SELECT party, asset_id, pg_catalog.sum(delta) AS balance
 FROM (
 	SELECT pg_catalog.unnest(ARRAY[f -> 'to_party' ->> 'id', f -> 'from_party' ->> 'id']) AS party,
 		   f ->> 'asset_id' AS asset_id,

@@ -1,21 +1,15 @@
 #!/usr/bin/env bash
 # The Loomworks migration (sql/migrate/foray_substrate_migrate_loomworks.sql):
 # every guarantee of issues 6 and 18, each checked against the legacy
-# fixture (test/legacy/) at a small size.  The second, differently shaped
-# fixture is 61_migration_variant.sh; the hostile database 62_migration_hostile.sh.  Expected values come from the legacy data
-# itself (its own balance table, its own row counts) and from CPython's json
-# + hashlib for the legacy content hash -- never from the migration's report.
+# fixture (test/legacy/) at a small size.  Expected values come from the
+# legacy data itself (its own balance table, its own row counts, its rate
+# table) and from CPython's json + hashlib for the legacy content hash --
+# never from the migration's report.  The second, differently shaped
+# fixture is 61_migration_variant.sh; the hostile database
+# 62_migration_hostile.sh.
 source test/lib.sh
+source test/legacy/tap.sh
 
-P=0
-F=0
-ok() { P=$((P + 1)); echo "ok - $1"; }
-nok() { F=$((F + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "#   $2"; }
-is() { # description, got, expected
-	if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "got [$2], expected [$3]"; fi
-}
-
-SCRIPT="$FORAY_SANDBOX$("$(foray_pg_config)" --sharedir)/extension/foray_substrate_migrate_loomworks.sql"
 N_FLOWS=3000
 N_AUDIT=200
 N_MEM=3000
@@ -34,14 +28,6 @@ legacy_db() {
 	NF=$(q "SELECT count(*) FROM credit.foray_action_flows")
 }
 
-# One md5 over every row of the listed tables (order-independent).
-checksum() {
-	local parts=""
-	for t in "$@"; do
-		parts="$parts UNION ALL SELECT '$t', md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM $t x"
-	done
-	q "SELECT md5(string_agg(t || m, ',' ORDER BY t)) FROM (${parts# UNION ALL }) s(t, m)"
-}
 LEGACY="credit.foray_action_flows credit.asset_balances credit.conversion_rates audit.foray_events public.memory_events public.persons public.engagements public.webauthn_credentials"
 SUBSTRATE="foray.foray_transactions foray.foray_components foray.foray_attestations foray.memory_events foray.event_kinds"
 REPORTS="loomworks_migration.runs loomworks_migration.content_hash_findings loomworks_migration.foray_tx_refs loomworks_migration.event_batches"

@@ -12,16 +12,8 @@
 # the object) and migrate despite the second, and the planted code must
 # never run.
 source test/lib.sh
+source test/legacy/tap.sh
 
-P=0
-F=0
-ok() { P=$((P + 1)); echo "ok - $1"; }
-nok() { F=$((F + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "#   $2"; }
-is() { # description, got, expected
-	if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "got [$2], expected [$3]"; fi
-}
-
-SCRIPT="$FORAY_SANDBOX$("$(foray_pg_config)" --sharedir)/extension/foray_substrate_migrate_loomworks.sql"
 # (the suite's own queries pin their path too: the database's puts the
 # application's look-alikes first)
 q() { foray_psql -d "$DB" -Atc "SET search_path = pg_catalog, pg_temp; $1"; }
