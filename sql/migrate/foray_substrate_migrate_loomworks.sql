@@ -712,26 +712,26 @@ BEGIN
 					  pg_catalog.count(*) FILTER (WHERE c.bad_verified_at)] AS n,
 				ARRAY[pg_catalog.array_to_string((pg_catalog.array_agg(c.id ORDER BY c.id) FILTER (WHERE c.nulls))[1:5], ', '),
 					  pg_catalog.array_to_string((pg_catalog.array_agg(c.id ORDER BY c.id) FILTER (WHERE c.not_object))[1:5], ', '),
-					  pg_catalog.array_to_string((pg_catalog.array_agg(c.kind ORDER BY c.id) FILTER (WHERE c.odd_kind))[1:5], ', '),
-					  pg_catalog.array_to_string((pg_catalog.array_agg(c.actor ORDER BY c.id) FILTER (WHERE c.odd_actor))[1:5], ', '),
+					  pg_catalog.array_to_string((pg_catalog.array_agg(pg_catalog.format('%s (row %s)', c.kind, c.id) ORDER BY c.id) FILTER (WHERE c.odd_kind))[1:5], ', '),
+					  pg_catalog.array_to_string((pg_catalog.array_agg(pg_catalog.format('%s (row %s)', c.actor, c.id) ORDER BY c.id) FILTER (WHERE c.odd_actor))[1:5], ', '),
 					  pg_catalog.array_to_string((pg_catalog.array_agg(c.id ORDER BY c.id) FILTER (WHERE c.att_not_object))[1:5], ', '),
 					  pg_catalog.array_to_string((pg_catalog.array_agg(c.id ORDER BY c.id) FILTER (WHERE c.bad_credential))[1:5], ', '),
 					  pg_catalog.array_to_string((pg_catalog.array_agg(c.id ORDER BY c.id) FILTER (WHERE c.bad_verified_at))[1:5], ', ')] AS ids
 			  FROM (SELECT m.id::pg_catalog.text AS id,
-						pg_catalog.format('%s (row %s)', m.event_kind, m.id) AS kind,
-						pg_catalog.format('%s (row %s)', m.actor_kind, m.id) AS actor,
+						m.event_kind AS kind, m.actor_kind AS actor,
 						m.id IS NULL OR m.engagement_id IS NULL OR m.object_id IS NULL OR m.object_type IS NULL
 							OR m.object_version IS NULL OR m.event_kind IS NULL OR m.actor_kind IS NULL
 							OR m.actor_id IS NULL OR m.payload IS NULL OR m."timestamp" IS NULL AS nulls,
 						pg_catalog.jsonb_typeof(m.payload) <> 'object' AS not_object,
 						m.event_kind !~ '^[a-z][a-z0-9_]{1,63}$' AS odd_kind,
 						m.actor_kind NOT IN ('person', 'contributor', 'agent', 'companion') AS odd_actor,
-						pg_catalog.jsonb_typeof(m.attestation) <> 'object' AS att_not_object,
-						pg_catalog.jsonb_typeof(m.attestation) = 'object'
+						m.attestation IS NOT NULL AND pg_catalog.jsonb_typeof(m.attestation) <> 'object' AS att_not_object,
+						m.attestation IS NOT NULL AND pg_catalog.jsonb_typeof(m.attestation) = 'object'
 							AND NOT coalesce(loomworks_migration.is_b64url(loomworks_migration.metadata_string(m.attestation, 'credential_id')), false)
 							AS bad_credential,
-						pg_catalog.jsonb_typeof(m.attestation -> 'verified_at') NOT IN ('string', 'null')
-							OR NOT foray.is_document_timestamp(loomworks_migration.metadata_string(m.attestation, 'verified_at'))
+						m.attestation IS NOT NULL
+							AND (pg_catalog.jsonb_typeof(m.attestation -> 'verified_at') NOT IN ('string', 'null')
+								 OR NOT foray.is_document_timestamp(loomworks_migration.metadata_string(m.attestation, 'verified_at')))
 							AS bad_verified_at
 					FROM pg_temp.lw_events m) c) a,
 			 ROWS FROM (pg_catalog.unnest(ARRAY[
@@ -856,8 +856,8 @@ BEGIN
 	SELECT l.*, pg_catalog.row_number() OVER () AS rn
 	FROM (SELECT w.*, pf.kind AS from_kind, pt.kind AS to_kind,
 				 loomworks_migration.iso(w.created_at) AS created_iso,
-				 coalesce(w.rate_meta, rt.rate) AS rate,
-				 CASE WHEN w.rate_meta IS NOT NULL THEN 'metadata' WHEN rt.rate IS NOT NULL THEN 'rate_table' END AS rate_source
+				 w.rate_meta AS rate,
+				 CASE WHEN w.rate_meta IS NOT NULL THEN 'metadata' END AS rate_source
 		  FROM (SELECT v.*,
 					CASE WHEN v.is_acc THEN coalesce(
 						CASE WHEN v.debit_lo = v.debit_hi THEN v.debit_lo END,
@@ -879,15 +879,19 @@ BEGIN
 									  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) v) w
 		  JOIN lw_parties pf ON pf.party = w.from_party
 		  JOIN lw_parties pt ON pt.party = w.to_party
-		  LEFT JOIN LATERAL (SELECT r.rate FROM pg_temp.lw_rates r
-							 WHERE w.is_acc AND w.rate_meta IS NULL
-							   AND r.credit_asset = w.currency AND r.token_asset = w.asset_id
-							   AND r.effective_at <= w.created_at
-							   AND (r.superseded_at IS NULL OR r.superseded_at > w.created_at)
-							 ORDER BY r.effective_at DESC LIMIT 1) rt ON true
 		  WHERE NOT EXISTS (SELECT 1 FROM foray.foray_components c
 							WHERE c.transaction_id = w.tx AND c.component_id = w.cid)
 		  ORDER BY w.transaction_id, w.is_acc DESC, w.created_at, w.id) l;
+	-- the rate table, for the accruals whose metadata has no rate: the rate
+	-- for (currency, token asset) in effect at the row's created_at
+	UPDATE lw_flows_o l SET rate = r.rate, rate_source = 'rate_table'
+	FROM (SELECT o.rn, (SELECT r.rate FROM pg_temp.lw_rates r
+						WHERE r.credit_asset = o.currency AND r.token_asset = o.asset_id
+						  AND r.effective_at <= o.created_at
+						  AND (r.superseded_at IS NULL OR r.superseded_at > o.created_at)
+						ORDER BY r.effective_at DESC LIMIT 1) AS rate
+		  FROM lw_flows_o o WHERE o.is_acc AND o.rate IS NULL) r
+	WHERE l.rn = r.rn AND r.rate IS NOT NULL;
 	CREATE INDEX ON lw_flows_o (rn);
 	ANALYZE lw_flows_o;
 
@@ -1128,35 +1132,34 @@ BEGIN
 	RAISE NOTICE 'public.memory_events: % engine events written (% s)', n,
 		pg_catalog.round(extract(epoch FROM pg_catalog.clock_timestamp() - t0)::pg_catalog.numeric, 1);
 
-	-- foray_tx_ref: reserved by Loomworks, never written; any value found is
-	-- kept (the substrate's event has no place for it).
-	INSERT INTO loomworks_migration.foray_tx_refs (legacy_id, foray_tx_ref, source_ref)
-	SELECT m.id, m.foray_tx_ref, 'public.memory_events:' || m.id
-	FROM pg_temp.lw_events m WHERE m.foray_tx_ref IS NOT NULL
-	ON CONFLICT (legacy_id) DO NOTHING;
-	GET DIAGNOSTICS n = ROW_COUNT;
+	-- Legacy content_hash, recomputed the way Loomworks computed it, the
+	-- copy in the payload's _foray block compared with the column, and
+	-- foray_tx_ref (reserved by Loomworks, never written: any value found is
+	-- kept, the substrate's event has no place for it); one scan of the
+	-- legacy log, keeping only the rows with something to record.
+	WITH h AS MATERIALIZED (
+		SELECT x.*, x.content_hash IS NULL AS missing, x.content_hash <> x.recomputed AS wrong,
+			x.has_block_hash AND x.block_hash IS DISTINCT FROM x.content_hash AS block_differs
+		FROM (SELECT m.id, m.content_hash, m.foray_tx_ref, m.payload -> '_foray' ->> 'content_hash' AS block_hash,
+				m.payload -> '_foray' ? 'content_hash' AS has_block_hash, foray.loomworks_content_hash(m.payload) AS recomputed
+			  FROM pg_temp.lw_events m) x
+		WHERE x.content_hash IS NULL OR x.content_hash <> x.recomputed
+		   OR (x.has_block_hash AND x.block_hash IS DISTINCT FROM x.content_hash) OR x.foray_tx_ref IS NOT NULL),
+	refs AS (
+		INSERT INTO loomworks_migration.foray_tx_refs (legacy_id, foray_tx_ref, source_ref)
+		SELECT h.id, h.foray_tx_ref, 'public.memory_events:' || h.id FROM h WHERE h.foray_tx_ref IS NOT NULL
+		ON CONFLICT (legacy_id) DO NOTHING
+		RETURNING 1),
+	findings AS (
+		INSERT INTO loomworks_migration.content_hash_findings (legacy_id, finding, stored_hash, foray_block_hash, recomputed_hash)
+		SELECT h.id, f.finding, h.content_hash, h.block_hash, h.recomputed
+		FROM h, LATERAL (VALUES ('missing', h.missing), ('wrong', h.wrong), ('foray_block_differs', h.block_differs)) f(finding, hit)
+		WHERE f.hit
+		ON CONFLICT (legacy_id, finding) DO NOTHING
+		RETURNING 1)
+	SELECT (SELECT pg_catalog.count(*) FROM refs) + (SELECT pg_catalog.count(*) FROM findings) INTO n;
 	PERFORM pg_temp.lw_wrote(n);
-
-	-- Legacy content_hash, recomputed the way Loomworks computed it, and the
-	-- copy in the payload's _foray block compared with the column.
-	WITH h AS (
-		SELECT m.id, m.content_hash, m.payload -> '_foray' ->> 'content_hash' AS block_hash,
-			m.payload -> '_foray' ? 'content_hash' AS has_block_hash, foray.loomworks_content_hash(m.payload) AS recomputed
-		FROM pg_temp.lw_events m),
-	x AS (
-		SELECT h.*, h.content_hash IS NULL AS missing, h.content_hash <> h.recomputed AS wrong,
-			h.has_block_hash AND h.block_hash IS DISTINCT FROM h.content_hash AS block_differs
-		FROM h
-		WHERE h.content_hash IS NULL OR h.content_hash <> h.recomputed
-		   OR (h.has_block_hash AND h.block_hash IS DISTINCT FROM h.content_hash))
-	INSERT INTO loomworks_migration.content_hash_findings (legacy_id, finding, stored_hash, foray_block_hash, recomputed_hash)
-	SELECT x.id, f.finding, x.content_hash, x.block_hash, x.recomputed
-	FROM x, LATERAL (VALUES ('missing', x.missing), ('wrong', x.wrong), ('foray_block_differs', x.block_differs)) f(finding, hit)
-	WHERE f.hit
-	ON CONFLICT (legacy_id, finding) DO NOTHING;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	PERFORM pg_temp.lw_wrote(n);
-	RAISE NOTICE 'public.memory_events: content_hash recomputed, % new finding(s) recorded (% s)', n,
+	RAISE NOTICE 'public.memory_events: content_hash recomputed, % new finding(s) and foray_tx_ref value(s) kept (% s)', n,
 		pg_catalog.round(extract(epoch FROM pg_catalog.clock_timestamp() - t0)::pg_catalog.numeric, 1);
 
 	-- WebAuthn attestation -> transaction LW_EVENT_<id>: the action that
@@ -1342,6 +1345,8 @@ DECLARE
 	orphans bigint;
 	dups bigint;
 	starts bigint[];
+	nref bigint;
+	nref_lost bigint;
 BEGIN
 	PERFORM pg_temp.lw_account('credit.foray_action_flows -> foray_components',
 		$$SELECT id::pg_catalog.text AS ref FROM pg_temp.lw_flows$$,
@@ -1367,9 +1372,6 @@ BEGIN
 		$$SELECT id::pg_catalog.text AS ref FROM pg_temp.lw_events WHERE pg_catalog.jsonb_typeof(attestation) = 'object'$$,
 		$$SELECT pg_catalog.left(pg_catalog.substr(source_ref, 22), -12) AS ref
 		  FROM foray.foray_attestations WHERE source_ref LIKE 'public.memory\_events:%#attestation'$$);
-	PERFORM pg_temp.lw_account('public.memory_events.foray_tx_ref -> loomworks_migration.foray_tx_refs',
-		$$SELECT id::pg_catalog.text || ':' || foray_tx_ref AS ref FROM pg_temp.lw_events WHERE foray_tx_ref IS NOT NULL$$,
-		$$SELECT legacy_id::pg_catalog.text || ':' || foray_tx_ref AS ref FROM loomworks_migration.foray_tx_refs$$);
 
 	-- quantity sums per (asset, party, direction), each side in one scan;
 	-- the legacy side is kept for the legacy balance check below
@@ -1431,13 +1433,17 @@ BEGIN
 		pg_catalog.count(*) FILTER (WHERE lid IS NULL),
 		pg_catalog.count(*) FILTER (WHERE lid = prev_l AND lid IS DISTINCT FROM prev2_l),
 		pg_catalog.count(*) FILTER (WHERE differs),
-		pg_catalog.count(*) FILTER (WHERE prev_e >= lid)
-	INTO nl, nd, missing, orphans, dups, n, n2
-	FROM (SELECT event_id, lid, differs,
+		pg_catalog.count(*) FILTER (WHERE prev_e >= lid),
+		pg_catalog.count(*) FILTER (WHERE txref_legacy AND (lid = prev_l) IS NOT TRUE),
+		pg_catalog.count(*) FILTER (WHERE txref_lost AND (lid = prev_l) IS NOT TRUE)
+	INTO nl, nd, missing, orphans, dups, n, n2, nref, nref_lost
+	FROM (SELECT event_id, lid, differs, txref_legacy, txref_lost,
 				 pg_catalog.lag(lid) OVER by_lid AS prev_l, pg_catalog.lag(lid, 2) OVER by_lid AS prev2_l,
 				 CASE WHEN event_id IS NOT NULL AND lid IS NOT NULL
 					  THEN pg_catalog.lag(lid) OVER (PARTITION BY event_id IS NOT NULL AND lid IS NOT NULL, batch ORDER BY event_id) END AS prev_e
 		  FROM (SELECT e.event_id, m.id AS lid, pg_catalog.width_bucket(e.event_id, starts) AS batch,
+					m.foray_tx_ref IS NOT NULL AS txref_legacy,
+					m.foray_tx_ref IS NOT NULL AND m.foray_tx_ref IS DISTINCT FROM r.foray_tx_ref AS txref_lost,
 					CASE WHEN e.event_id IS NOT NULL AND m.id IS NOT NULL THEN
 					(e.event_kind, e.subject_kind::pg_catalog.text, e.subject_id, e.engagement_id, e.object_id,
 					 e.object_type, e.object_version, e.engagement_version, e.actor_kind::pg_catalog.text, e.actor_id,
@@ -1449,6 +1455,7 @@ BEGIN
 				FROM (SELECT * FROM foray.memory_events
 					  WHERE source_ref LIKE 'public.memory\_events:%' AND source_ref NOT LIKE '%#attestation') e
 				FULL JOIN pg_temp.lw_events m ON e.source_ref = 'public.memory_events:' || m.id
+				LEFT JOIN loomworks_migration.foray_tx_refs r ON r.legacy_id = m.id
 				OFFSET 0) j	-- compared before the sorts
 		  WINDOW by_lid AS (ORDER BY lid, event_id)) w;
 	INSERT INTO lw_report (item, legacy_rows, migrated_rows, problems, fatal, note)
@@ -1460,12 +1467,23 @@ BEGIN
 	INSERT INTO lw_report (item, legacy_rows, migrated_rows, problems, fatal, note)
 	VALUES ('engine events: legacy order kept within each run''s batch', NULL, pg_catalog.cardinality(starts), n2, true,
 			'events out of legacy id order within their batch (migrated_rows: batches)');
+	SELECT pg_catalog.count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM pg_temp.lw_events m WHERE m.id = r.legacy_id
+														 AND m.foray_tx_ref = r.foray_tx_ref)),
+		pg_catalog.count(*)
+	INTO orphans, nd
+	FROM loomworks_migration.foray_tx_refs r;
+	INSERT INTO lw_report (item, legacy_rows, migrated_rows, problems, fatal, note)
+	VALUES ('public.memory_events.foray_tx_ref -> loomworks_migration.foray_tx_refs', nref, nd, nref_lost + orphans, true,
+			pg_catalog.format('missing or different %s, without legacy value %s', nref_lost, orphans));
 
+	CREATE TEMP TABLE lw_narrative ON COMMIT DROP AS
+	SELECT e.source_ref, e.event_kind, e.actor_kind::pg_catalog.text AS actor_kind, e.actor_id, e.occurred_at, e.payload,
+		e.object_id, e.object_version
+	FROM foray.memory_events e WHERE e.source_ref LIKE 'audit.foray\_events:%';
 	SELECT pg_catalog.count(*) INTO n
 	FROM pg_temp.lw_audit a
-	JOIN foray.memory_events e ON pg_catalog.substr(e.source_ref, 20) = a.id::pg_catalog.text
-	  AND e.source_ref LIKE 'audit.foray\_events:%'
-	WHERE (e.event_kind, e.actor_kind::pg_catalog.text, e.actor_id, e.occurred_at, e.payload - 'legacy_tx_id', e.payload ->> 'legacy_tx_id',
+	JOIN lw_narrative e ON pg_catalog.substr(e.source_ref, 20) = a.id::pg_catalog.text
+	WHERE (e.event_kind, e.actor_kind, e.actor_id, e.occurred_at, e.payload - 'legacy_tx_id', e.payload ->> 'legacy_tx_id',
 		   e.object_id)
 		IS DISTINCT FROM (a.event_type, 'person', a.actor_person_id::pg_catalog.text, a.created_at, a.payload, a.tx_id::pg_catalog.text,
 		   pg_catalog.md5('loomworks:person_setting:' || a.actor_person_id || ':' || coalesce(a.payload ->> 'setting_key', ''))::pg_catalog.uuid);
@@ -1477,7 +1495,7 @@ BEGIN
 	INTO n, n2
 	FROM (SELECT pg_catalog.count(DISTINCT object_version) AS v, pg_catalog.count(*) AS n_v,
 			 pg_catalog.min(object_version) AS lo_v, pg_catalog.max(object_version) AS hi_v
-		  FROM foray.memory_events WHERE source_ref LIKE 'audit.foray\_events:%' GROUP BY object_id) s;
+		  FROM lw_narrative GROUP BY object_id) s;
 	INSERT INTO lw_report (item, migrated_rows, problems, fatal, note)
 	VALUES ('narrative events: each setting''s versions run 1..n', n, n2, true, 'settings whose version chain has a gap or a repeat');
 

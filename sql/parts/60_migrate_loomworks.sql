@@ -28,7 +28,7 @@ COMMENT ON FUNCTION foray.loomworks_flow_core(text, text, text, numeric, text, t
 CREATE FUNCTION foray.loomworks_validate_transaction(transaction_id text, as_of timestamptz)
 	RETURNS TABLE (rule_id text, severity text, classification text, component_id text, json_path text, message text)
 	AS 'MODULE_PATHNAME', 'foray_loomworks_validate_transaction'
-	LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+	LANGUAGE C STABLE STRICT PARALLEL RESTRICTED ROWS 1;
 COMMENT ON FUNCTION foray.loomworks_validate_transaction(text, timestamptz) IS
 	'The findings of foray.validate_document(foray.export_document(transaction_id), as_of), each with its rule''s class (structural or content), from the transaction exported without component_hashes and merkle_root (computed, always well-formed, read by no rule).  22R33 when the transaction does not exist.  The Loomworks migration validates every migrated transaction with it.';
 
