@@ -1284,7 +1284,7 @@ SELECT pg_catalog.set_config('loomworks_migration.reconciliation_started', pg_ca
 -- source_ref that does not spell a legacy id exactly matches none): sizes,
 -- legacy keys with no destination, destination rows with no legacy row,
 -- keys written more than once.  One grouping pass over both sets.
-CREATE OR REPLACE FUNCTION pg_temp.lw_account(item pg_catalog.text, legacy_sql pg_catalog.text, dest_sql pg_catalog.text)
+CREATE FUNCTION pg_temp.lw_account(item pg_catalog.text, legacy_sql pg_catalog.text, dest_sql pg_catalog.text)
 RETURNS pg_catalog.void
 LANGUAGE plpgsql AS $$
 DECLARE
