@@ -441,6 +441,18 @@ q "DELETE FROM foray.foray_transactions WHERE transaction_id IN ('LW_CREDIT_$TUR
 out=$(migrate 2>&1); rc=$?
 is "doing what the message says migrates the turn whole" \
 	"$rc|$(q "SELECT cardinality(accrual_refs) FROM foray.foray_components WHERE transaction_id = 'LW_CREDIT_$TURN' AND component_type = 'ACT'")" "0|5"
+# a late row of another flow type would make a migrated transaction "mixed"
+MTX=$(q "SELECT min(transaction_id::text) FROM credit.foray_action_flows WHERE flow_type = 'referral_credit'")
+MROW=$(q "INSERT INTO credit.foray_action_flows (transaction_id, flow_type, asset_id, from_party, to_party, quantity, metadata)
+	SELECT transaction_id, 'correction', asset_id, from_party, to_party, 1, '{}' FROM credit.foray_action_flows WHERE transaction_id = '$MTX' RETURNING id")
+out=$(migrate 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R43" \
+	&& echo "$out" | grep -q "LW_CREDIT_$MTX (legacy rows $MROW): its type would become loomworks_credit_mixed" \
+	&& ok "a late row that would change a migrated transaction's type is refused with 22R43" || nok "22R43 mixed" "$out"
+q "DELETE FROM foray.foray_transactions WHERE transaction_id = 'LW_CREDIT_$MTX'" >/dev/null
+out=$(migrate 2>&1); rc=$?
+is "... and, deleted as the HINT says, migrated again whole as mixed" \
+	"$rc|$(q "SELECT foray_core ->> 'transaction_type' FROM foray.foray_transactions WHERE transaction_id = 'LW_CREDIT_$MTX'")" "0|loomworks_credit_mixed"
 ATX=$(q "SELECT transaction_id FROM foray.foray_transactions WHERE foray_core ->> 'transaction_type' = 'loomworks_credit_issuance' ORDER BY 1 LIMIT 1")
 q "SELECT foray.record_anchor('$ATX', foray.anchor_envelope('$ATX') ->> 'merkle_root', 'kaspa:qtest', 1, 1, now())" >/dev/null
 q "INSERT INTO credit.foray_action_flows (transaction_id, flow_type, asset_id, from_party, to_party, quantity, metadata)
@@ -567,13 +579,32 @@ q "UPDATE public.memory_events SET attestation = attestation || '{\"credential_i
 q "UPDATE public.memory_events SET attestation = attestation || '{\"verified_at\": \"2026-13-45T00:00:00Z\"}' WHERE id = $VER" >/dev/null
 TOK=$(q "SELECT min(id::text) FROM credit.foray_action_flows WHERE flow_type = 'consumption' AND asset_id NOT LIKE 'loomworks%'")
 q "UPDATE credit.foray_action_flows SET metadata = metadata || '{\"rate_per_million\": \"eighty\"}' WHERE id = '$TOK'" >/dev/null
+# (a legacy database without the fixture's constraints)
+q "ALTER TABLE credit.foray_action_flows ALTER COLUMN transaction_id DROP NOT NULL, DROP CONSTRAINT ck_foray_action_flows_flow_type" >/dev/null
+for c in $(q "SELECT conname FROM pg_constraint WHERE conrelid = 'credit.conversion_rates'::regclass AND contype IN ('c', 'u')"); do
+	q "ALTER TABLE credit.conversion_rates DROP CONSTRAINT $c" >/dev/null
+done
+NULLTX=$(q "SELECT min(id::text) FROM credit.foray_action_flows WHERE flow_type = 'issuance'")
+q "UPDATE credit.foray_action_flows SET transaction_id = NULL WHERE id = '$NULLTX'" >/dev/null
+ODD=$(q "SELECT min(id::text) FROM credit.foray_action_flows WHERE flow_type = 'correction'")
+q "UPDATE credit.foray_action_flows SET flow_type = 'Correction' WHERE id = '$ODD'" >/dev/null
+NAN=$(q "SELECT max(id::text) FROM credit.foray_action_flows WHERE flow_type = 'issuance'")
+q "UPDATE credit.foray_action_flows SET quantity = 'NaN' WHERE id = '$NAN'" >/dev/null
+q "INSERT INTO credit.conversion_rates (credit_asset, provider_token_asset, rate_per_million, effective_at)
+   VALUES ('loomworks_credit_haiku', 'anthropic_x_input', -1, '2026-01-01'),
+		  ('loomworks_credit_haiku', 'anthropic_haiku_4_input', 260, '2026-01-01 00:00:00+00')" >/dev/null
 out=$(migrate 2>&1); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "22R42" \
 	&& echo "$out" | grep -q "public.memory_events: payload is not a JSON object: 1 row(s), e.g. $BADP" \
 	&& echo "$out" | grep -q "public.memory_events: attestation credential_id is missing or not base64url: 1 row(s), e.g. $CRED" \
 	&& echo "$out" | grep -q "attestation verified_at '2026-13-45T00:00:00Z' is not a date-time: row $VER" \
 	&& echo "$out" | grep -q "credit.foray_action_flows: metadata rate_per_million is neither a number >= 0 nor a string spelling one: 1 row(s), e.g. $TOK" \
-	&& ok "unusable legacy values (payload, credential id, verified_at, rate) are refused together with 22R42, each with its legacy row" \
+	&& echo "$out" | grep -q "credit.foray_action_flows: a required column is NULL .*: 1 row(s), e.g. $NULLTX" \
+	&& echo "$out" | grep -q "credit.foray_action_flows: flow_type is not lower_snake_case .*: 1 row(s), e.g. $ODD" \
+	&& echo "$out" | grep -q "credit.foray_action_flows: quantity is NaN: 1 row(s), e.g. $NAN" \
+	&& echo "$out" | grep -q "credit.conversion_rates: a rate is negative or NaN: 1 row(s), e.g. (loomworks_credit_haiku, anthropic_x_input, " \
+	&& echo "$out" | grep -q "credit.conversion_rates: two rates for the same pair take effect at the same time: 2 row(s), e.g. (loomworks_credit_haiku, anthropic_haiku_4_input, " \
+	&& ok "unusable legacy values (payload, credential id, verified_at, rate, NULL, flow type, NaN, rate rows) are refused together with 22R42, each with its legacy row" \
 	|| nok "22R42 unusable values" "$out"
 echo "$out" | grep -q "invalid symbol" && nok "no base64 decoding error reaches the operator" "$out" || ok "no base64 decoding error reaches the operator"
 is "nothing written after that refusal" "$(substrate_rows)" 0
