@@ -111,6 +111,17 @@ refused "a materialized view in place of public.webauthn_credentials" \
 	"public.webauthn_credentials is a materialized view, not a plain table"
 
 # ------------------------------- (b) rules, triggers, policies and the rest
+refused "a partitioned table in place of credit.asset_balances" \
+	"ALTER TABLE credit.asset_balances RENAME TO asset_balances_data;
+	 CREATE TABLE credit.asset_balances (LIKE credit.asset_balances_data) PARTITION BY LIST (asset_id);
+	 CREATE TABLE credit.asset_balances_all PARTITION OF credit.asset_balances DEFAULT;" \
+	"credit.asset_balances is a partitioned table, not a plain table"
+refused "a foreign table in place of public.webauthn_credentials" \
+	"RESET ROLE; CREATE EXTENSION file_fdw; CREATE SERVER files FOREIGN DATA WRAPPER file_fdw;
+	 ALTER TABLE public.webauthn_credentials RENAME TO webauthn_data;
+	 CREATE FOREIGN TABLE public.webauthn_credentials (person_id uuid, credential_id bytea) SERVER files OPTIONS (program 'true');
+	 ALTER FOREIGN TABLE public.webauthn_credentials OWNER TO lw_app;" \
+	"public.webauthn_credentials is a foreign table, not a plain table"
 refused "a rule on a legacy table" \
 	"CREATE RULE planted AS ON INSERT TO credit.asset_balances DO ALSO SELECT hostile.evil('rule');" \
 	"credit.asset_balances has rule(s) planted"
@@ -137,6 +148,47 @@ refused "a loomworks_migration schema of the application's, with a trigger on it
 		finished_at timestamptz NOT NULL, report jsonb NOT NULL);
 	 CREATE TRIGGER planted BEFORE INSERT ON loomworks_migration.runs FOR EACH ROW EXECUTE FUNCTION hostile.evil_trigger();" \
 	"schema loomworks_migration: .*the schema is owned by lw_app.*trigger planted on loomworks_migration.runs"
+
+refused "a role other than superusers may create in the substrate's schema" \
+	"RESET ROLE; GRANT CREATE ON SCHEMA foray TO lw_app;" \
+	"schema foray: role(s) lw_app other than superusers own or may create objects in it"
+refused "a trigger of the application's on a substrate table the migration writes" \
+	"RESET ROLE; GRANT TRIGGER ON foray.foray_components TO lw_app; SET ROLE lw_app;
+	 CREATE TRIGGER planted BEFORE INSERT ON foray.foray_components FOR EACH ROW EXECUTE FUNCTION hostile.evil_trigger();" \
+	"the substrate's tables have trigger(s) planted on foray.foray_components that are not the extension's"
+
+# ------------------------------------------- names cannot move during a run
+# The run is held (after its preconditions) by a session holding the
+# substrate's components table; meanwhile the application cannot rename a
+# legacy schema or table (it waits: lock_timeout), but writes its rows.
+fresh
+foray_psql -d "$DB" -c "BEGIN" -c "LOCK TABLE foray.foray_components IN SHARE UPDATE EXCLUSIVE MODE" -c "SELECT pg_sleep(4)" -c "COMMIT" >/dev/null 2>&1 &
+blocker=$!
+sleep 0.5
+foray_psql -d "$DB" -f "$SCRIPT" >"$FORAY_TMP/held_run.log" 2>&1 &
+run=$!
+for _ in $(seq 1 60); do
+	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'DO \$flows%'")" = 1 ] && break
+	sleep 0.1
+done
+is "the run is held after its preconditions" \
+	"$(q "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'DO \$flows%'")" 1
+out=$(app "SET lock_timeout = '300ms'; ALTER SCHEMA audit RENAME TO audit_moved" 2>&1)
+echo "$out" | grep -q "lock timeout" && ok "during a run, renaming a legacy schema waits for it" || nok "schema rename during run" "$out"
+out=$(app "SET lock_timeout = '300ms'; ALTER TABLE public.memory_events RENAME TO memory_events_moved" 2>&1)
+echo "$out" | grep -q "lock timeout" && ok "during a run, renaming a legacy table waits for it" || nok "table rename during run" "$out"
+out=$(app "SET lock_timeout = '300ms'; INSERT INTO audit.foray_events (tx_id, event_type, actor_person_id, payload)
+	SELECT gen_random_uuid(), 'setting_change', actor_person_id, '{\"setting_key\": \"k\"}' FROM audit.foray_events LIMIT 1" 2>&1)
+is "during a run, the application writes legacy rows without waiting" "$out" ""
+wait "$blocker"; wait "$run"; rc=$?
+is "the held run then completes and reconciles" "$rc|$(grep -c FAIL "$FORAY_TMP/held_run.log")" "0|0"
+
+# ------------------------------------------- restore mode set for the database
+fresh
+q "ALTER DATABASE foray_hostile SET foray.restore_mode = on" >/dev/null
+out=$(foray_psql -d "$DB" -f "$SCRIPT" 2>&1); rc=$?
+is "with foray.restore_mode on for the database, the migration still goes through the substrate's rules (an event per component)" \
+	"$rc|$(q "SELECT count(*) = (SELECT count(*) FROM foray.foray_components) FROM foray.memory_events WHERE event_kind = 'COMPONENT_CREATED'")" "0|t"
 
 # ---------- (c) look-alikes in public and pg_temp, public first on the path
 fresh
