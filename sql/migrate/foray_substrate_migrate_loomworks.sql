@@ -426,7 +426,7 @@ BEGIN
 					 THEN pg_catalog.format(' (and %s more)', pg_catalog.cardinality(problems) - 1) ELSE '' END),
 				  ERRCODE = '22R40',
 				  DETAIL = 'Rule MIG-001: ' || pg_catalog.array_to_string(problems, E'\n'),
-				  HINT = 'Nothing was read from the legacy tables and nothing was written.  docs/migration.md, "What the script trusts" and "Running it", lists what the script reads and the variables for other column names.';
+				  HINT = 'Nothing was read from the legacy tables and nothing was written.  docs/migration.md, "The legacy schema it reads" and "What the script trusts", lists what the script reads, what it trusts and the variables for other column names.';
 	END IF;
 END
 $pre$;
@@ -782,7 +782,7 @@ BEGIN
 					 THEN pg_catalog.format(' (and %s more)', pg_catalog.cardinality(problems) - 1) ELSE '' END),
 				  ERRCODE = '22R42',
 				  DETAIL = 'Rule MIG-003: ' || pg_catalog.array_to_string(problems, E'\n'),
-				  HINT = 'Nothing was written.  Correct or remove those legacy rows (docs/migration.md, "When a run stops") and run the migration again.';
+				  HINT = 'Nothing was written.  Correct or remove those legacy rows (docs/migration.md, "When a run stops or fails") and run the migration again.';
 	END IF;
 END
 $chk$;
@@ -928,8 +928,8 @@ BEGIN
 				  DETAIL = 'Rule MIG-005: the migration never rewrites a migrated transaction.' || E'\n'
 					|| pg_catalog.array_to_string(problems, E'\n'),
 				  HINT = CASE WHEN tx_list IS NOT NULL THEN pg_catalog.format(
-					'Nothing was written.  To migrate such a legacy transaction whole, delete what was migrated of it while it is not anchored (DELETE FROM foray.foray_transactions WHERE transaction_id IN (%s);) and run the migration again.  An anchored transaction cannot take rows: docs/migration.md, "Late rows".', tx_list)
-					ELSE 'Nothing was written.  An anchored transaction cannot take rows: docs/migration.md, "Late rows".' END;
+					'Nothing was written.  To migrate such a legacy transaction whole, delete what was migrated of it while it is not anchored (DELETE FROM foray.foray_transactions WHERE transaction_id IN (%s);) and run the migration again.  An anchored transaction cannot take rows: docs/migration.md, "While the application writes".', tx_list)
+					ELSE 'Nothing was written.  An anchored transaction cannot take rows: docs/migration.md, "While the application writes".' END;
 	END IF;
 
 	-- In chunks, with fresh planner statistics after the first: the
@@ -1630,7 +1630,7 @@ BEGIN
 			USING ERRCODE = '23R40',
 				  DETAIL = 'Rule MIG-010: every legacy row is accounted for exactly once, sums and balances are reproduced, engine events keep content and order, every migrated transaction validates.'
 					|| coalesce(E'\nTransactions that do not validate (first 50):\n' || findings, ''),
-				  HINT = 'Nothing was written.  See the report above; docs/migration.md, "When a run fails", says what to do for each check.';
+				  HINT = 'Nothing was written.  See the report above; docs/migration.md, "When a run stops or fails", says what to do for each check.';
 	END IF;
 	IF pg_catalog.current_setting('loomworks_migration.dry_run')::boolean THEN
 		RAISE NOTICE 'dry run: everything above reconciles; rolling back, nothing written';
