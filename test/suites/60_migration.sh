@@ -339,8 +339,14 @@ legacy_engine_event() {	# id (or DEFAULT), engagement_version
 			md5('person:1')::uuid, '{\"body\": \"late\"}', foray.loomworks_content_hash('{\"body\": \"late\"}'))" >/dev/null
 }
 legacy_engine_event "$((GAP + 5))" 900001
+# what the 0.4.0 script left behind, which 0.5.0 leaves as it was
+q "CREATE SCHEMA loomworks_migration;
+   CREATE TABLE loomworks_migration.content_hash_mismatches (legacy_id bigint PRIMARY KEY, stored_hash text, recomputed_hash text NOT NULL, found_at timestamptz NOT NULL DEFAULT now());
+   INSERT INTO loomworks_migration.content_hash_mismatches VALUES (7, 'a', 'b', '2026-05-01')" >/dev/null
 out=$(migrate 2>&1); rc=$?
 is "a run over the edited fixture exits 0" "$rc" 0
+is "the 0.4.0 content_hash_mismatches table is left as it was" \
+	"$(q "SELECT string_agg(legacy_id || stored_hash || recomputed_hash || found_at::date, ',') FROM loomworks_migration.content_hash_mismatches")" "7ab2026-05-01"
 is "foray_tx_ref values are kept, queryable by legacy id and by the migrated event's source_ref" \
 	"$(q "SELECT r.foray_tx_ref || '|' || (e.source_ref = r.source_ref) FROM loomworks_migration.foray_tx_refs r JOIN foray.memory_events e ON e.source_ref = r.source_ref WHERE r.legacy_id = $TXREF")" "FORAY_TX_42|true"
 echo "$out" | grep -qE 'public.memory_events.foray_tx_ref -> loomworks_migration.foray_tx_refs *\| *1 *\| *1 *\| *0 *\| ok' \
@@ -409,19 +415,23 @@ CORR_TX=$(q "SELECT min(transaction_id::text) FROM credit.foray_action_flows WHE
 q "INSERT INTO credit.foray_action_flows (transaction_id, flow_type, asset_id, from_party, to_party, quantity, metadata, created_at)
    VALUES ('$CORR_TX', 'correction', 'loomworks_credit_haiku', 'dunin7', '$PERSON1', 0.75, '{}', '2026-03-01')" >/dev/null
 max_before=$(q "SELECT max(event_id) FROM foray.memory_events WHERE source_ref LIKE 'public.memory%'")
+CORR_TS=$(q "SELECT document_timestamp FROM foray.foray_transactions WHERE transaction_id = 'LW_CREDIT_$CORR_TX'")
+# as a database migrated by the 0.4.0 script: no batch recorded for the
+# events migrated so far (they form one batch)
+q "DELETE FROM loomworks_migration.event_batches" >/dev/null
 out=$(migrate 2>&1); rc=$?
 is "a later run takes the late rows and reconciles" "$rc" 0
 is "the late setting change continues its setting's version chain; occurred_at keeps its time" \
 	"$(q "SELECT object_version || '|' || (occurred_at = (SELECT created_at FROM audit.foray_events WHERE id = '$LAUDIT')) FROM foray.memory_events WHERE source_ref = 'audit.foray_events:$LAUDIT'")" \
 	"$((LMAX + 1))|true"
-is "the late engine event comes after every event migrated before it, in a second batch" \
-	"$(q "SELECT (event_id > $max_before) || '|' || (SELECT count(*) FROM loomworks_migration.event_batches) FROM foray.memory_events WHERE source_ref = 'public.memory_events:$GAP'")" "true|2"
-echo "$out" | grep -qE "engine events: legacy order kept within each run's batch *\| *\| *3 *\| *0 *\| ok" \
+is "the late engine event comes after every event migrated before it, in a batch of its own" \
+	"$(q "SELECT (event_id > $max_before) || '|' || (SELECT string_agg(legacy_rows::text, ',') FROM loomworks_migration.event_batches) FROM foray.memory_events WHERE source_ref = 'public.memory_events:$GAP'")" "true|1"
+echo "$out" | grep -qE "engine events: legacy order kept within each run's batch *\| *\| *2 *\| *0 *\| ok" \
 	&& ok "the order check holds with the late event" || nok "late event order" "$(echo "$out" | grep 'order kept')"
 is "the late turn is migrated as its own transaction, and validates" \
 	"$(q "SELECT count(*) || '|' || (SELECT count(*) FROM foray.validate_document(foray.export_document('LW_CREDIT_$LATE_TX'))) FROM foray.foray_components WHERE transaction_id = 'LW_CREDIT_$LATE_TX'")" "2|0"
-is "a late row of a migrated correction joins its transaction" \
-	"$(q "SELECT count(*) || '|' || min(t.foray_core ->> 'transaction_type') FROM foray.foray_components c JOIN foray.foray_transactions t USING (transaction_id) WHERE transaction_id = 'LW_CREDIT_$CORR_TX'")" "2|loomworks_credit_correction"
+is "a late row of a migrated correction joins its transaction, whose document timestamp stays" \
+	"$(q "SELECT count(*) || '|' || min(t.foray_core ->> 'transaction_type') || '|' || (min(t.document_timestamp) = '$CORR_TS') FROM foray.foray_components c JOIN foray.foray_transactions t USING (transaction_id) WHERE transaction_id = 'LW_CREDIT_$CORR_TX'")" "2|loomworks_credit_correction|true"
 out=$(migrate 2>&1); rc=$?
 is "the run after that has nothing new to migrate" "$rc|$(echo "$out" | grep -c 'nothing new to migrate')" "0|1"
 

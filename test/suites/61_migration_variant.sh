@@ -101,6 +101,8 @@ before_sub=$(checksum $SUBSTRATE $REPORTS)
 out=$(migrate "${VARS[@]}" 2>&1); rc=$?
 is "a second run has nothing new to migrate and changes nothing" \
 	"$rc|$(echo "$out" | grep -c 'nothing new to migrate')|$(checksum $SUBSTRATE $REPORTS)" "0|1|$before_sub"
+echo "$out" | grep -qE 'migrated transactions validate: structural rules *\| *8 *\| *8 *\| *0 *\| ok' \
+	&& ok "a run with nothing new still validates every migrated transaction (8)" || nok "rerun validation" "$(echo "$out" | grep validate)"
 
 # ------------------------------------------------------------- late rows
 foray_psql -d "$DB" -f test/legacy/variant/late.sql >/dev/null 2>&1

@@ -245,6 +245,13 @@ out=$(foray_psql -d "$DB" -v VERBOSITY=verbose -c "$PLANT_TEMP" -f "$SCRIPT" 2>&
 is "a re-run in a planted session has nothing to migrate and calls nothing planted" \
 	"$rc|$(echo "$out" | grep -c 'nothing new to migrate')|$(calls)" "0|1|0"
 
+# a planted temporary object with a name the script's own takes: the
+# script does not replace it and does not call it, it stops
+fresh
+out=$(foray_psql -d "$DB" -v VERBOSITY=verbose -c "SET ROLE lw_app; CREATE FUNCTION pg_temp.lw_wrote(n bigint) RETURNS void LANGUAGE plpgsql AS \$\$ BEGIN PERFORM hostile.evil('pg_temp.lw_wrote'); END \$\$; RESET ROLE" -f "$SCRIPT" 2>&1); rc=$?
+[ $rc -ne 0 ] && echo "$out" | grep -q 'function "lw_wrote" already exists' && [ "$(calls)" = 0 ] && [ "$(migrated)" = 0 ] \
+	&& ok "a planted pg_temp function with the name of the script's own stops the run; it never ran" || nok "planted lw_wrote" "rc=$rc calls=$(calls) $(echo "$out" | grep ERROR)"
+
 # ------------------------------------------------------ not as a superuser
 fresh
 out=$(foray_psql -d "$DB" -U lw_app -v VERBOSITY=verbose -f "$SCRIPT" 2>&1); rc=$?
