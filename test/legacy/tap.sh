@@ -19,3 +19,12 @@ checksum() {
 	done
 	q "SELECT md5(string_agg(t || m, ',' ORDER BY t)) FROM (${parts# UNION ALL }) s(t, m)"
 }
+
+# contains_all TEXT PATTERN...: every grep pattern is found in TEXT.
+contains_all() {
+	local text=$1 p
+	shift
+	for p in "$@"; do
+		echo "$text" | grep -q -- "$p" || return 1
+	done
+}

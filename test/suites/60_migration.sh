@@ -512,11 +512,11 @@ q "ALTER TABLE credit.foray_action_flows RENAME COLUMN metadata TO flow_metadata
 q "ALTER TABLE public.memory_events ALTER COLUMN id TYPE text" >/dev/null
 q "ALTER TABLE credit.conversion_rates DROP COLUMN superseded_at" >/dev/null
 out=$(migrate 2>&1); rc=$?
-[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R40" \
-	&& echo "$out" | grep -q "column credit.asset_balances.party not found (expected character varying or text)" \
-	&& echo "$out" | grep -q "column credit.foray_action_flows.metadata not found (expected jsonb)" \
-	&& echo "$out" | grep -q "column public.memory_events.id is text (expected bigint or integer)" \
-	&& echo "$out" | grep -q "column credit.conversion_rates.superseded_at not found (expected timestamp with time zone)" \
+[ "$rc" -ne 0 ] && contains_all "$out" "22R40" \
+		"column credit.asset_balances.party not found (expected character varying or text)" \
+		"column credit.foray_action_flows.metadata not found (expected jsonb)" \
+		"column public.memory_events.id is text (expected bigint or integer)" \
+		"column credit.conversion_rates.superseded_at not found (expected timestamp with time zone)" \
 	&& [ "$(echo "$out" | grep -c ERROR)" = 1 ] \
 	&& ok "one 22R40 error lists every missing or mistyped column with what was expected" || nok "column preconditions" "$out"
 is "nothing written, not even the migration's schema" "$(substrate_rows)" 0
@@ -604,16 +604,16 @@ q "INSERT INTO credit.conversion_rates (credit_asset, provider_token_asset, rate
    VALUES ('loomworks_credit_haiku', 'anthropic_x_input', -1, '2026-01-01'),
 		  ('loomworks_credit_haiku', 'anthropic_haiku_4_input', 260, '2026-01-01 00:00:00+00')" >/dev/null
 out=$(migrate 2>&1); rc=$?
-[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R42" \
-	&& echo "$out" | grep -q "public.memory_events: payload is not a JSON object: 1 row(s), e.g. $BADP" \
-	&& echo "$out" | grep -q "public.memory_events: attestation credential_id is missing or not base64url: 1 row(s), e.g. $CRED" \
-	&& echo "$out" | grep -q "attestation verified_at '2026-13-45T00:00:00Z' is not a date-time: row $VER" \
-	&& echo "$out" | grep -q "credit.foray_action_flows: metadata rate_per_million is neither a number >= 0 nor a string spelling one: 1 row(s), e.g. $TOK" \
-	&& echo "$out" | grep -q "credit.foray_action_flows: a required column is NULL .*: 1 row(s), e.g. $NULLTX" \
-	&& echo "$out" | grep -q "credit.foray_action_flows: flow_type is not lower_snake_case .*: 1 row(s), e.g. $ODD" \
-	&& echo "$out" | grep -q "credit.foray_action_flows: quantity is NaN: 1 row(s), e.g. $NAN" \
-	&& echo "$out" | grep -q "credit.conversion_rates: a rate is negative or NaN: 1 row(s), e.g. (loomworks_credit_haiku, anthropic_x_input, " \
-	&& echo "$out" | grep -q "credit.conversion_rates: two rates for the same pair take effect at the same time: 2 row(s), e.g. (loomworks_credit_haiku, anthropic_haiku_4_input, " \
+[ "$rc" -ne 0 ] && contains_all "$out" "22R42" \
+		"public.memory_events: payload is not a JSON object: 1 row(s), e.g. $BADP" \
+		"public.memory_events: attestation credential_id is missing or not base64url: 1 row(s), e.g. $CRED" \
+		"attestation verified_at '2026-13-45T00:00:00Z' is not a date-time: row $VER" \
+		"credit.foray_action_flows: metadata rate_per_million is neither a number >= 0 nor a string spelling one: 1 row(s), e.g. $TOK" \
+		"credit.foray_action_flows: a required column is NULL .*: 1 row(s), e.g. $NULLTX" \
+		"credit.foray_action_flows: flow_type is not lower_snake_case .*: 1 row(s), e.g. $ODD" \
+		"credit.foray_action_flows: quantity is NaN: 1 row(s), e.g. $NAN" \
+		"credit.conversion_rates: a rate is negative or NaN: 1 row(s), e.g. (loomworks_credit_haiku, anthropic_x_input, " \
+		"credit.conversion_rates: two rates for the same pair take effect at the same time: 2 row(s), e.g. (loomworks_credit_haiku, anthropic_haiku_4_input, " \
 	&& ok "unusable legacy values (payload, credential id, verified_at, rate, NULL, flow type, NaN, rate rows) are refused together with 22R42, each with its legacy row" \
 	|| nok "22R42 unusable values" "$out"
 echo "$out" | grep -q "invalid symbol" && nok "no base64 decoding error reaches the operator" "$out" || ok "no base64 decoding error reaches the operator"

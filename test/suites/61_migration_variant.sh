@@ -37,13 +37,13 @@ is "the variant fixture loads" "$(q "SELECT count(*) FROM credit.foray_action_fl
 
 # ------------------------------------------------ the names are not assumed
 out=$(migrate 2>&1); rc=$?
-[ "$rc" -ne 0 ] && echo "$out" | grep -q "22R40" && [ "$(echo "$out" | grep -c ERROR)" = 1 ] \
-	&& echo "$out" | grep -q "and 10 more" \
-	&& echo "$out" | grep -q "column credit.asset_balances.party not found (expected character varying or text)" \
-	&& echo "$out" | grep -q "column credit.foray_action_flows.quantity not found (expected numeric)" \
-	&& echo "$out" | grep -q "column audit.foray_events.created_at not found (expected timestamp with time zone)" \
-	&& echo "$out" | grep -q "table credit.conversion_rates not found" \
-	&& echo "$out" | grep -q "credit.foray_action_flows has trigger(s) trg_balance the migration does not expect" \
+[ "$rc" -ne 0 ] && [ "$(echo "$out" | grep -c ERROR)" = 1 ] \
+	&& contains_all "$out" "22R40" "and 10 more" \
+		"column credit.asset_balances.party not found (expected character varying or text)" \
+		"column credit.foray_action_flows.quantity not found (expected numeric)" \
+		"column audit.foray_events.created_at not found (expected timestamp with time zone)" \
+		"table credit.conversion_rates not found" \
+		"credit.foray_action_flows has trigger(s) trg_balance the migration does not expect" \
 	&& ok "run with the default spellings: one 22R40 error lists all 11 things it did not find" || nok "variant without variables" "$out"
 is "nothing written" "$(substrate_rows)" 0
 
