@@ -1,7 +1,8 @@
 -- The anchor envelope, record_anchor, seal, immutability once anchored,
 -- amendments and verify().  Expected hashes come from
--- test/core/merkle_ref.py (an independent Python implementation) over
--- test/vectors/merkle/anchor_tx.json and anchor_tx_tampered.json.
+-- test/reference/commitment.js (an independent JavaScript implementation
+-- of commitment scheme 2) over test/vectors/merkle/anchor_tx.json and
+-- anchor_tx_tampered.json (anchor_tx*.v2.expected.json).
 \set VERBOSITY terse
 -- refusals are shown as SQLSTATE: message
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -33,7 +34,7 @@ SELECT lifecycle FROM foray.foray_transactions WHERE transaction_id = 'ANC_1';
 -- the envelope: six fields, the hashes merkle_ref.py derives
 SELECT e->>'transaction_id' AS transaction_id, e->>'schema_version' AS schema_version, e->>'timestamp' AS timestamp,
 	   e->>'foray_core_hash' = 'sha256:12ecd53ddf59eecc74038f766eafd48924cbcbcbec13152e5017038f7edae267' AS core_ok,
-	   e->>'audit_data_hash' = 'sha256:cd5c48a2c71e26b506e30994cab942a481c469a489fcf199ff7288b42491cf57' AS audit_ok,
+	   e->>'audit_data_hash' = 'sha256:d7b89cc269d8e8c516ce298fc86f2fd13e30ba39f057b89e9192f0576b88eab9' AS audit_ok,
 	   e->>'merkle_root' AS merkle_root,
 	   (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(e) k) AS keys
   FROM foray.anchor_envelope('ANC_1') e;
@@ -50,29 +51,29 @@ SELECT pg_temp.err(format('SELECT foray.anchor_envelope(%L)', repeat('L', 200)))
 
 -- record_anchor refuses bad arguments and a stale root
 SELECT pg_temp.err($$SELECT foray.record_anchor('ANC_1', 'sha256:TOO-SHORT', 'kaspa:qr1', 2850000, 1100, '2026-01-25T14:30:02Z')$$);
-SELECT pg_temp.err($$SELECT foray.record_anchor('ANC_1', 'sha256:4c25981fa9fe3dd9c626d89bab5585d87ad2bd5253e5e4a9934e5701f698809e', '', 2850000, 1100, '2026-01-25T14:30:02Z')$$);
-SELECT pg_temp.err($$SELECT foray.record_anchor('ANC_1', 'sha256:4c25981fa9fe3dd9c626d89bab5585d87ad2bd5253e5e4a9934e5701f698809e', 'kaspa:qr1', -1, 1100, '2026-01-25T14:30:02Z')$$);
-SELECT pg_temp.err($$SELECT foray.record_anchor('ANC_1', 'sha256:4c25981fa9fe3dd9c626d89bab5585d87ad2bd5253e5e4a9934e5701f698809e', 'kaspa:qr1', 2850000, 1100, 'infinity')$$);
-SELECT pg_temp.err($$SELECT foray.record_anchor('NOPE', 'sha256:4c25981fa9fe3dd9c626d89bab5585d87ad2bd5253e5e4a9934e5701f698809e', 'kaspa:qr1', 2850000, 1100, '2026-01-25T14:30:02Z')$$);
+SELECT pg_temp.err($$SELECT foray.record_anchor('ANC_1', 'sha256:d90615a80586a64bec6876221f400f374f81ec0b3c39ee463a3c3988cae8a653', '', 2850000, 1100, '2026-01-25T14:30:02Z')$$);
+SELECT pg_temp.err($$SELECT foray.record_anchor('ANC_1', 'sha256:d90615a80586a64bec6876221f400f374f81ec0b3c39ee463a3c3988cae8a653', 'kaspa:qr1', -1, 1100, '2026-01-25T14:30:02Z')$$);
+SELECT pg_temp.err($$SELECT foray.record_anchor('ANC_1', 'sha256:d90615a80586a64bec6876221f400f374f81ec0b3c39ee463a3c3988cae8a653', 'kaspa:qr1', 2850000, 1100, 'infinity')$$);
+SELECT pg_temp.err($$SELECT foray.record_anchor('NOPE', 'sha256:d90615a80586a64bec6876221f400f374f81ec0b3c39ee463a3c3988cae8a653', 'kaspa:qr1', 2850000, 1100, '2026-01-25T14:30:02Z')$$);
 -- the root of an earlier state: a second action arrives after the envelope was built
 INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
 VALUES ('ANC_1', 'ACT_TIP_001', 'ACT', '{"amount_settled": 2}');
-SELECT pg_temp.err($$SELECT foray.record_anchor('ANC_1', 'sha256:4c25981fa9fe3dd9c626d89bab5585d87ad2bd5253e5e4a9934e5701f698809e', 'kaspa:qr1', 2850000, 1100, '2026-01-25T14:30:02Z')$$);
+SELECT pg_temp.err($$SELECT foray.record_anchor('ANC_1', 'sha256:d90615a80586a64bec6876221f400f374f81ec0b3c39ee463a3c3988cae8a653', 'kaspa:qr1', 2850000, 1100, '2026-01-25T14:30:02Z')$$);
 DELETE FROM foray.foray_components WHERE transaction_id = 'ANC_1' AND component_id = 'ACT_TIP_001';
 
 -- the current root: anchored
-SELECT foray.record_anchor('ANC_1', 'sha256:4c25981fa9fe3dd9c626d89bab5585d87ad2bd5253e5e4a9934e5701f698809e',
+SELECT foray.record_anchor('ANC_1', 'sha256:d90615a80586a64bec6876221f400f374f81ec0b3c39ee463a3c3988cae8a653',
 	'kaspa:qr1', 2850000, 1100, '2026-01-25T14:30:02Z');
 SELECT lifecycle, merkle_root, foray_core_hash, audit_data_hash, audit_data_anchor, anchored_at AT TIME ZONE 'UTC' AS anchored_at_utc,
-	   component_hashes->>'actions' = 'sha256:fc2ff86ea00eb5f6a929b9e7892d3395f43d4caa95f32db8d62271dcde8fc0f3' AS actions_ok
+	   component_hashes->>'actions' = 'sha256:76ae4b0c3a0eaca3d94450dcb57693debd1d44d991fed71a7caa3f2c1a2b3ec9' AS actions_ok
   FROM foray.foray_transactions WHERE transaction_id = 'ANC_1';
 SELECT event_kind, subject_kind, subject_id, payload->>'merkle_root' AS merkle_root, payload->>'kaspa_tx_id' AS kaspa_tx_id
   FROM foray.memory_events WHERE event_kind = 'TRANSACTION_ANCHORED' AND transaction_id = 'ANC_1';
 -- the anchor service retrying the same call changes nothing; another anchor is refused
-SELECT foray.record_anchor('ANC_1', 'sha256:4c25981fa9fe3dd9c626d89bab5585d87ad2bd5253e5e4a9934e5701f698809e',
+SELECT foray.record_anchor('ANC_1', 'sha256:d90615a80586a64bec6876221f400f374f81ec0b3c39ee463a3c3988cae8a653',
 	'kaspa:qr1', 2850000, 1100, '2026-01-25T14:30:02Z') ->> 'kaspa_tx_id' AS retried;
 SELECT count(*) AS anchored_events FROM foray.memory_events WHERE event_kind = 'TRANSACTION_ANCHORED' AND transaction_id = 'ANC_1';
-SELECT pg_temp.err($$SELECT foray.record_anchor('ANC_1', 'sha256:4c25981fa9fe3dd9c626d89bab5585d87ad2bd5253e5e4a9934e5701f698809e', 'kaspa:qr2', 2850001, 900, '2026-01-25T14:30:05Z')$$);
+SELECT pg_temp.err($$SELECT foray.record_anchor('ANC_1', 'sha256:d90615a80586a64bec6876221f400f374f81ec0b3c39ee463a3c3988cae8a653', 'kaspa:qr2', 2850001, 900, '2026-01-25T14:30:05Z')$$);
 -- the envelope of an anchored transaction is what was anchored
 SELECT foray.anchor_envelope('ANC_1')->>'merkle_root' AS anchored_root;
 
@@ -122,14 +123,14 @@ SELECT component_id, field,
 	   recomputed = CASE field
 			WHEN 'component_hash' THEN 'sha256:bf063c4b675ee357a5f93770bef9cb3ebabc4e52c662778c2c4ea5d4318282ad'
 			WHEN 'foray_core_hash' THEN 'sha256:e20f88a27ecb4a22ed407528b094b899456ad44adc576e1b59dd1ea4744b89e7'
-			WHEN 'audit_data_hash' THEN 'sha256:e3acbfe3b88792b276e978ad718f961c7c3a4e537f03ad2d7c9b5fcddd513ea6'
-			WHEN 'audit_data_anchor.audit_data_hash' THEN 'sha256:e3acbfe3b88792b276e978ad718f961c7c3a4e537f03ad2d7c9b5fcddd513ea6'
-			WHEN 'component_hashes.actions' THEN 'sha256:c7e2a369b091802a4698013bd0389c67bb9bf90a20c3d19cabc00c66413a8a80'
-			WHEN 'merkle_root' THEN 'sha256:106bb7c624d723ad22ab6c72d8206da0e352999da522f0e4af5bbc950587d5a7'
+			WHEN 'audit_data_hash' THEN 'sha256:ef87a6a5419258e4bfff087d87306d3f865c062217ff423da26227d4946fbb75'
+			WHEN 'audit_data_anchor.audit_data_hash' THEN 'sha256:ef87a6a5419258e4bfff087d87306d3f865c062217ff423da26227d4946fbb75'
+			WHEN 'component_hashes.actions' THEN 'sha256:c1a8be5075decd99346c09c4e08dc755d9f1ce21bcc83cdef41db6fd2c2a0ec6'
+			WHEN 'merkle_root' THEN 'sha256:1c06c6b1951d828f6632828d3ff03c1deccb36a59214f005812bebbac4bafe18'
 	   END AS recomputed_ok,
 	   stored IS NOT DISTINCT FROM CASE field
 			WHEN 'foray_core_hash' THEN 'sha256:12ecd53ddf59eecc74038f766eafd48924cbcbcbec13152e5017038f7edae267'
-			WHEN 'merkle_root' THEN 'sha256:4c25981fa9fe3dd9c626d89bab5585d87ad2bd5253e5e4a9934e5701f698809e'
+			WHEN 'merkle_root' THEN 'sha256:d90615a80586a64bec6876221f400f374f81ec0b3c39ee463a3c3988cae8a653'
 			ELSE stored END AS stored_is_anchored
   FROM foray.verify('ANC_1')
  WHERE component_id IS NULL OR component_id = 'ACT_CASH_SALE_001'
@@ -148,4 +149,4 @@ SELECT component_id, status FROM foray.foray_components WHERE transaction_id = '
 -- the copy is open for correction, the original is not
 UPDATE foray.foray_components SET foray_core = jsonb_set(foray_core, '{amount_settled}', '50')
  WHERE transaction_id = 'ANC_1_FIX';
-SELECT (SELECT merkle_root FROM foray.transaction_hashes('ANC_1_FIX')) <> 'sha256:4c25981fa9fe3dd9c626d89bab5585d87ad2bd5253e5e4a9934e5701f698809e' AS differs_from_original_because_core_total_was_tampered;
+SELECT (SELECT merkle_root FROM foray.transaction_hashes('ANC_1_FIX')) <> 'sha256:d90615a80586a64bec6876221f400f374f81ec0b3c39ee463a3c3988cae8a653' AS differs_from_original_because_core_total_was_tampered;

@@ -1,9 +1,11 @@
 -- Merkle commitments (docs/merkle.md).  Every expected hash below comes
 -- from outside the extension: the RFC 6962 test tree and the RFC 9162
 -- inclusion vectors of transparency-dev/merkle (test/vectors/rfc9162-merkle),
--- or test/core/merkle_ref.py, an independent Python implementation run over
--- test/vectors/merkle/regress_tx.json (its output is
--- test/vectors/merkle/regress_tx.expected.json).
+-- or test/reference/commitment.js, an independent JavaScript implementation
+-- of commitment scheme 2, run over test/vectors/merkle/regress_tx.json (its
+-- output is test/vectors/merkle/regress_tx.v2.expected.json and
+-- regress_tx.v2.ACT_2.proof.json).  Scheme 1 against test/core/merkle_ref.py:
+-- test/suites/45_merkle_sql.sh.
 \set VERBOSITY terse
 -- refusals are shown as SQLSTATE: message
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -104,47 +106,64 @@ INSERT INTO foray.foray_attestations (transaction_id, attestation_id, foray_core
    "outcome": "certified"}');
 COMMIT;
 
-SELECT components, attestations,
-	   component_hashes = '{"accruals": "sha256:45cab6125a9bc68a1da9a619d4c643370d82d1e83b2f0d6b05a94b5d71903e16",
-		 "actions": "sha256:c5c4a2fc3ad4a18adeaf1049a41d033f2d47a4252c2fa0c18a49595c4586e91f",
-		 "anticipations": "sha256:22adcb520e7b18ac46b83439d0d423768b849d85c29bdfef439350f34462ca48",
-		 "arrangements": "sha256:241bb5f0440be609a28978ccc42fa83fdd6608fcbb6d00f3f8c00fd303ff6a78",
-		 "attestations": "sha256:66bbf19d6631bde4714a775d40be35e1bdc7e3c235e069533a7341fd4235acac"}'::jsonb
+SELECT components, attestations, commitment_scheme,
+	   component_hashes = '{"accruals": "sha256:daa2ef167ad07f3d959ea9064ca6aa60eb8dcf8bdc3ba45cb8d669c6a3aaf8ba",
+		 "actions": "sha256:3c188af838153e661af63f89099847bd9bacaf3578df35a730db7facb27d82ae",
+		 "anticipations": "sha256:a5898e064ae5ecc9357416718e4a970a7ba9716c61b0989f2713541676a178fb",
+		 "arrangements": "sha256:7452a10d6b22f63523daa9df4de30f5582f8438dc4a18feecbc531865790a870",
+		 "attestations": "sha256:538f6d7726c98b49d2f4293b40a3ab4257c219ee2d2ddf3dc62f21199f41f235"}'::jsonb
 		 AS component_hashes_ok,
 	   foray_core_hash = 'sha256:28ae858cb8f206ddd6e74e2ebbeee8da1ef64611b6847d6aa23b3ebb5cff4d8c' AS core_ok,
-	   audit_data_hash = 'sha256:5ae4a418f7de309e0799b05401c86376152273ed762868fb85f18c0f428b9ede' AS audit_ok,
+	   audit_data_hash = 'sha256:66e40cc5895c39a3e79a444a8232c6a20f4624e481df43cdd47a81ca19148c31' AS audit_ok,
 	   merkle_root
   FROM foray.transaction_hashes('MRK_1');
 -- the empty tree is SHA-256(""), the spec's "sha256:e3b0c442..."
 SELECT foray.merkle_tree_hash('{}') = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' AS empty_tree;
 
--- an inclusion proof: the same path the Python implementation derives
-SELECT p->>'tree' AS tree, p->>'component_hash' AS component_hash, p->>'leaf_hash' AS leaf_hash,
-	   jsonb_path_query_array(p, '$.steps[*].leaf_index') AS indices,
-	   jsonb_path_query_array(p, '$.steps[*].tree_size') AS sizes,
-	   p #> '{steps,0,path}' = '["sha256:2d7895551e43da4c3a0653198d4657adbb41cba78d8ac84b5df5986f1db21ca6"]' AS path_in_actions_ok,
-	   p #> '{steps,1,path}' = '["sha256:aceeb93170f9bd109232bfa164c63fa684fdced80699b9cafa0a119ccc906d76",
-								 "sha256:f276167b9ce381d4ad883d358c13a975d59ad4f1b10f82cc62f6b40cf3a3ba27",
-								 "sha256:db979fc0e981dcd21cd640d74d35657f16c392b2607f590f665ad1bde750f487"]' AS path_to_root_ok
-  FROM foray.inclusion_proof('MRK_1', 'ACT_2') p;
--- it verifies with nothing but the leaf hash, the proof and the root ...
-SELECT foray.verify_inclusion(
-	foray.merkle_leaf_hash(decode('0e51f806718313f095c219aec06a0b8d21b6cc1316587859ab3af58048d924fc', 'hex')),
-	foray.inclusion_proof('MRK_1', 'ACT_2'),
-	'sha256:072929c505ad74b19cde25ca93cf16b8673b2c8da098867f1b42b2882ca0f179') AS act_2_included;
--- ... every component and attestation does
-SELECT m.id, foray.verify_inclusion(p->>'leaf_hash', p, (SELECT merkle_root FROM foray.transaction_hashes('MRK_1'))) AS included
+-- an inclusion proof: the same one the JavaScript implementation derives
+SELECT foray.inclusion_proof('MRK_1', 'ACT_2') = '{"commitment_scheme":2,"component_hash":"sha256:0e51f806718313f095c219aec06a0b8d21b6cc1316587859ab3af58048d924fc","component_type":"ACT","leaf_hash":"sha256:51bded39556219bad295355df5063b508f253e17219b0c0c98451baec28daeea","merkle_root":"sha256:732506f87f073b1fbb0d7754afc62fa075691879825c2e24ebe30ead83aac9c2","steps":[{"leaf_index":1,"path":["sha256:040f991a56f72216c002725e82ed65a813e9da187fff8b923fc7e6b4e73cb946"],"root":"sha256:3c188af838153e661af63f89099847bd9bacaf3578df35a730db7facb27d82ae","tree":"actions","tree_size":2},{"leaf_index":4,"path":["sha256:e20e0165e3166b10c99f76255611009f673467eb5dc775f959cd5361060f3362","sha256:5fe54a2029a1e095a1028ad54178f9a93c414e5db885706b9e99905639186446","sha256:0fd3caea7e8248202b184898f629ee6c66e1a712339ee91c581720fba5290fd7"],"root":"sha256:732506f87f073b1fbb0d7754afc62fa075691879825c2e24ebe30ead83aac9c2","tree":"merkle_root","tree_size":7}],"subject_id":"ACT_2","transaction_id":"MRK_1","tree":"actions"}'::jsonb
+	AS same_proof;
+-- it verifies with nothing but the proof and the root the caller trusts ...
+SELECT foray.verify_inclusion(foray.inclusion_proof('MRK_1', 'ACT_2'),
+	'sha256:732506f87f073b1fbb0d7754afc62fa075691879825c2e24ebe30ead83aac9c2') AS act_2_included;
+-- ... every component and attestation does, all at once too
+SELECT m.id, foray.verify_inclusion(p, (SELECT merkle_root FROM foray.transaction_hashes('MRK_1'))) AS included
   FROM (SELECT component_id AS id FROM foray.foray_components WHERE transaction_id = 'MRK_1'
 		UNION ALL SELECT attestation_id FROM foray.foray_attestations WHERE transaction_id = 'MRK_1') m,
 	   LATERAL foray.inclusion_proof('MRK_1', m.id) p
  ORDER BY m.id COLLATE "C";
--- and nothing else does: another leaf, another root, an edited path, a stated root that lies
+SELECT count(*) AS proofs, bool_and(p.proof = foray.inclusion_proof('MRK_1', p.subject_id)) AS same_as_one_by_one
+  FROM foray.inclusion_proofs('MRK_1') p;
+-- and nothing else does: a label changed (the review's examples), another
+-- root, an edited path, a stated root that lies, a step missing
 WITH p AS (SELECT foray.inclusion_proof('MRK_1', 'ACT_2') AS p)
-SELECT foray.verify_inclusion(foray.inclusion_proof('MRK_1', 'ACT_1')->>'leaf_hash', p, p->>'merkle_root') AS other_leaf,
-	   foray.verify_inclusion(p->>'leaf_hash', p, 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855') AS other_root,
-	   foray.verify_inclusion(p->>'leaf_hash', jsonb_set(p, '{steps,1,leaf_index}', '5'), p->>'merkle_root') AS moved_to_attestations,
-	   foray.verify_inclusion(p->>'leaf_hash', jsonb_set(p, '{steps,0,root}', to_jsonb(p->>'leaf_hash')), p->>'merkle_root') AS lying_root,
-	   foray.verify_inclusion(p->>'leaf_hash', p #- '{steps,1}', p->>'merkle_root') AS first_step_only
+SELECT foray.verify_inclusion(jsonb_set(p, '{steps,0,tree}', '"accruals"'), p->>'merkle_root') AS other_tree,
+	   foray.verify_inclusion(jsonb_set(p, '{subject_id}', '"ACT_1"'), p->>'merkle_root') AS other_subject,
+	   foray.verify_inclusion(jsonb_set(p, '{component_type}', '"ACC"'), p->>'merkle_root') AS other_type,
+	   foray.verify_inclusion(jsonb_set(p, '{transaction_id}', '"MRK_2"'), p->>'merkle_root') AS other_transaction,
+	   foray.verify_inclusion(jsonb_set(p, '{steps,0,tree_size}', '3'), p->>'merkle_root') AS other_size,
+	   foray.verify_inclusion(jsonb_set(p, '{steps,1,tree_size}', '8'), p->>'merkle_root') AS top_size_8,
+	   foray.verify_inclusion(p, 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855') AS other_root,
+	   foray.verify_inclusion(jsonb_set(p, '{steps,1,leaf_index}', '5'), p->>'merkle_root') AS moved_to_attestations,
+	   foray.verify_inclusion(jsonb_set(p, '{steps,0,root}', to_jsonb(p->>'leaf_hash')), p->>'merkle_root') AS lying_root
+  FROM p;
+-- an internal node posing as the leaf, with the path shortened (the
+-- review's forgery against 0.4.0): the verifier computes the leaf itself
+WITH p AS (SELECT foray.inclusion_proof('MRK_1', 'ACT_2') AS p)
+SELECT foray.verify_inclusion(jsonb_set(jsonb_set(p, '{leaf_hash}', to_jsonb(p #>> '{steps,0,root}')),
+		'{steps,0,path}', '[]'), p->>'merkle_root') AS internal_node_as_leaf
+  FROM p;
+-- malformed: one SQLSTATE, the key named; a trusted root that is no hash: 22R50
+WITH p AS (SELECT foray.inclusion_proof('MRK_1', 'ACT_2') AS p)
+SELECT pg_temp.err(format('SELECT foray.verify_inclusion(%L, %L)', q, p->>'merkle_root'))
+  FROM p, LATERAL (VALUES (p #- '{steps,1}'), (p - 'subject_id'), (p || '{"extra": 1}'),
+					(jsonb_set(p, '{steps,0,leaf_index}', '-1')), (jsonb_set(p, '{steps,0,path,0}', '"sha256:00"')),
+					(jsonb_set(p, '{commitment_scheme}', '3')), ('[1, 2]'::jsonb)) AS v(q);
+SELECT pg_temp.err($$SELECT foray.verify_inclusion(foray.inclusion_proof('MRK_1', 'ACT_2'), 'sha256:ABC')$$);
+-- the 0.4.0 form still answers: with the proof's own leaf hash ...
+WITH p AS (SELECT foray.inclusion_proof('MRK_1', 'ACT_2') AS p)
+SELECT foray.verify_inclusion(p->>'leaf_hash', p, p->>'merkle_root') AS legacy_form,
+	   foray.verify_inclusion(foray.inclusion_proof('MRK_1', 'ACT_1')->>'leaf_hash', p, p->>'merkle_root') AS legacy_other_leaf
   FROM p;
 -- refused: unknown transaction, unknown component
 SELECT pg_temp.err($$SELECT foray.inclusion_proof('MRK_1', 'ACT_9')$$);

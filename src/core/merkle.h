@@ -34,7 +34,8 @@ typedef enum foray_merkle_rc
 	FORAY_MERKLE_BAD_HASH_LEN,	/* a leaf, path or root hash is not 32 bytes */
 	FORAY_MERKLE_BAD_PATH_LEN,	/* path too short or too long for the index
 								 * and size */
-	FORAY_MERKLE_MISMATCH		/* the recomputed root differs */
+	FORAY_MERKLE_MISMATCH,		/* the recomputed root differs */
+	FORAY_MERKLE_TOO_LONG		/* an entry's string or the entry is too long */
 } foray_merkle_rc;
 
 /* short lower-case description of a return code */

@@ -34,7 +34,8 @@ SELECT 'rel ' || rels.relname || ' ' || rels.relkind::text || ' ' || coalesce(ar
 UNION ALL
 SELECT 'col ' || r.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' '
 	   || a.attnotnull::text || ' ' || a.attgenerated::text || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') || ' '
-	   || coalesce(col_description(r.oid, a.attnum), '') || ' ' || a.attcollation::regcollation::text
+	   || coalesce(col_description(r.oid, a.attnum), '') || ' ' || a.attcollation::regcollation::text || ' '
+	   || coalesce(a.attacl::text, '')
   FROM rels r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
   LEFT JOIN pg_attrdef d ON d.adrelid = r.oid AND d.adnum = a.attnum
  WHERE r.relkind IN ('r', 'v')
@@ -55,7 +56,7 @@ UNION ALL
 SELECT 'view ' || c.relname || ' ' || pg_get_viewdef(c.oid) FROM pg_class c
  WHERE c.relnamespace = 'foray'::regnamespace AND c.relkind = 'v'
 UNION ALL
-SELECT 'type ' || t.typname || ' ' || coalesce(pg_get_constraintdef(co.oid), '') || ' ' || coalesce(obj_description(t.oid, 'pg_type'), '')
+SELECT 'type ' || t.typname || ' ' || coalesce(co.conname || ' ' || pg_get_constraintdef(co.oid), '') || ' ' || coalesce(obj_description(t.oid, 'pg_type'), '')
   FROM pg_type t LEFT JOIN pg_constraint co ON co.contypid = t.oid
  WHERE t.typnamespace = 'foray'::regnamespace AND t.typtype = 'd'
 UNION ALL
@@ -64,6 +65,14 @@ SELECT 'member ' || pg_describe_object(d.classid, d.objid, d.objsubid)
 UNION ALL
 SELECT 'dump ' || c::regclass::text || ' ' || cond FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(c, cond)
  WHERE e.extname = 'foray_substrate'
+UNION ALL
+SELECT 'schema ' || n.nspname || ' ' || coalesce(n.nspacl::text, '') FROM pg_namespace n WHERE n.nspname = 'foray'
+UNION ALL
+SELECT 'initpriv ' || pg_describe_object(i.classoid, i.objoid, i.objsubid) || ' ' || i.privtype::text || ' ' || i.initprivs::text
+  FROM pg_init_privs i
+ WHERE (i.classoid = 'pg_class'::regclass AND i.objoid IN (SELECT oid FROM rels))
+	OR (i.classoid = 'pg_proc'::regclass AND i.objoid IN (SELECT oid FROM pg_proc WHERE pronamespace = 'foray'::regnamespace))
+	OR (i.classoid = 'pg_namespace'::regclass AND i.objoid = 'foray'::regnamespace)
 UNION ALL
 SELECT 'kind ' || event_kind || ' ' || origin || ' ' || builtin::text || ' ' || description FROM foray.event_kinds WHERE builtin
 ORDER BY 1"
@@ -103,6 +112,8 @@ upgrade_from() {
 			'institution', 'dunin7');
 	SELECT foray.record_anchor('UP_2', foray.anchor_envelope('UP_2') ->> 'merkle_root', 'kaspa:up', 1, 1, '2026-03-03T00:00:00Z');
 	SQL
+	envelope_before=$(foray_psql -d "$OLD" -Atc "SELECT foray.anchor_envelope('UP_2')")
+	proof_before=$(foray_psql -d "$OLD" -Atc "SELECT foray.inclusion_proof('UP_2', 'ACC_TWO')")
 	before=$(foray_psql -d "$OLD" -Atc "SELECT (SELECT string_agg(transaction_id || ':' || lifecycle || ':' || coalesce(merkle_root, '-'), ' ' ORDER BY 1) FROM foray.foray_transactions)
 		|| ' | ' || (SELECT string_agg(transaction_id || '/' || component_id || ':' || status || ':' || component_hash, ' ' ORDER BY 1) FROM foray.foray_components)
 		|| ' | ' || (SELECT count(*) FROM foray.memory_events)")
@@ -122,6 +133,24 @@ upgrade_from() {
 		|| ' | ' || (SELECT count(*) FROM foray.memory_events)")
 	check "the data is unchanged by the update" "$before" "$after"
 	check "every stored hash still verifies" "0" "$(foray_psql -d "$OLD" -Atc "SELECT count(*) FROM foray.verify()")"
+
+	# commitment schemes (docs/merkle.md): what $FROM anchored keeps scheme 1,
+	# exactly as anchored; what was not anchored commits under scheme 2
+	check "the transaction anchored under $FROM keeps commitment scheme 1, the open one takes 2" "UP_1:2 UP_2:1" \
+		"$(foray_psql -d "$OLD" -Atc "SELECT string_agg(transaction_id || ':' || commitment_scheme, ' ' ORDER BY 1) FROM foray.foray_transactions")"
+	check "its envelope is the one anchored under $FROM (no commitment_scheme key)" "$envelope_before" \
+		"$(foray_psql -d "$OLD" -Atc "SELECT foray.anchor_envelope('UP_2')")"
+	check "its recomputed root is still the anchored one" "t" \
+		"$(foray_psql -d "$OLD" -Atc "SELECT h.merkle_root = t.merkle_root FROM foray.transaction_hashes('UP_2') h, foray.foray_transactions t WHERE t.transaction_id = 'UP_2'")"
+	check "a member's proof (scheme 1) verifies against the anchored root with verify_inclusion(proof, root)" "true|1" \
+		"$(foray_psql -d "$OLD" -Atc "SELECT foray.verify_inclusion(p, t.merkle_root) || '|' || (p ->> 'commitment_scheme')
+			FROM foray.inclusion_proof('UP_2', 'ACC_TWO') p, foray.foray_transactions t WHERE t.transaction_id = 'UP_2'")"
+	check "the proof $FROM issued still verifies with the 0.4.0 form" "t" \
+		"$(foray_psql -d "$OLD" -v "p=$proof_before" -At <<<"SELECT foray.verify_inclusion((:'p'::jsonb) ->> 'leaf_hash', :'p'::jsonb, merkle_root) FROM foray.foray_transactions WHERE transaction_id = 'UP_2'")"
+	check "the open transaction's envelope states scheme 2 once ready" "2" \
+		"$(foray_psql -d "$OLD" -Atc "INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+			VALUES ('UP_1', 'ANT_NEXT', 'ANT', '{\"arrangement_refs\": [\"ARR_MSA\"], \"accrual_refs\": [\"ACC_FEE\"]}')" \
+			-c "SELECT foray.anchor_envelope('UP_1') ->> 'commitment_scheme'" 2>&1 | tail -n 1)"
 
 	# the new version's behaviour on the updated database
 	check "the anchored transaction is still immutable (IMM-001)" "IMM-001" \
