@@ -255,7 +255,9 @@ foray.import_document_text(text,boolean)|1|SELECT foray.import_document_text('$P
 foray.register_event_kind(text,text)|0|SELECT foray.register_event_kind('roles_probe_kind', 'A probe.')
 foray.loomworks_json_dumps(jsonb)|0|SELECT foray.loomworks_json_dumps('{"a": 1}')
 foray.loomworks_content_hash(jsonb)|0|SELECT foray.loomworks_content_hash('{"a": 1}')
-foray.loomworks_flow_core(text,text,text,numeric,text,text,text,text,text,jsonb,text[])|0|SELECT foray.loomworks_flow_core('ACT', 'debit', 'ATOKEN', 1, 'a', 'person', 'b', 'person', '2026-01-01T00:00:00Z', NULL, NULL)
+foray.loomworks_flow_core(text,text,text,numeric,text,text,text,text,text,jsonb,text[],numeric,text,text)|0|SELECT foray.loomworks_flow_core('ACT', 'debit', 'ATOKEN', 1, 'a', 'person', 'b', 'person', '2026-01-01T00:00:00Z', NULL, NULL, NULL, NULL, NULL)
+foray.loomworks_validate_transaction(text,timestamp with time zone)|1|SELECT count(*) FROM foray.loomworks_validate_transaction('ROLES_READY', now())
+foray.loomworks_admit_content_violations(text,timestamp with time zone)|1|SELECT foray.loomworks_admit_content_violations('ROLES_READY', now())
 SQL
 # every trigger function: nobody may call one (PostgreSQL does not check
 # EXECUTE when a trigger fires)
