@@ -4,6 +4,9 @@
 consistency proofs (2.1.4) and their verification.
 
     tlog_ref.py queries SEED > queries.txt   # what to ask the C implementation
+    tlog_ref.py queries SEED N SMALL COUNT   # the same for a log of N entries:
+                                             # every pair up to SMALL, COUNT
+                                             # random queries of each kind
     tlog_ref.py check queries.txt answers.txt
     tlog_ref.py vectors test/vectors/rfc9162-merkle   # the reference itself
                                                       # against the RFC vectors
@@ -146,19 +149,20 @@ def test_leaves(n):
 MAX_RANDOM = 100000
 
 
-def queries(seed):
+def queries(seed, maxn=MAX_RANDOM, small=130, count=40, nsizes=26):
     rnd = random.Random(seed)
-    out = ["leaves %d" % MAX_RANDOM]
-    for n in range(0, 131):
+    out = ["leaves %d" % maxn]
+    for n in range(0, small + 1):
         out.append("root %d 0" % n)
         out += ["incl %d %d" % (i, n) for i in range(n)]
         out += ["cons %d %d" % (m, n) for m in range(1, n + 1)]
-    sizes = sorted(set([MAX_RANDOM, 131, 65536, 65537] + [rnd.randrange(131, MAX_RANDOM) for _ in range(26)]))
+    special = [s for s in (small + 1, 65536, 65537) if s <= maxn]
+    sizes = sorted(set([maxn] + special + [rnd.randrange(small + 1, maxn) for _ in range(nsizes)]))
     for n in sizes:
         out.append("root %d 0" % n)
-        idx = set([0, n - 1, n // 2] + [rnd.randrange(n) for _ in range(40)])
+        idx = set([0, n - 1, n // 2] + [rnd.randrange(n) for _ in range(count)])
         out += ["incl %d %d" % (i, n) for i in sorted(idx)]
-        ms = set([1, n - 1, n, n // 2] + [rnd.randrange(1, n + 1) for _ in range(40)])
+        ms = set([1, n - 1, n, n // 2] + [rnd.randrange(1, n + 1) for _ in range(count)])
         out += ["cons %d %d" % (m, n) for m in sorted(ms)]
     return out
 
@@ -257,7 +261,11 @@ def vectors(dirname):
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "queries":
-        print("\n".join(queries(int(sys.argv[2]))))
+        if len(sys.argv) > 3:
+            print("\n".join(queries(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]),
+                                     int(sys.argv[5]), 8)))
+        else:
+            print("\n".join(queries(int(sys.argv[2]))))
     elif cmd == "check":
         sys.exit(0 if check(sys.argv[2], sys.argv[3]) else 1)
     elif cmd == "vectors":
