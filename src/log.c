@@ -56,7 +56,7 @@ PG_FUNCTION_INFO_V1(foray_log_consistency_proof);
 #define HL FORAY_MERKLE_HASH_LEN
 
 /* entries written per INSERT, and ready transactions fetched per round trip */
-#define APPEND_BATCH 10000
+#define APPEND_BATCH 1000
 #define READY_FETCH 1000
 
 /* the log's locks: advisory tags of their own class, transaction-scoped */

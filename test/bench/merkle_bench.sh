@@ -96,30 +96,8 @@ SELECT array_agg(decode(substr(coalesce(component_hash, 'sha256:' || repeat('0',
   FROM foray.foray_components WHERE transaction_id = 'BIG' AND component_type = 'ACT';
 SQL
 
-# best of REPEAT of a statement: "wall_ms cpu_ms", cpu being the backend's
-# own user+system time (the machine is shared: wall time includes waiting)
-best_ms() {
-	local sql=$1 best="" bestcpu="" line ms cpu
-	for _ in $(seq $REPEAT); do
-		line=$(foray_psql -d $db -At <<SQL | tail -n 1
-SELECT pg_backend_pid() AS pid \gset
-\setenv PID :pid
-\! awk '{print \$14 + \$15}' /proc/\$PID/stat > $out/cpu0
-SELECT clock_timestamp() AS t0 \gset
-$sql
-SELECT round(extract(epoch FROM clock_timestamp() - :'t0') * 1000, 1) AS ms \gset
-\! awk -v t0=\$(cat $out/cpu0) -v hz=\$(getconf CLK_TCK) '{print (\$14 + \$15 - t0) * 1000 / hz}' /proc/\$PID/stat > $out/cpu1
-\echo :ms
-SQL
-)
-		ms=$line
-		cpu=$(cat "$out/cpu1")
-		if [ -z "$best" ] || [ "$(echo "$ms < $best" | bc)" = 1 ]; then best=$ms; fi
-		if [ -z "$bestcpu" ] || [ "$(echo "$cpu < $bestcpu" | bc)" = 1 ]; then bestcpu=$cpu; fi
-	done
-	echo "$best $bestcpu"
-}
-ratio() { echo "scale=2; $1 / $2" | bc; }
+# best_ms and ratio: test/bench/measure.sh
+source test/bench/measure.sh
 
 echo "== Merkle root, $N components (best of $REPEAT)"
 read -r tx_ms tx_cpu < <(best_ms "SELECT merkle_root FROM foray.transaction_hashes('BIG') \\g /dev/null")
