@@ -39,30 +39,8 @@ echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 foray_psql -d $db -c "CREATE EXTENSION foray_substrate" -c "SELECT foray.log_set_origin('example.com/foray/bench')" >/dev/null
 
-# Ready transactions loaded behind the triggers (the readiness triggers are
-# benchmarked elsewhere): one arrangement and one action each, stored
-# hashes filled in, lifecycle ready_to_anchor.
-echo "== loading $T ready transactions (1 arrangement + 1 action each; replica mode)"
-t0=$(date +%s.%N)
-foray_psql -d $db <<SQL
-SET session_replication_role = replica;
-BEGIN;
-INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core, lifecycle)
-SELECT 'LOGB_' || lpad(i::text, 7, '0'), '2026-03-01T10:00:00Z',
-	   jsonb_build_object('entity', 'E', 'transaction_type', 'sale', 'total_value', i), 'ready_to_anchor'
-  FROM generate_series(1, $T) i;
-INSERT INTO foray.foray_components (transaction_id, component_id, component_type, status, foray_core, component_hash)
-SELECT 'LOGB_' || lpad(i::text, 7, '0'), c.id, c.t, 'ready', c.core,
-	   'sha256:' || encode(sha256(convert_to(c.core::text, 'UTF8')), 'hex')
-  FROM generate_series(1, $T) i,
-	   LATERAL (VALUES ('ARR_1', 'ARR', '{"n": 1}'::jsonb),
-					   ('ACT_1', 'ACT', jsonb_build_object('arrangement_refs', '["ARR_1"]'::jsonb, 'amount_settled', i))) c(id, t, core);
-COMMIT;
-RESET session_replication_role;
-VACUUM ANALYZE foray.foray_transactions;
-VACUUM ANALYZE foray.foray_components;
-SQL
-echo "   loaded in $(echo "$(date +%s.%N) - $t0" | bc) s"
+load_ready LOGB_ 7 "$T"
+foray_psql -d $db -c "VACUUM ANALYZE foray.foray_transactions" -c "VACUUM ANALYZE foray.foray_components" >/dev/null
 
 echo "== 1. committing $T ready transactions to the log (best of $REPEAT)"
 read -r env_ms env_cpu < <(best_ms "SELECT count(foray.anchor_envelope(transaction_id)) FROM foray.foray_transactions WHERE anchored_at IS NULL AND lifecycle = 'ready_to_anchor' \\g /dev/null")

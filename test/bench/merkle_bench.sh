@@ -121,29 +121,7 @@ echo "     merkle_tree_hash / same msgs    $(ratio "$tree_cpu" "$msgs_ms")"
 echo "     PL/pgSQL / merkle_tree_hash     $(ratio "$pl_cpu" "$tree_cpu")"
 echo "     PL/pgSQL / transaction_hashes   $(ratio "$pl_cpu" "$tx_cpu")"
 
-# Loaded behind the triggers as well, already ready_to_anchor (the
-# readiness triggers are benchmarked elsewhere); stored hashes filled in.
-echo "== loading $T ready transactions (1 arrangement + 1 action each; replica mode)"
-t0=$(date +%s.%N)
-foray_psql -d $db <<SQL
-SET session_replication_role = replica;
-BEGIN;
-INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core, lifecycle)
-SELECT 'ENV_' || lpad(i::text, 6, '0'), '2026-03-01T10:00:00Z',
-	   jsonb_build_object('entity', 'E', 'transaction_type', 'sale', 'total_value', i), 'ready_to_anchor'
-  FROM generate_series(1, $T) i;
-INSERT INTO foray.foray_components (transaction_id, component_id, component_type, status, foray_core, component_hash)
-SELECT 'ENV_' || lpad(i::text, 6, '0'), c.id, c.t, 'ready', c.core,
-	   'sha256:' || encode(sha256(convert_to(c.core::text, 'UTF8')), 'hex')
-  FROM generate_series(1, $T) i,
-	   LATERAL (VALUES ('ARR_1', 'ARR', '{"n": 1}'::jsonb),
-					   ('ACT_1', 'ACT', jsonb_build_object('arrangement_refs', '["ARR_1"]'::jsonb, 'amount_settled', i))) c(id, t, core);
-COMMIT;
-RESET session_replication_role;
-ANALYZE foray.foray_transactions;
-ANALYZE foray.foray_components;
-SQL
-echo "   loaded in $(echo "$(date +%s.%N) - $t0" | bc) s"
+load_ready ENV_ 6 "$T"
 ready=$(foray_psql -d $db -At -c "SELECT count(*) FROM foray.foray_transactions WHERE lifecycle = 'ready_to_anchor' AND transaction_id LIKE 'ENV_%'")
 read -r env_ms env_cpu < <(best_ms "SELECT count(foray.anchor_envelope(transaction_id)) FROM foray.foray_transactions WHERE lifecycle = 'ready_to_anchor' AND transaction_id LIKE 'ENV\\_%' \\g /dev/null")
 maxb=$(foray_psql -d $db -At -c "SELECT max(octet_length(foray.anchor_envelope(transaction_id)::text)) FROM foray.foray_transactions WHERE transaction_id LIKE 'ENV\\_%'")
