@@ -75,7 +75,7 @@ static bool log_writing = false;
 typedef enum LogPlan
 {
 	LP_SIZE,
-	LP_NODE,
+	LP_NODES,
 	LP_ENTRY,
 	LP_BY_TX,
 	LP_INSERT,
@@ -100,9 +100,9 @@ static const struct
 	[LP_SIZE] = {
 		"SELECT log_index FROM foray.log_entries ORDER BY log_index DESC LIMIT 1", 0, {0}
 	},
-	[LP_NODE] = {
-		"SELECT leaf_hash, subtree_hashes FROM foray.log_entries"
-		" WHERE log_index OPERATOR(pg_catalog.=) $1", 1, {INT8OID}
+	[LP_NODES] = {
+		"SELECT log_index, leaf_hash, subtree_hashes FROM foray.log_entries"
+		" WHERE log_index OPERATOR(pg_catalog.=) ANY ($1)", 1, {INT8ARRAYOID}
 	},
 	[LP_ENTRY] = {
 		"SELECT transaction_id, leaf_hash FROM foray.log_entries"
@@ -273,28 +273,112 @@ stored_size(bool read_only)
 	return (uint64) last + 1;
 }
 
-/* the tlog_read_fn of src/core/tlog.h: node (level, index) from its entry */
-static int
-read_node(void *arg, unsigned level, uint64_t index, uint8_t out[HL])
-{
-	bool		read_only = *(bool *) arg;
-	uint64		entry = foray_tlog_node_entry(level, index);
-	Datum		v[1] = {Int64GetDatum((int64) entry)};
-	SPITupleTable *tt;
-	bool		isnull;
-	bytea	   *b;
-	size_t		off = level == 0 ? 0 : (size_t) (level - 1) * HL;
+/*
+ * The stored nodes a tree computation reads, fetched in one statement.  What
+ * a root, a proof or a frontier reads depends on the sizes and indices only,
+ * never on hash values: so the computation runs once recording the nodes it
+ * asks for (getting zeros), they are fetched with one index scan, and it
+ * runs again on them.  One query instead of one per node (up to ~130).
+ */
+#define NODESET_MAX 512
 
-	run(LP_NODE, v, NULL, read_only, 1, SPI_OK_SELECT);
-	tt = SPI_tuptable;
-	if (SPI_processed != 1)
-		damaged(entry, "is missing: the log has a gap");
-	b = DatumGetByteaPP(SPI_getbinval(tt->vals[0], tt->tupdesc, level == 0 ? 1 : 2, &isnull));
-	if (isnull || VARSIZE_ANY_EXHDR(b) < off + HL)
-		damaged(entry, psprintf("does not hold the hash of its level-%u subtree", level));
-	memcpy(out, VARDATA_ANY(b) + off, HL);
-	SPI_freetuptable(tt);
+typedef struct NodeSet
+{
+	bool		recording;
+	bool		read_only;
+	int			n;
+	uint64		entry[NODESET_MAX];
+	uint8		level[NODESET_MAX];
+	uint8		hash[NODESET_MAX][HL];
+} NodeSet;
+
+/* the tlog_read_fn of src/core/tlog.h */
+static int
+nodeset_read(void *arg, unsigned level, uint64_t index, uint8_t out[HL])
+{
+	NodeSet    *s = arg;
+	uint64		entry = foray_tlog_node_entry(level, index);
+	int			i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->entry[i] == entry && s->level[i] == level)
+		{
+			memcpy(out, s->hash[i], HL);
+			return 0;
+		}
+	if (!s->recording)
+		return -1;
+	if (s->n == NODESET_MAX)
+		elog(ERROR, "a log computation asked for more than %d nodes", NODESET_MAX);
+	s->entry[s->n] = entry;
+	s->level[s->n] = (uint8) level;
+	memset(s->hash[s->n], 0, HL);
+	s->n++;
+	memset(out, 0, HL);
 	return 0;
+}
+
+static void
+nodeset_fetch(NodeSet *s)
+{
+	Datum	   *keys = palloc(sizeof(Datum) * (s->n + 1));
+	Datum		v[1];
+	bool	   *found = palloc0(sizeof(bool) * (s->n + 1));
+	SPITupleTable *tt;
+	uint64		r;
+	int			i;
+
+	for (i = 0; i < s->n; i++)
+		keys[i] = Int64GetDatum((int64) s->entry[i]);
+	v[0] = PointerGetDatum(construct_array(keys, s->n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	run(LP_NODES, v, NULL, s->read_only, 0, SPI_OK_SELECT);
+	tt = SPI_tuptable;
+	for (r = 0; r < SPI_processed; r++)
+	{
+		bool		isnull;
+		uint64		entry = (uint64) DatumGetInt64(SPI_getbinval(tt->vals[r], tt->tupdesc, 1, &isnull));
+		bytea	   *leaf = DatumGetByteaPP(SPI_getbinval(tt->vals[r], tt->tupdesc, 2, &isnull));
+		bytea	   *subtrees = DatumGetByteaPP(SPI_getbinval(tt->vals[r], tt->tupdesc, 3, &isnull));
+
+		for (i = 0; i < s->n; i++)
+		{
+			bytea	   *b = s->level[i] == 0 ? leaf : subtrees;
+			size_t		off = s->level[i] == 0 ? 0 : (size_t) (s->level[i] - 1) * HL;
+
+			if (s->entry[i] != entry)
+				continue;
+			if (VARSIZE_ANY_EXHDR(b) < off + HL)
+				damaged(entry, psprintf("does not hold the hash of its level-%u subtree", s->level[i]));
+			memcpy(s->hash[i], VARDATA_ANY(b) + off, HL);
+			found[i] = true;
+		}
+	}
+	for (i = 0; i < s->n; i++)
+		if (!found[i])
+			damaged(s->entry[i], "is missing: the log has a gap");
+	SPI_freetuptable(tt);
+}
+
+/* run op(src, arg) over the stored tree, with one read of the nodes it needs */
+static void
+with_nodes(int (*op) (const foray_tlog_source *src, void *arg), void *arg, bool read_only)
+{
+	NodeSet    *s = palloc0(sizeof(NodeSet));
+	foray_tlog_source src = {foray_backend_hasher(), nodeset_read, s};
+	int			rc;
+
+	s->recording = true;
+	s->read_only = read_only;
+	rc = op(&src, arg);
+	if (rc != FORAY_MERKLE_OK)
+		elog(ERROR, "log tree computation failed: %s", foray_merkle_strerror(rc));
+	if (s->n > 0)
+		nodeset_fetch(s);
+	s->recording = false;
+	rc = op(&src, arg);
+	if (rc != FORAY_MERKLE_OK)
+		elog(ERROR, "log tree computation failed: %s", foray_merkle_strerror(rc));
+	pfree(s);
 }
 
 static void
@@ -320,6 +404,56 @@ size_within(bool isnull, int64 asked, uint64 have, const char *what)
 						what, n, have),
 				 errdetail("Rule TLOG-SIZE: a proof or root is for a tree the log has reached.")));
 	return n;
+}
+
+/* the tree computations with_nodes runs */
+
+static int
+op_frontier(const foray_tlog_source *src, void *arg)
+{
+	foray_tlog_frontier *f = arg;
+
+	return foray_tlog_frontier_load(src, f->size, f);
+}
+
+typedef struct TreeArgs
+{
+	uint64		index;			/* inclusion */
+	uint64		m;				/* consistency: the old size */
+	uint64		n;				/* the tree size */
+	uint8		leaf[HL];
+	uint8		root_m[HL];
+	uint8		root_n[HL];
+	uint8		path[FORAY_TLOG_MAX_CONSISTENCY * HL];
+	size_t		path_len;
+} TreeArgs;
+
+static int
+op_root(const foray_tlog_source *src, void *arg)
+{
+	TreeArgs   *t = arg;
+
+	return foray_tlog_root(src, t->n, t->root_n);
+}
+
+static int
+op_inclusion(const foray_tlog_source *src, void *arg)
+{
+	TreeArgs   *t = arg;
+	int			rc = foray_tlog_inclusion_proof(src, t->index, t->n, t->path, &t->path_len);
+
+	return rc != FORAY_MERKLE_OK ? rc : foray_tlog_root(src, t->n, t->root_n);
+}
+
+static int
+op_consistency(const foray_tlog_source *src, void *arg)
+{
+	TreeArgs   *t = arg;
+	int			rc = foray_tlog_consistency_proof(src, t->m, t->n, t->path, &t->path_len);
+
+	if (rc == FORAY_MERKLE_OK)
+		rc = foray_tlog_root(src, t->m, t->root_m);
+	return rc != FORAY_MERKLE_OK ? rc : foray_tlog_root(src, t->n, t->root_n);
 }
 
 /* ---------------------------------------------------------------------
@@ -397,7 +531,6 @@ static Appender *
 appender_begin(void)
 {
 	Appender   *a = palloc0(sizeof(Appender));
-	bool		read_only = false;
 	uint64		size;
 
 	log_lock(LOG_LOCK_APPEND, ExclusiveLock);
@@ -423,11 +556,8 @@ appender_begin(void)
 					 errmsg("could not serialize access due to a concurrent append to the log"),
 					 errhint("Retry the transaction; or append in READ COMMITTED.")));
 	}
-	{
-		foray_tlog_source src = {foray_backend_hasher(), read_node, &read_only};
-
-		tree_check(foray_tlog_frontier_load(&src, size, &a->f));
-	}
+	a->f.size = size;
+	with_nodes(op_frontier, &a->f, false);
 	a->cxt = AllocSetContextCreate(CurrentMemoryContext, "foray log batch", ALLOCSET_DEFAULT_SIZES);
 	return a;
 }
@@ -919,8 +1049,7 @@ static void
 checkpoint_body(void *arg)
 {
 	CheckpointArgs *args = arg;
-	bool		read_only = false;
-	foray_tlog_source src = {foray_backend_hasher(), read_node, &read_only};
+	TreeArgs	t;
 	text	   *origin;
 	size_t		olen;
 	const char *o;
@@ -944,7 +1073,9 @@ checkpoint_body(void *arg)
 
 	/* every entry committed before this statement, with a new snapshot */
 	size = stored_size(false);
-	tree_check(foray_tlog_root(&src, size, root));
+	t.n = size;
+	with_nodes(op_root, &t, false);
+	memcpy(root, t.root_n, HL);
 	cplen = foray_checkpoint_format(o, olen, size, root, NULL, 0);
 	cp = palloc(cplen + 1);
 	foray_checkpoint_format(o, olen, size, root, cp, cplen + 1);
@@ -1088,25 +1219,9 @@ typedef struct ReadArgs
 	int64		b;				/* tree_size or new_size */
 	/* out */
 	uint64		size;			/* the log's */
-	uint64		index;
-	uint64		m;
-	uint64		n;
-	uint8		leaf[HL];
-	uint8		root_m[HL];
-	uint8		root_n[HL];
-	uint8		path[FORAY_TLOG_MAX_CONSISTENCY * HL];
-	size_t		path_len;
+	TreeArgs	t;
 	text	   *entry_txid;		/* SPI_palloc'd */
 } ReadArgs;
-
-static foray_tlog_source
-read_source(void)
-{
-	static bool read_only = true;
-	foray_tlog_source src = {foray_backend_hasher(), read_node, &read_only};
-
-	return src;
-}
 
 static void
 size_body(void *arg)
@@ -1118,18 +1233,16 @@ static void
 root_body(void *arg)
 {
 	ReadArgs   *r = arg;
-	foray_tlog_source src = read_source();
 
 	r->size = stored_size(true);
-	r->n = size_within(r->a_null, r->a, r->size, "tree_size");
-	tree_check(foray_tlog_root(&src, r->n, r->root_n));
+	r->t.n = size_within(r->a_null, r->a, r->size, "tree_size");
+	with_nodes(op_root, &r->t, true);
 }
 
 static void
 inclusion_body(void *arg)
 {
 	ReadArgs   *r = arg;
-	foray_tlog_source src = read_source();
 	Datum		v[1];
 	bool		isnull;
 	bytea	   *leaf;
@@ -1145,50 +1258,46 @@ inclusion_body(void *arg)
 					(errcode(ERRCODE_FORAY_LOG_UNKNOWN_ENTRY),
 					 errmsg("transaction \"%s\" is not in the log", text_to_cstring(r->txid)),
 					 errhint("Commit it with foray.log_append or foray.log_append_ready.")));
-		r->index = (uint64) i;
+		r->t.index = (uint64) i;
 	}
 	else
-		r->index = foray_log_size_arg(r->a, "log_index");
-	r->n = size_within(r->b_null, r->b, r->size, "tree_size");
-	if (r->index >= r->n)
+		r->t.index = foray_log_size_arg(r->a, "log_index");
+	r->t.n = size_within(r->b_null, r->b, r->size, "tree_size");
+	if (r->t.index >= r->t.n)
 		ereport(ERROR,
 				(errcode(ERRCODE_FORAY_LOG_BAD_ARGUMENT),
 				 errmsg("entry " UINT64_FORMAT " is not in the tree of " UINT64_FORMAT " entries",
-						r->index, r->n),
+						r->t.index, r->t.n),
 				 errdetail("Rule TLOG-SIZE: an inclusion proof is for an entry below the tree size.")));
-	v[0] = Int64GetDatum((int64) r->index);
+	v[0] = Int64GetDatum((int64) r->t.index);
 	run(LP_ENTRY, v, NULL, true, 1, SPI_OK_SELECT);
 	if (SPI_processed != 1)
-		damaged(r->index, "is missing: the log has a gap");
+		damaged(r->t.index, "is missing: the log has a gap");
 	t = DatumGetTextPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	r->entry_txid = SPI_palloc(VARSIZE_ANY(t));
 	memcpy(r->entry_txid, t, VARSIZE_ANY(t));
 	leaf = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	if (VARSIZE_ANY_EXHDR(leaf) != HL)
-		damaged(r->index, "does not hold a 32-byte leaf hash");
-	memcpy(r->leaf, VARDATA_ANY(leaf), HL);
-	tree_check(foray_tlog_inclusion_proof(&src, r->index, r->n, r->path, &r->path_len));
-	tree_check(foray_tlog_root(&src, r->n, r->root_n));
+		damaged(r->t.index, "does not hold a 32-byte leaf hash");
+	memcpy(r->t.leaf, VARDATA_ANY(leaf), HL);
+	with_nodes(op_inclusion, &r->t, true);
 }
 
 static void
 consistency_body(void *arg)
 {
 	ReadArgs   *r = arg;
-	foray_tlog_source src = read_source();
 
 	r->size = stored_size(true);
-	r->m = foray_log_size_arg(r->a, "old_size");
-	r->n = size_within(r->b_null, r->b, r->size, "new_size");
-	if (r->m == 0 || r->m > r->n)
+	r->t.m = foray_log_size_arg(r->a, "old_size");
+	r->t.n = size_within(r->b_null, r->b, r->size, "new_size");
+	if (r->t.m == 0 || r->t.m > r->t.n)
 		ereport(ERROR,
 				(errcode(ERRCODE_FORAY_LOG_BAD_ARGUMENT),
 				 errmsg("no consistency proof from " UINT64_FORMAT " to " UINT64_FORMAT " entries",
-						r->m, r->n),
+						r->t.m, r->t.n),
 				 errdetail("Rule TLOG-SIZE: a consistency proof goes from a non-empty tree to one at least as large (every tree extends the empty one).")));
-	tree_check(foray_tlog_consistency_proof(&src, r->m, r->n, r->path, &r->path_len));
-	tree_check(foray_tlog_root(&src, r->m, r->root_m));
-	tree_check(foray_tlog_root(&src, r->n, r->root_n));
+	with_nodes(op_consistency, &r->t, true);
 }
 
 static void
@@ -1232,7 +1341,7 @@ foray_log_root(PG_FUNCTION_ARGS)
 	if (!r.a_null)
 		r.a = PG_GETARG_INT64(0);
 	log_run(root_body, &r);
-	foray_hash_to_text(r.root_n, t);
+	foray_hash_to_text(r.t.root_n, t);
 	PG_RETURN_TEXT_P(cstring_to_text(t));
 }
 
@@ -1254,12 +1363,12 @@ inclusion_proof(FunctionCallInfo fcinfo, bool by_tx)
 	log_run(inclusion_body, &r);
 
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	foray_jb_int(&st, "leaf_index", (int64) r.index);
-	foray_jb_int(&st, "tree_size", (int64) r.n);
+	foray_jb_int(&st, "leaf_index", (int64) r.t.index);
+	foray_jb_int(&st, "tree_size", (int64) r.t.n);
 	foray_jb_string(&st, "transaction_id", text_to_cstring(r.entry_txid));
-	push_hash(&st, "leaf_hash", r.leaf);
-	foray_log_push_hashes(&st, "path", r.path, r.path_len);
-	push_hash(&st, "root", r.root_n);
+	push_hash(&st, "leaf_hash", r.t.leaf);
+	foray_log_push_hashes(&st, "path", r.t.path, r.t.path_len);
+	push_hash(&st, "root", r.t.root_n);
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(res));
 }
@@ -1293,11 +1402,11 @@ foray_log_consistency_proof(PG_FUNCTION_ARGS)
 	log_run(consistency_body, &r);
 
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	foray_jb_int(&st, "old_size", (int64) r.m);
-	foray_jb_int(&st, "new_size", (int64) r.n);
-	foray_log_push_hashes(&st, "path", r.path, r.path_len);
-	push_hash(&st, "old_root", r.root_m);
-	push_hash(&st, "new_root", r.root_n);
+	foray_jb_int(&st, "old_size", (int64) r.t.m);
+	foray_jb_int(&st, "new_size", (int64) r.t.n);
+	foray_log_push_hashes(&st, "path", r.t.path, r.t.path_len);
+	push_hash(&st, "old_root", r.t.root_m);
+	push_hash(&st, "new_root", r.t.root_n);
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(res));
 }

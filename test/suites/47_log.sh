@@ -366,5 +366,17 @@ check "the monitor's 35-entry root differs from the restored log's root at 35" "
 	"$(fileq $OLD "$out/cp2.txt" "$out/cp2.txt" "SELECT (foray.log_parse_checkpoint(:'b')).root <> foray.log_root(35)")"
 check "restore mode does not open the log to changes" "55R01" \
 	"$(foray_psql -At -d $OLD -v VERBOSITY=sqlstate -c "SET foray.restore_mode = on" -c "DELETE FROM foray.log_entries WHERE log_index >= 20" 2>&1 | grep -o '55R01')"
+# what the guard cannot stop (a superuser with the triggers off), the
+# checkpoints show: a changed leaf no longer proves, and the stored checkpoint
+# at that size no longer matches the log
+foray_psql -d $OLD -c "SET session_replication_role = replica" \
+	-c "UPDATE foray.log_entries SET leaf_hash = sha256('forged'::bytea) WHERE log_index = 3" >/dev/null 2>&1
+check "a leaf changed behind the guard's back no longer proves inclusion in the stored checkpoint" "f" \
+	"$(fileq $OLD "$out/cp3.txt" "$out/cp3.txt" "SELECT foray.log_verify_inclusion(p->>'leaf_hash', p, :'a') FROM foray.log_inclusion_proof(3) p")"
+# (the root at 40 reads the stored subtrees of entries 31 and 39, not leaf 3)
+foray_psql -d $OLD -c "SET session_replication_role = replica" \
+	-c "UPDATE foray.log_entries SET subtree_hashes = overlay(subtree_hashes placing '\xff'::bytea from octet_length(subtree_hashes)) WHERE log_index = 39" >/dev/null 2>&1
+check "a stored subtree hash changed behind its back: taking the checkpoint again at that size fails (XX001)" "XX001" \
+	"$(foray_psql -At -d $OLD -v VERBOSITY=sqlstate -c "SELECT foray.log_checkpoint()" 2>&1 | grep -o 'XX001')"
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS $SRC" -c "DROP DATABASE IF EXISTS $OLD" >/dev/null
 foray_tally "$pass" "$fail"
