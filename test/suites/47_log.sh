@@ -379,4 +379,57 @@ foray_psql -d $OLD -c "SET session_replication_role = replica" \
 check "a stored subtree hash changed behind its back: taking the checkpoint again at that size fails (XX001)" "XX001" \
 	"$(foray_psql -At -d $OLD -v VERBOSITY=sqlstate -c "SELECT foray.log_checkpoint()" 2>&1 | grep -o 'XX001')"
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS $SRC" -c "DROP DATABASE IF EXISTS $OLD" >/dev/null
+
+# ---- 6. a hostile search_path --------------------------------------------
+# An unprivileged role with EXECUTE only runs the anchor service's loop with
+# public first on its search_path, in a database where public holds
+# operators = on text, bigint and bytea that answer true, and the same loop
+# runs in a clean database: the log's SQL is schema-qualified, so every
+# answer is the same.
+APPR=foray_log_app
+foray_psql -d postgres -c "DROP DATABASE IF EXISTS foray_log_clean" -c "DROP DATABASE IF EXISTS foray_log_evil" \
+	-c "DROP ROLE IF EXISTS $APPR" -c "CREATE ROLE $APPR LOGIN" >/dev/null 2>&1
+for db in foray_log_clean foray_log_evil; do
+	foray_fresh_db $db >/dev/null 2>&1
+	mk_in $db H_ 6
+	foray_psql -d $db >/dev/null <<SQL
+GRANT USAGE ON SCHEMA foray TO $APPR;
+GRANT CREATE ON SCHEMA public TO $APPR;
+GRANT EXECUTE ON FUNCTION foray.log_set_origin(text), foray.log_append(text), foray.log_append_ready(integer),
+	foray.log_checkpoint(), foray.log_size(), foray.log_root(bigint), foray.log_inclusion_proof(text, bigint),
+	foray.log_consistency_proof(bigint, bigint) TO $APPR;
+SQL
+done
+foray_psql -d foray_log_evil >/dev/null <<'SQL'
+CREATE FUNCTION public.evil_eq_text(text, text) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT true';
+CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = text, FUNCTION = public.evil_eq_text);
+CREATE FUNCTION public.evil_eq_int8(bigint, bigint) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT true';
+CREATE OPERATOR public.= (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = public.evil_eq_int8);
+CREATE FUNCTION public.evil_eq_bytea(bytea, bytea) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT true';
+CREATE OPERATOR public.= (LEFTARG = bytea, RIGHTARG = bytea, FUNCTION = public.evil_eq_bytea);
+CREATE FUNCTION public.unnest(anyarray) RETURNS SETOF anyelement LANGUAGE sql IMMUTABLE AS 'SELECT NULL::text::anyelement WHERE false';
+CREATE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql AS $$SELECT '2000-01-01'::timestamptz$$;
+CREATE TABLE public.log_entries (log_index bigint, transaction_id text, leaf_hash bytea, subtree_hashes bytea);
+SQL
+flow() {
+	PGUSER=$APPR foray_psql -At -d "$1" 2>&1 <<SQL
+SET search_path = public, pg_catalog;
+SELECT foray.log_set_origin('example.com/foray/hostile');
+SELECT string_agg(log_index || ':' || transaction_id || ':' || leaf_hash, ' ' ORDER BY log_index) FROM foray.log_append_ready(4);
+SELECT foray.log_append('H_6');
+SELECT count(*) FROM foray.log_append_ready();
+SELECT foray.log_checkpoint();
+SELECT foray.log_size(), foray.log_root(3);
+SELECT foray.log_inclusion_proof('H_2', 5);
+SELECT foray.log_consistency_proof(2, 6);
+SQL
+}
+flow foray_log_clean >"$out/clean.out"
+flow foray_log_evil >"$out/evil.out"
+check "the clean run appends 6 entries and takes a checkpoint of 6" "6" \
+	"$(q foray_log_clean "SELECT foray.log_size()")"
+check "under the hostile search_path every answer is the clean one ($(wc -l <"$out/clean.out") lines)" "" \
+	"$(diff "$out/clean.out" "$out/evil.out")"
+foray_psql -d postgres -c "DROP DATABASE IF EXISTS foray_log_clean" -c "DROP DATABASE IF EXISTS foray_log_evil" \
+	-c "DROP ROLE IF EXISTS $APPR" >/dev/null 2>&1
 foray_tally "$pass" "$fail"
