@@ -15,7 +15,8 @@
 #    only, documented as such), then: a checkpoint (target < 50 ms), an
 #    inclusion proof and a consistency proof (target < 5 ms each), each a
 #    single statement, best and median of 20 at random places.
-# 3. Storage per entry: foray.log_entries with its indexes, over N_ENTRIES.
+# 3. Storage per entry: foray.log_entries with its indexes, over N_ENTRIES
+#    (compacted first: part 1's rolled-back runs leave dead rows behind).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source test/lib.sh
@@ -105,7 +106,8 @@ ok=$(foray_psql -d $db -At -c "SELECT bool_and(foray.log_verify_inclusion(p->>'l
 	FROM generate_series(1, $N, $N / 7 + 1) i, LATERAL foray.log_inclusion_proof(i - 1, $N) p")
 echo "   sampled proofs verify: $ok"
 
-echo "== 3. storage per entry ($N entries)"
+echo "== 3. storage per entry ($N entries; VACUUM FULL first: the rolled-back runs of part 1 left dead rows)"
+foray_psql -d $db -c "VACUUM FULL foray.log_entries" >/dev/null
 foray_psql -d $db -At -F ' ' <<SQL | while read -r what bytes per; do printf '   %-58s %12s %8s\n' "$what" "$bytes" "$per"; done
 SELECT 'relation bytes per_entry';
 SELECT 'table(+toast) ' || pg_table_size('foray.log_entries') || ' ' || round(pg_table_size('foray.log_entries')::numeric / $N, 1)
