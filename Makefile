@@ -41,3 +41,21 @@ $(UPGRADES_BUILT): sql/$(EXTENSION)--%.sql: $$(sort $$(wildcard sql/upgrades/%/*
 
 # PGXS tracks no header dependencies: rebuild every object when a header changes.
 $(OBJS): $(wildcard src/*.h src/core/*.h)
+
+# foray-verify, the offline verifier (src/cli, docs/foray-verify.md): built
+# by its own Makefile with the same src/core sources, installed next to
+# PostgreSQL's programs (bindir; DESTDIR respected).
+all: foray-verify
+foray-verify:
+	$(MAKE) -C src/cli CC="$(CC)" COPT="$(COPT)"
+install: install-foray-verify
+install-foray-verify: foray-verify
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) src/cli/foray-verify '$(DESTDIR)$(bindir)/foray-verify'
+uninstall: uninstall-foray-verify
+uninstall-foray-verify:
+	rm -f '$(DESTDIR)$(bindir)/foray-verify'
+clean: clean-foray-verify
+clean-foray-verify:
+	$(MAKE) -C src/cli clean
+.PHONY: foray-verify install-foray-verify uninstall-foray-verify clean-foray-verify

@@ -2,8 +2,9 @@
  * anchor.c
  *		The anchoring lifecycle after ready_to_anchor: the anchor service
  *		records the on-chain anchor (record_anchor), the archive records the
- *		sealed archive (seal).  Both take the transaction's writer lock and
- *		its row lock first, so no component can slip in between the check
+ *		sealed archive (seal).  Both take the transaction's row lock and
+ *		then its writer lock (the order every writer takes them in) before
+ *		they check anything, so no component can slip in between the check
  *		and the write.
  */
 #include "compat.h"
@@ -80,6 +81,50 @@ jsonb_get_text(Jsonb *jb, const char *key)
 }
 
 /*
+ * Lock the transaction's envelope row FOR UPDATE, as the substrate's owner;
+ * false when there is no such row.
+ */
+static bool
+lock_envelope_row(const char *txid)
+{
+	static SPIPlanPtr plan_lock = NULL;
+	Datum		values[1];
+	int			rc;
+	bool		found;
+	ForayOwnerWrite ow;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (plan_lock == NULL)
+	{
+		Oid			types[1] = {TEXTOID};
+		SPIPlanPtr	p = SPI_prepare("SELECT 1 FROM foray.foray_transactions"
+									" WHERE transaction_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+									1, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		plan_lock = p;
+	}
+	values[0] = CStringGetTextDatum(txid);
+	foray_begin_owner_write(&ow);
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan_lock, values, NULL, false, 1);
+	}
+	PG_FINALLY();
+	{
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "transaction lookup failed: %s", SPI_result_code_string(rc));
+	found = SPI_processed > 0;
+	SPI_finish();
+	return found;
+}
+
+/*
  * foray.record_anchor(tx text, merkle_root text, kaspa_tx_id text,
  *					   block_height bigint, confirmation_time_ms bigint,
  *					   anchored_at timestamptz) RETURNS jsonb
@@ -103,6 +148,7 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 	JsonbParseState *st = NULL;
 	Jsonb	   *anchor;
 	Jsonb	   *payload;
+	Jsonb	   *envelope;
 	Datum		values[8];
 	int			rc;
 	ForayOwnerWrite ow;
@@ -119,9 +165,20 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 				   "Rule ANCHOR-CONFIRM: confirmation_time_ms is not negative.");
 	at_iso = iso_utc(at, txid);
 
-	/* writers of this transaction wait from here; then its row lock */
+	/*
+	 * Lock order (docs/security.md): the envelope row first, then the
+	 * writer lock, as every writer takes them (a writer's UPDATE or a
+	 * component's guard locks the row before its BEFORE trigger takes the
+	 * writer lock).  Taking them the other way round deadlocked with a
+	 * single writer.  The reads come after both, with a fresh snapshot, so
+	 * everything committed while this call waited is seen.  As the
+	 * substrate's owner, like its writes.
+	 */
+	if (!lock_envelope_row(txid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_UNKNOWN_SUBJECT),
+				 errmsg("transaction \"%s\" does not exist", txid)));
 	foray_lock_transaction(txid);
-	/* the row lock and the reads as the substrate's owner, like its writes */
 	foray_begin_owner_write(&ow);
 	PG_TRY();
 	{
@@ -164,6 +221,9 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 				 errdetail("Rule ANCHOR-CURRENT: the anchored root must equal the root of the current rows, %s.",
 						   current),
 				 errhint("Build a new envelope with foray.anchor_envelope('%s') and anchor that.", txid)));
+
+	/* the envelope that goes on chain, recorded in the event (and sized) */
+	envelope = foray_tx_envelope(&tx);
 
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	foray_jb_string(&st, "kaspa_tx_id", kaspa);
@@ -225,6 +285,16 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 	foray_jb_int(&st, "block_height", height);
 	foray_jb_int(&st, "confirmation_time_ms", confirm_ms);
 	foray_jb_string(&st, "anchored_at", at_iso);
+	foray_jb_int(&st, "commitment_scheme", tx.scheme);
+	foray_jb_key(&st, "envelope");
+	{
+		JsonbValue	ev;
+
+		ev.type = jbvBinary;
+		ev.val.binary.data = &envelope->root;
+		ev.val.binary.len = VARSIZE(envelope) - VARHDRSZ;
+		pushJsonbValue(&st, WJB_VALUE, &ev);
+	}
 	payload = JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
 	foray_emit_event("TRANSACTION_ANCHORED", "TRANSACTION", txid, txid, payload);
 	foray_flush_events();
@@ -255,14 +325,13 @@ foray_seal(PG_FUNCTION_ARGS)
 		bad_anchor(txid, "archive_ref",
 				   "Rule SEAL-REF: the sealed archive reference is a non-empty printable string.");
 
-	foray_lock_transaction(txid);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (plan_seal == NULL)
 	{
 		Oid			types[2] = {TEXTOID, TEXTOID};
 		SPIPlanPtr	p1 = SPI_prepare(
-									 "SELECT lifecycle::text, sealed_archive_ref, sealed_at "
+									 "SELECT lifecycle::pg_catalog.text, sealed_archive_ref, sealed_at "
 									 "  FROM foray.foray_transactions "
 									 " WHERE transaction_id OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, types);
 		SPIPlanPtr	p2 = SPI_prepare(
@@ -295,6 +364,8 @@ foray_seal(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FORAY_UNKNOWN_SUBJECT),
 				 errmsg("transaction \"%s\" does not exist", txid)));
+	/* the row is locked: now the writer lock (docs/security.md, lock order) */
+	foray_lock_transaction(txid);
 	lifecycle = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	had_ref = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	if (strcmp(lifecycle, "sealed") == 0 && had_ref && strcmp(had_ref, ref) == 0)

@@ -28,6 +28,7 @@
 #include "lookup.h"
 #include "plans.h"
 #include "readiness.h"
+#include "protocol.h"
 #include "substrate.h"
 #include "trigger_util.h"
 
@@ -36,9 +37,6 @@ PG_FUNCTION_INFO_V1(foray_attestations_after);
 PG_FUNCTION_INFO_V1(foray_attestations_check_refs);
 PG_FUNCTION_INFO_V1(foray_attestations_check_removal);
 
-static const char *const attestor_types[] = {"certification_body", "laboratory", "auditor", "inspector", "oracle", "regulator", NULL};
-static const char *const attestation_types[] = {"certification", "inspection", "analysis", "audit_opinion", "verification", "approval", NULL};
-static const char *const outcomes[] = {"certified", "approved", "rejected", "conditional", "expired", "revoked", "pending", NULL};
 
 typedef struct AttRow
 {
@@ -135,6 +133,7 @@ foray_attestations_before(PG_FUNCTION_ARGS)
 	newtup = is_insert ? td->tg_trigtuple : td->tg_newtuple;
 	if (foray_restore_mode())
 		return PointerGetDatum(newtup);
+	foray_check_not_null(rel, newtup);
 
 	read_row(rel, newtup, &row);
 	if (!is_insert)
@@ -166,9 +165,9 @@ foray_attestations_before(PG_FUNCTION_ARGS)
 
 	(void) string_field(&row, "attestor", true);
 	(void) string_field(&row, "attestor_hash", true);
-	enum_field(&row, "attestor_type", attestor_types);
-	enum_field(&row, "attestation_type", attestation_types);
-	enum_field(&row, "outcome", outcomes);
+	enum_field(&row, "attestor_type", foray_attestor_types);
+	enum_field(&row, "attestation_type", foray_attestation_types);
+	enum_field(&row, "outcome", foray_outcomes);
 	date_field(&row, "attestation_date", string_field(&row, "attestation_date", true));
 	(void) string_field(&row, "evidence_hash", false);
 	(void) string_field(&row, "evidence_location", false);
@@ -267,6 +266,13 @@ foray_attestations_before(PG_FUNCTION_ARGS)
 
 		snprintf(who, sizeof(who), "attestation \"%s\" of transaction \"%s\"", row.id, row.tx);
 		foray_hash_jsonb(row.core, true, who, hash);
+		if (is_insert || foray_column_changed(td->tg_trigtuple, newtup, RelationGetDescr(rel),
+											  foray_attno(rel, "audit_data")))
+		{
+			snprintf(who, sizeof(who), "attestation \"%s\"", row.id);
+			foray_check_audit_data(foray_get_jsonb(newtup, RelationGetDescr(rel),
+												   foray_attno(rel, "audit_data")), who, row.tx);
+		}
 		val = CStringGetTextDatum(hash);
 		return PointerGetDatum(heap_modify_tuple_by_cols(newtup, RelationGetDescr(rel), 1,
 														 &col, &val, &isnull));

@@ -31,4 +31,11 @@
 #define FORAY_RELEASE_CACHED_PLAN(p) ReleaseCachedPlan((p), true)
 #endif
 
+/* the sequence behind an identity column */
+#if PG_VERSION_NUM >= 170000
+#define FORAY_IDENTITY_SEQUENCE(rel, attno) getIdentitySequence((rel), (attno), false)
+#else
+#define FORAY_IDENTITY_SEQUENCE(rel, attno) getIdentitySequence(RelationGetRelid(rel), (attno), false)
+#endif
+
 #endif							/* FORAY_COMPAT_H */

@@ -232,6 +232,7 @@ foray_components_before(PG_FUNCTION_ARGS)
 
 	if (foray_restore_mode())
 		return PointerGetDatum(newtup);
+	foray_check_not_null(rel, newtup);
 
 	read_row(rel, newtup, &row);
 
@@ -280,6 +281,13 @@ foray_components_before(PG_FUNCTION_ARGS)
 	snprintf(context, sizeof(context), "%s \"%s\" of transaction \"%s\"",
 			 type_nouns[t], row.id, row.tx);
 	foray_hash_jsonb(row.core, true, context, hash);
+	if (is_insert || foray_column_changed(td->tg_trigtuple, newtup, desc, foray_attno(rel, "audit_data")))
+	{
+		char		who[300];
+
+		snprintf(who, sizeof(who), "%s \"%s\"", type_nouns[t], row.id);
+		foray_check_audit_data(foray_get_jsonb(newtup, desc, foray_attno(rel, "audit_data")), who, row.tx);
+	}
 	cols[ncols] = foray_attno(rel, "component_hash");
 	vals[ncols++] = CStringGetTextDatum(hash);
 

@@ -112,6 +112,7 @@ typedef struct ForayDocParts
 	Jsonb	   *blockchain_anchor;	/* written when not NULL */
 	Jsonb	   *component_hashes;	/* written when not NULL (computed) */
 	char	   *merkle_root;	/* written when not NULL (computed) */
+	int			commitment_scheme;	/* of the computed hashes (2: written) */
 	List	   *components;		/* ForayDocComponent *, document order */
 } ForayDocParts;
 
@@ -120,7 +121,7 @@ extern Jsonb *foray_build_document(ForayDocParts *p);
 extern bool foray_load_document_parts(const char *txid, ForayDocParts *p,
 									  bool fresh_snapshot);
 extern bool foray_computed_hashes(const char *txid, Jsonb **component_hashes,
-								  char **merkle_root);
+								  char **merkle_root, int *scheme);
 extern Jsonb *foray_export_transaction(const char *txid, bool with_hashes);
 
 #endif							/* FORAY_DOCUMENT_H */

@@ -134,6 +134,16 @@ foray_build_document(ForayDocParts *p)
 	}
 	if (p->merkle_root)
 		push_text(&ps, "merkle_root", p->merkle_root);
+	/* scheme 2 says so; a scheme-1 transaction exports as 0.4.0 did */
+	if (p->merkle_root && p->commitment_scheme >= 2)
+	{
+		JsonbValue	v;
+
+		foray_push_key(&ps, "commitment_scheme");
+		v.type = jbvNumeric;
+		v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(p->commitment_scheme)));
+		pushJsonbValue(&ps, WJB_VALUE, &v);
+	}
 	if (p->blockchain_anchor)
 	{
 		foray_push_key(&ps, "blockchain_anchor");
@@ -186,18 +196,23 @@ have_hash_functions(void)
  * or false when the hashing functions are not installed.  Call inside SPI.
  */
 bool
-foray_computed_hashes(const char *txid, Jsonb **component_hashes, char **merkle_root)
+foray_computed_hashes(const char *txid, Jsonb **component_hashes, char **merkle_root,
+					  int *scheme)
 {
 	Datum		arg = CStringGetTextDatum(txid);
 	Oid			argtype = TEXTOID;
 	int			rc;
+	char	   *s;
 
 	*component_hashes = NULL;
 	*merkle_root = NULL;
+	*scheme = 0;
 	if (!have_hash_functions())
 		return false;
+	/* (commitment_scheme: absent from a database not yet updated to 0.5.0) */
 	if (plan_hashes == NULL)
-		plan_hashes = prepare_kept("SELECT h.component_hashes, h.merkle_root "
+		plan_hashes = prepare_kept("SELECT h.component_hashes, h.merkle_root, "
+								   "       pg_catalog.to_jsonb(h) OPERATOR(pg_catalog.->>) 'commitment_scheme' "
 								   "FROM foray.transaction_hashes($1) AS h",
 								   1, &argtype);
 	rc = SPI_execute_plan(plan_hashes, &arg, NULL, false, 1);
@@ -205,6 +220,8 @@ foray_computed_hashes(const char *txid, Jsonb **component_hashes, char **merkle_
 		return false;
 	*component_hashes = get_jsonb(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	*merkle_root = get_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	s = get_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	*scheme = s ? atoi(s) : 1;
 	return true;
 }
 
@@ -237,13 +254,13 @@ foray_load_document_parts(const char *txid, ForayDocParts *p, bool fresh_snapsho
 									   "c.foray_core, c.audit_data "
 									   "FROM foray.foray_components AS c "
 									   "WHERE c.transaction_id OPERATOR(pg_catalog.=) $1 "
-									   "ORDER BY c.ordinal NULLS LAST, c.component_id COLLATE \"C\"",
+									   "ORDER BY c.ordinal NULLS LAST, c.component_id COLLATE pg_catalog.\"C\"",
 									   1, &argtype);
 	if (plan_attestations == NULL)
 		plan_attestations = prepare_kept("SELECT a.attestation_id, a.foray_core, a.audit_data "
 										 "FROM foray.foray_attestations AS a "
 										 "WHERE a.transaction_id OPERATOR(pg_catalog.=) $1 "
-										 "ORDER BY a.ordinal NULLS LAST, a.attestation_id COLLATE \"C\"",
+										 "ORDER BY a.ordinal NULLS LAST, a.attestation_id COLLATE pg_catalog.\"C\"",
 										 1, &argtype);
 
 	rc = SPI_execute_plan(plan_tx, &arg, NULL, !fresh_snapshot, 1);
@@ -334,7 +351,8 @@ foray_export_transaction(const char *txid, bool with_hashes)
 	if (foray_load_document_parts(txid, &p, false))
 	{
 		if (with_hashes)
-			(void) foray_computed_hashes(txid, &p.component_hashes, &p.merkle_root);
+			(void) foray_computed_hashes(txid, &p.component_hashes, &p.merkle_root,
+										 &p.commitment_scheme);
 		res = copy_out(foray_build_document(&p), caller);
 	}
 	SPI_finish();

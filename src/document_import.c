@@ -43,7 +43,7 @@ static SPIPlanPtr plan_insert_attestations = NULL;
 static const char *const standard_keys[] = {
 	"transaction_id", "schema_version", "timestamp", "foray_core", "component_hashes",
 	"merkle_root", "arrangements", "accruals", "anticipations", "actions", "attestations",
-	"audit_data_anchor", "privacy_metadata", NULL
+	"audit_data_anchor", "privacy_metadata", "commitment_scheme", NULL
 };
 
 static SPIPlanPtr
@@ -137,8 +137,8 @@ refuse(List *violations, const char *txid, bool admit)
 					  listed == 1 ? "" : "s"),
 			 errdetail("%s", detail.data),
 			 nstructural == 0 ?
-			 errhint("Only content rules are broken: import_document(doc, admit_content_violations => true) stores the document and records each violation as a CONTENT_RULE_VIOLATION event.") :
-			 errhint("Structural rules describe what the substrate cannot hold; docs/rules.md explains each.")));
+			 errhint("Only content rules are broken: foray.import_document(doc, admit_content_violations => true) stores the document and records each violation as a CONTENT_RULE_VIOLATION event.") :
+			 errhint("Structural rules describe what the substrate cannot hold; SELECT * FROM foray.document_rules() explains each.")));
 }
 
 /* ------------------------------------------------------------------
@@ -305,7 +305,7 @@ conflict(const char *txid, const char *component, const char *fmt, const char *f
 			 component ?
 			 errdetail("First difference: component \"%s\", %s.", component, where) :
 			 errdetail("First difference: %s.", where),
-			 errhint("FORAY transactions are append-only: record a correction as a new transaction that amends this one.")));
+			 errhint("Change an open transaction's rows in place; an anchored one is corrected by a new transaction: foray.amend_transaction('%s', 'NEW_ID').", txid)));
 }
 
 static void
@@ -665,7 +665,11 @@ push_carried_hashes(JsonbParseState **ps, Jsonb *doc, const char *txid)
 
 	/* compute the tree only when there is something to compare it with */
 	if (mr != NULL || ch != NULL)
-		have = foray_computed_hashes(txid, &computed_ch, &computed_mr);
+	{
+		int			scheme;
+
+		have = foray_computed_hashes(txid, &computed_ch, &computed_mr, &scheme);
+	}
 
 	x.type = jbvString;
 	x.val.string.val = "carried_hashes";

@@ -15,6 +15,7 @@
 #include "compat.h"
 
 #include "document.h"
+#include "protocol.h"
 
 #include "fmgr.h"
 #include "funcapi.h"
@@ -1031,13 +1032,6 @@ check_action(VState *st, VComp *c)
 	}
 }
 
-static const char *const attestor_types[] = {"certification_body", "laboratory", "auditor",
-"inspector", "oracle", "regulator", NULL};
-static const char *const attestation_types[] = {"certification", "inspection", "analysis",
-"audit_opinion", "verification", "approval", NULL};
-static const char *const outcomes[] = {"certified", "approved", "rejected", "conditional",
-"expired", "revoked", "pending", NULL};
-
 static bool
 is_sha256(JsonbValue *v)
 {
@@ -1111,9 +1105,9 @@ check_attestation(VState *st, VComp *c)
 		const char *field;
 		const char *const *values;
 	}			enums[] = {
-		{"attestor_type", attestor_types},
-		{"attestation_type", attestation_types},
-		{"outcome", outcomes},
+		{"attestor_type", foray_attestor_types},
+		{"attestation_type", foray_attestation_types},
+		{"outcome", foray_outcomes},
 	};
 	JsonbValue *v;
 	TimestampTz t;
@@ -1317,8 +1311,6 @@ valid_transaction_id(JsonbValue *v)
 	return true;
 }
 
-static const char *const business_statuses[] = {"active", "completed", "reversed", NULL};
-
 List *
 foray_validate_document(Jsonb *doc, TimestampTz as_of, Jsonb **upgraded)
 {
@@ -1443,7 +1435,7 @@ foray_validate_document(Jsonb *doc, TimestampTz as_of, Jsonb **upgraded)
 				report(&st, "SHAPE-001", NULL, path, "%s must be %s, not %s", fields[i].field,
 					   fields[i].type == jbvString ? "a string" : "a number", jtype(f));
 			else if (strcmp(fields[i].field, "status") == 0 &&
-					 !is_string_in(f, business_statuses))
+					 !is_string_in(f, foray_business_statuses))
 				report(&st, "ENUM-001", NULL, path,
 					   "status \"%s\" is not active, completed or reversed", jstr(f));
 		}

@@ -3,8 +3,11 @@
  *		The anchor envelope: the minimal payload the anchor service writes
  *		on chain (primer, "Layer 1, ~200-500 bytes"):
  *
- *		{"audit_data_hash", "foray_core_hash", "merkle_root",
- *		 "schema_version", "timestamp", "transaction_id"}
+ *		{"audit_data_hash", "commitment_scheme", "foray_core_hash",
+ *		 "merkle_root", "schema_version", "timestamp", "transaction_id"}
+ *
+ * (commitment_scheme since scheme 2; a scheme-1 envelope, anchored by
+ * 0.4.0, has none).
  *
  * Its canonical (RFC 8785) form must stay under FORAY_ENVELOPE_MAX bytes.
  */
@@ -18,15 +21,20 @@
 #include "txhash.h"
 
 PG_FUNCTION_INFO_V1(foray_anchor_envelope);
+PG_FUNCTION_INFO_V1(foray_anchor_envelope_text);
+PG_FUNCTION_INFO_V1(foray_anchor_envelope_sha256);
 
 #define FORAY_ENVELOPE_MAX 500
 
 /*
- * The envelope of a loaded transaction, from its current rows (ready to
- * anchor) or from what was anchored (anchored, sealed).
+ * The envelope of a loaded transaction: from its current rows (ready to
+ * anchor, or always when not recorded) or, recorded, from what was
+ * anchored (anchored, sealed).  Scheme 2 states its commitment scheme,
+ * scheme 1 (0.4.0) did not.  check_size: refuse (22R52) an envelope of 500
+ * bytes or more.  Its canonical text in *text_out (when not NULL).
  */
-static Jsonb *
-build_envelope(const ForayTx *tx)
+Jsonb *
+foray_build_envelope(const ForayTx *tx, bool recorded, bool check_size, text **text_out)
 {
 	JsonbParseState *st = NULL;
 	JsonbValue *res;
@@ -38,13 +46,7 @@ build_envelope(const ForayTx *tx)
 	bool		anchored = strcmp(tx->lifecycle, "anchored") == 0 ||
 		strcmp(tx->lifecycle, "sealed") == 0;
 
-	if (!anchored && strcmp(tx->lifecycle, "ready_to_anchor") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FORAY_NOT_READY),
-				 errmsg("transaction \"%s\" is not ready to anchor", tx->transaction_id),
-				 errdetail("Rule ANCHOR-READY: an envelope is built only for a transaction whose lifecycle is ready_to_anchor (it is %s).",
-						   tx->lifecycle)));
-	if (anchored && tx->stored_foray_core_hash && tx->stored_audit_data_hash &&
+	if (recorded && anchored && tx->stored_foray_core_hash && tx->stored_audit_data_hash &&
 		tx->stored_merkle_root)
 	{
 		/* what the chain holds, as recorded */
@@ -66,19 +68,62 @@ build_envelope(const ForayTx *tx)
 	foray_jb_string(&st, "foray_core_hash", core);
 	foray_jb_string(&st, "audit_data_hash", audit);
 	foray_jb_string(&st, "merkle_root", root);
+	if (tx->scheme != FORAY_COMMIT_SCHEME_1)
+		foray_jb_int(&st, "commitment_scheme", tx->scheme);
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	env = JsonbValueToJsonb(res);
 
 	canon = foray_canonicalize_jsonb(env);
-	if (VARSIZE_ANY_EXHDR(canon) >= FORAY_ENVELOPE_MAX)
+	if (check_size && VARSIZE_ANY_EXHDR(canon) >= FORAY_ENVELOPE_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_FORAY_ENVELOPE_SIZE),
 				 errmsg("anchor envelope of transaction \"%s\" is %d bytes", tx->transaction_id,
 						(int) VARSIZE_ANY_EXHDR(canon)),
-				 errdetail("Rule ANCHOR-SIZE: the canonical envelope must stay under %d bytes.",
-						   FORAY_ENVELOPE_MAX),
+				 errdetail("Rule ANCHOR-SIZE: the canonical envelope must stay under %d bytes: transaction_id and timestamp may have %d characters together.",
+						   FORAY_ENVELOPE_MAX,
+						   FORAY_ENVELOPE_MAX - 1 - (tx->scheme == FORAY_COMMIT_SCHEME_1 ? 331 : 353)),
 				 errhint("Use a shorter transaction_id.")));
+	if (text_out != NULL)
+		*text_out = canon;
 	return env;
+}
+
+/* an envelope exists for a transaction ready to anchor, anchored or sealed */
+static void
+require_envelope(const ForayTx *tx)
+{
+	if (strcmp(tx->lifecycle, "ready_to_anchor") != 0 && strcmp(tx->lifecycle, "anchored") != 0 &&
+		strcmp(tx->lifecycle, "sealed") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_NOT_READY),
+				 errmsg("transaction \"%s\" is not ready to anchor", tx->transaction_id),
+				 errdetail("Rule ANCHOR-READY: an envelope is built only for a transaction whose lifecycle is ready_to_anchor (it is %s).",
+						   tx->lifecycle)));
+}
+
+Jsonb *
+foray_tx_envelope(const ForayTx *tx)
+{
+	return foray_build_envelope(tx, true, true, NULL);
+}
+
+text *
+foray_tx_envelope_text(const ForayTx *tx, Jsonb **envelope_out)
+{
+	text	   *canon;
+	Jsonb	   *env = foray_build_envelope(tx, true, true, &canon);
+
+	if (envelope_out != NULL)
+		*envelope_out = env;
+	return canon;
+}
+
+static void
+load_ready(const char *txid, ForayTx *tx)
+{
+	foray_tx_load(txid, 0, tx, NULL, NULL);
+	foray_tx_require(tx);
+	require_envelope(tx);
 }
 
 /*
@@ -87,10 +132,44 @@ build_envelope(const ForayTx *tx)
 Datum
 foray_anchor_envelope(PG_FUNCTION_ARGS)
 {
-	char	   *txid = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	ForayTx		tx;
 
-	foray_tx_load(txid, 0, &tx, NULL, NULL);
-	foray_tx_require(&tx);
-	PG_RETURN_JSONB_P(build_envelope(&tx));
+	load_ready(text_to_cstring(PG_GETARG_TEXT_PP(0)), &tx);
+	PG_RETURN_JSONB_P(foray_build_envelope(&tx, true, true, NULL));
+}
+
+/*
+ * foray.anchor_envelope_text(tx text) RETURNS text
+ * The envelope's RFC 8785 canonical text: its UTF-8 bytes go on chain.
+ */
+Datum
+foray_anchor_envelope_text(PG_FUNCTION_ARGS)
+{
+	ForayTx		tx;
+
+	load_ready(text_to_cstring(PG_GETARG_TEXT_PP(0)), &tx);
+	PG_RETURN_TEXT_P(foray_tx_envelope_text(&tx, NULL));
+}
+
+/*
+ * foray.anchor_envelope_sha256(tx text) RETURNS text
+ * SHA-256 of the canonical envelope's UTF-8 bytes, "sha256:<hex>".
+ */
+Datum
+foray_anchor_envelope_sha256(PG_FUNCTION_ARGS)
+{
+	ForayTx		tx;
+	text	   *canon;
+	uint8		digest[FORAY_MERKLE_HASH_LEN];
+	char		out[FORAY_HASH_TEXT_LEN_M + 1];
+	int			rc;
+
+	load_ready(text_to_cstring(PG_GETARG_TEXT_PP(0)), &tx);
+	canon = foray_tx_envelope_text(&tx, NULL);
+	rc = foray_sha256(foray_backend_hasher(), (const uint8 *) VARDATA_ANY(canon),
+					  VARSIZE_ANY_EXHDR(canon), digest);
+	if (rc != FORAY_MERKLE_OK)
+		elog(ERROR, "sha-256 failed: %s", foray_merkle_strerror(rc));
+	foray_hash_to_text(digest, out);
+	PG_RETURN_TEXT_P(cstring_to_text(out));
 }

@@ -8,7 +8,9 @@
 
 #include "access/hash.h"
 #include "access/htup_details.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "commands/sequence.h"
 #include "catalog/pg_class.h"
 #include "utils/syscache.h"
 #include "access/xact.h"
@@ -56,7 +58,16 @@ foray_restore_mode(void)
 	const char *cfb;
 	const char *rls;
 
-	if (!superuser())
+	/*
+	 * Never inside the substrate's own writes (which run as the owner, often
+	 * a superuser, on behalf of whatever role caused them), and only for a
+	 * superuser session: the current role and the session's role are both
+	 * superusers (a SECURITY DEFINER function owned by a superuser does not
+	 * make its caller's session one).
+	 */
+	if (OidIsValid(foray_acting_user))
+		return false;
+	if (!superuser_arg(GetUserId()) || !superuser_arg(GetSessionUserId()))
 		return false;
 	if (foray_restore_setting)
 		return true;
@@ -175,6 +186,7 @@ foray_begin_owner_write(ForayOwnerWrite *w)
 {
 	GetUserIdAndSecContext(&w->save_userid, &w->save_sec);
 	w->save_acting = foray_acting_user;
+	w->guc_nest = foray_safe_search_path_push();
 	if (!OidIsValid(foray_acting_user))
 		foray_acting_user = w->save_userid;
 	SetUserIdAndSecContext(foray_substrate_owner(), w->save_sec | SECURITY_LOCAL_USERID_CHANGE);
@@ -185,6 +197,28 @@ foray_end_owner_write(ForayOwnerWrite *w)
 {
 	SetUserIdAndSecContext(w->save_userid, w->save_sec);
 	foray_acting_user = w->save_acting;
+	foray_safe_search_path_pop(w->guc_nest);
+}
+
+int
+foray_safe_search_path_push(void)
+{
+	int			nest;
+
+	if (namespace_search_path != NULL &&
+		strcmp(namespace_search_path, FORAY_SAFE_SEARCH_PATH) == 0)
+		return 0;
+	nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", FORAY_SAFE_SEARCH_PATH, PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return nest;
+}
+
+void
+foray_safe_search_path_pop(int nest)
+{
+	if (nest > 0)
+		AtEOXact_GUC(true, nest);
 }
 
 void
@@ -398,6 +432,7 @@ kind_registered(const char *kind)
 	Datum		values[1];
 	int			rc;
 	size_t		len = strlen(kind);
+	ForayOwnerWrite ow;
 
 	if (len >= sizeof(((KnownKind *) 0)->kind))
 		return false;			/* longer than any registrable kind */
@@ -435,9 +470,22 @@ kind_registered(const char *kind)
 		kind_plan = plan;
 	}
 	values[0] = CStringGetTextDatum(kind);
-	/* the latest snapshot, as a foreign key check would use */
-	rc = SPI_execute_snapshot(kind_plan, values, NULL, GetLatestSnapshot(),
-							  InvalidSnapshot, true, false, 1);
+	/*
+	 * The latest snapshot, as a foreign key check would use; as the
+	 * substrate's owner, as a foreign key's check runs (the writer of an
+	 * event needs no privilege on the registry).
+	 */
+	foray_begin_owner_write(&ow);
+	PG_TRY();
+	{
+		rc = SPI_execute_snapshot(kind_plan, values, NULL, GetLatestSnapshot(),
+								  InvalidSnapshot, true, false, 1);
+	}
+	PG_FINALLY();
+	{
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "event kind lookup failed: %s", SPI_result_code_string(rc));
 	found = (SPI_processed > 0);
@@ -445,6 +493,34 @@ kind_registered(const char *kind)
 	if (found)
 		(void) hash_search(known_kinds, kind, HASH_ENTER, NULL);
 	return found;
+}
+
+/*
+ * Event ids are the substrate's to assign (LOG-004): an engine event's
+ * event_id is drawn from the log's sequence here, as the row is written,
+ * whatever the writer put there.  A writer could otherwise choose ids
+ * (INSERT ... OVERRIDING SYSTEM VALUE) ahead of the sequence and make every
+ * later write of the substrate fail on the primary key.  The value the
+ * column's default drew for the row is left unused (a gap, as a rolled-back
+ * insert leaves); ids stay unique and increase in the order rows are written.
+ */
+static HeapTuple
+assign_event_id(Relation rel, HeapTuple tup)
+{
+	static Oid	cached_rel = InvalidOid;
+	static Oid	cached_seq = InvalidOid;
+	int			attno = foray_attno(rel, "event_id");
+	Datum		id;
+	bool		isnull = false;
+
+	if (cached_rel != RelationGetRelid(rel))
+	{
+		cached_seq = FORAY_IDENTITY_SEQUENCE(rel, attno);
+		cached_rel = RelationGetRelid(rel);
+	}
+	/* the writer needs no privilege on the sequence: the substrate draws */
+	id = Int64GetDatum(nextval_internal(cached_seq, false));
+	return heap_modify_tuple_by_cols(tup, RelationGetDescr(rel), 1, &attno, &id, &isnull);
 }
 
 /*
@@ -487,7 +563,7 @@ foray_memory_events_guard(PG_FUNCTION_ARGS)
 					 errmsg("event kind \"%s\" is not registered", kind),
 					 errdetail("Rule LOG-003: every event's kind is a kind in foray.event_kinds."),
 					 errhint("Register an engine kind with foray.register_event_kind().")));
-		return PointerGetDatum(tup);
+		return PointerGetDatum(assign_event_id(trigdata->tg_relation, tup));
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_FORAY_APPEND_ONLY),

@@ -17,6 +17,7 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
+#include "iso8601.h"
 #include "substrate.h"
 
 PG_FUNCTION_INFO_V1(foray_core_text_array);
@@ -111,99 +112,23 @@ foray_core_text_array(PG_FUNCTION_ARGS)
 
 /* ---- ISO-8601 ---------------------------------------------------------- */
 
-static bool
-parse_digits(const char **p, int n, int *out)
-{
-	int			v = 0;
-
-	for (int i = 0; i < n; i++)
-	{
-		if ((*p)[i] < '0' || (*p)[i] > '9')
-			return false;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*out = v;
-	return true;
-}
-
 /*
- * Parse YYYY-MM-DD[(T|space)HH:MM[:SS[.frac]]][Z|(+|-)HH[:]MM].
+ * Parse YYYY-MM-DD[(T|space)HH:MM[:SS[.frac]]][Z|(+|-)HH[:]MM] (the grammar
+ * of src/core/iso8601.c, shared with foray-verify).
  * A date-time without an offset is read as UTC; a date alone is midnight UTC.
  * Returns false on any malformation.  Pure: no session settings consulted.
  */
 static bool
 parse_iso(const char *s, int *jd, int64 *usec_of_day, int *offset_sec, bool *has_time)
 {
-	const char *p = s;
-	int			y,
-				m,
-				d,
-				hh = 0,
-				mi = 0,
-				ss = 0;
-	int64		frac = 0;
+	foray_iso8601 f;
 
-	*offset_sec = 0;
-	*has_time = false;
-	if (!parse_digits(&p, 4, &y) || *p++ != '-' || !parse_digits(&p, 2, &m) ||
-		*p++ != '-' || !parse_digits(&p, 2, &d))
+	if (!foray_iso8601_parse(s, strlen(s), &f))
 		return false;
-	if (m < 1 || m > 12 || d < 1 || d > day_tab[isleap(y)][m - 1] || y < 1)
-		return false;
-	if (*p == 'T' || *p == ' ')
-	{
-		p++;
-		*has_time = true;
-		if (!parse_digits(&p, 2, &hh) || *p++ != ':' || !parse_digits(&p, 2, &mi))
-			return false;
-		if (*p == ':')
-		{
-			p++;
-			if (!parse_digits(&p, 2, &ss))
-				return false;
-			if (*p == '.')
-			{
-				int			nd = 0;
-				int64		scale = 100000;
-
-				p++;
-				while (*p >= '0' && *p <= '9')
-				{
-					if (nd < 6)
-						frac += (*p - '0') * scale;
-					scale /= 10;
-					nd++;
-					p++;
-				}
-				if (nd == 0)
-					return false;
-			}
-		}
-		if (hh > 23 || mi > 59 || ss > 59)
-			return false;
-		if (*p == 'Z')
-			p++;
-		else if (*p == '+' || *p == '-')
-		{
-			int			sign = (*p == '-') ? -1 : 1;
-			int			oh,
-						om;
-
-			p++;
-			if (!parse_digits(&p, 2, &oh))
-				return false;
-			if (*p == ':')
-				p++;
-			if (!parse_digits(&p, 2, &om) || oh > 23 || om > 59)
-				return false;
-			*offset_sec = sign * (oh * 3600 + om * 60);
-		}
-	}
-	if (*p != '\0')
-		return false;
-	*jd = date2j(y, m, d);
-	*usec_of_day = ((int64) hh * 3600 + mi * 60 + ss) * USECS_PER_SEC + frac;
+	*jd = date2j(f.year, f.month, f.day);
+	*usec_of_day = ((int64) f.hour * 3600 + f.minute * 60 + f.second) * USECS_PER_SEC + f.usec;
+	*offset_sec = f.offset_sec;
+	*has_time = f.has_time;
 	return true;
 }
 

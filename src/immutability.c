@@ -27,8 +27,10 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "lookup.h"
+#include "trigger_util.h"
 #include "readiness.h"
 #include "substrate.h"
 #include "txhash.h"
@@ -36,6 +38,7 @@
 PG_FUNCTION_INFO_V1(foray_anchored_guard);
 
 static SPIPlanPtr plan_lifecycle = NULL;
+static SPIPlanPtr plan_lifecycle_skip = NULL;
 static SPIPlanPtr plan_any_anchored = NULL;
 
 /* the last transaction seen open by this (sub)transaction */
@@ -103,7 +106,7 @@ prepare(void)
 	}
 	if (plan_lifecycle == NULL)
 	{
-		SPIPlanPtr	p = SPI_prepare("SELECT lifecycle::text FROM foray.foray_transactions "
+		SPIPlanPtr	p = SPI_prepare("SELECT lifecycle::pg_catalog.text FROM foray.foray_transactions "
 									" WHERE transaction_id OPERATOR(pg_catalog.=) $1 FOR SHARE",
 									1, types);
 
@@ -111,10 +114,24 @@ prepare(void)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		plan_lifecycle = p;
 	}
+	if (plan_lifecycle_skip == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare("SELECT l.lifecycle::pg_catalog.text,"
+									"       (SELECT k.lifecycle::pg_catalog.text FROM foray.foray_transactions k"
+									"         WHERE k.transaction_id OPERATOR(pg_catalog.=) $1"
+									"         FOR SHARE SKIP LOCKED)"
+									"  FROM foray.foray_transactions l"
+									" WHERE l.transaction_id OPERATOR(pg_catalog.=) $1",
+									1, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		plan_lifecycle_skip = p;
+	}
 	if (plan_any_anchored == NULL)
 	{
 		SPIPlanPtr	p = SPI_prepare("SELECT transaction_id FROM foray.foray_transactions "
-									" WHERE lifecycle::text OPERATOR(pg_catalog.=) ANY ('{anchored,sealed}'::text[]) "
+									" WHERE lifecycle::pg_catalog.text OPERATOR(pg_catalog.=) ANY ('{anchored,sealed}'::pg_catalog.text[]) "
 									" LIMIT 1", 0, NULL);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
@@ -150,21 +167,19 @@ refuse(const char *what, const char *id, const char *txid, const char *lifecycle
 					 txid)));
 }
 
-/* lifecycle of txid, row-locked FOR SHARE; NULL when there is no such row */
-static char *
-locked_lifecycle(const char *txid)
+/* run a lifecycle lookup as the substrate's owner (a row lock needs UPDATE) */
+static void
+owner_lookup(SPIPlanPtr plan, const char *txid)
 {
 	Datum		values[1];
-	char	   *res = NULL;
 	int			rc;
 	ForayOwnerWrite ow;
 
 	values[0] = CStringGetTextDatum(txid);
-	/* the row lock needs UPDATE privilege: take it as the substrate's owner */
 	foray_begin_owner_write(&ow);
 	PG_TRY();
 	{
-		rc = SPI_execute_plan(plan_lifecycle, values, NULL, false, 1);
+		rc = SPI_execute_plan(plan, values, NULL, false, 1);
 	}
 	PG_FINALLY();
 	{
@@ -173,9 +188,42 @@ locked_lifecycle(const char *txid)
 	PG_END_TRY();
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "lifecycle lookup failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 1)
-		res = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	return res;
+}
+
+/*
+ * Lifecycle of txid, its row locked FOR SHARE; NULL when there is no such
+ * row.  Lock order (docs/security.md): the envelope row, then the writer
+ * lock.  When the row is not there, this takes the writer lock (whoever is
+ * creating the row holds it until it commits) and looks again.  Once the
+ * writer lock is held, the row is locked without waiting, since waiting for
+ * it then is the other order: if another session holds the row
+ * (record_anchor, an update), the write fails with 40001.
+ */
+static char *
+locked_lifecycle(const char *txid)
+{
+	char	   *locked;
+
+	if (!foray_holds_transaction_lock(txid))
+	{
+		/* no writer lock held: waiting for the row is in order */
+		owner_lookup(plan_lifecycle, txid);
+		if (SPI_processed == 1)
+			return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		foray_lock_transaction(txid);
+	}
+	owner_lookup(plan_lifecycle_skip, txid);
+	if (SPI_processed == 0)
+		return NULL;			/* none: the deferred ENV-001 check decides */
+	locked = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	if (locked == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access to transaction \"%s\": another session holds its row while this one holds its writer lock",
+						txid),
+				 errdetail("Rule LOCK-001: a writer never waits for a transaction's row while it holds the transaction's writer lock (docs/security.md)."),
+				 errhint("Retry the SQL transaction.")));
+	return locked;
 }
 
 static bool
@@ -244,6 +292,8 @@ foray_anchored_guard(PG_FUNCTION_ARGS)
 
 	if (foray_internal_writes > 0 || foray_restore_mode())
 		return PointerGetDatum(ret);
+	if (!TRIGGER_FIRED_BY_TRUNCATE(ev) && !TRIGGER_FIRED_BY_DELETE(ev))
+		foray_check_not_null(rel, ret);
 
 	is_tx = strcmp(relname, "foray_transactions") == 0;
 	if (is_tx)
@@ -385,6 +435,16 @@ foray_check_envelope(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+static int
+cascade_delete(SPIPlanPtr plan, Datum *values)
+{
+	if (!IsolationUsesXactSnapshot())
+		return SPI_execute_plan(plan, values, NULL, false, 0);
+	CommandCounterIncrement();
+	return SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(),
+								GetTransactionSnapshot(), false, false, 0);
+}
+
 /*
  * Deleting a transaction removes its components and attestations (what a
  * foreign key ON DELETE CASCADE did), through their own triggers: events,
@@ -420,12 +480,21 @@ foray_transactions_cascade(PG_FUNCTION_ARGS)
 		del_attestations = a;
 		del_components = c;
 	}
-	/* as the tables' owner, as a foreign key's cascade runs */
+	/*
+	 * The row is locked (being deleted): now the writer lock, so no writer of
+	 * the transaction is between its check and its commit (lock order,
+	 * docs/security.md).  Then delete every member committed so far: under
+	 * REPEATABLE READ or SERIALIZABLE a member committed after this
+	 * transaction's snapshot is found with the latest snapshot and refused
+	 * with a serialization failure (as a foreign key's cascade does), rather
+	 * than left without its envelope.  As the tables' owner.
+	 */
+	foray_lock_transaction(TextDatumGetCString(values[0]));
 	foray_begin_owner_write(&ow);
 	PG_TRY();
 	{
-		if (SPI_execute_plan(del_attestations, values, NULL, false, 0) != SPI_OK_DELETE ||
-			SPI_execute_plan(del_components, values, NULL, false, 0) != SPI_OK_DELETE)
+		if (cascade_delete(del_attestations, values) != SPI_OK_DELETE ||
+			cascade_delete(del_components, values) != SPI_OK_DELETE)
 			elog(ERROR, "cascading delete of transaction \"%s\" failed", TextDatumGetCString(values[0]));
 	}
 	PG_FINALLY();

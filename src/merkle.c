@@ -1,25 +1,12 @@
 /*
  * merkle.c
- *		What a FORAY transaction commits to, computed from its rows
- *		(docs/merkle.md has the definition, precisely enough to
- *		reimplement):
- *
- *		component hash	SHA-256 of the canonical (RFC 8785) foray_core of a
- *						component or attestation (the stored component_hash /
- *						attestation_hash, kept in step by the triggers)
- *		component_hashes.<tree>
- *						RFC 9162 MTH over the tree's components ordered by id
- *						(bytewise), leaf data = the 32 raw bytes of each
- *						component hash
- *		foray_core_hash	SHA-256 of the canonical transaction foray_core
- *		audit_data_hash	MTH over: the audit_data_anchor without its
- *						audit_data_hash key, then every component's and
- *						attestation's audit_data (tree order, id order);
- *						leaf data = SHA-256 of the canonical value (JSON null
- *						when absent)
- *		merkle_root		MTH over seven leaves: foray_core_hash, arrangements,
- *						accruals, anticipations, actions, attestations,
- *						audit_data_hash (leaf data = the 32 raw bytes)
+ *		What a FORAY transaction commits to, computed from its rows: the
+ *		stored transaction and its members are read, their foray_core and
+ *		audit data hashed (RFC 8785 + SHA-256), and the trees, the top tree
+ *		and merkle_root computed by src/core/commitment.c under the
+ *		transaction's commitment scheme (1 for what 0.4.0 anchored, 2 since
+ *		0.5.0).  docs/merkle.md is the definition, precise enough to
+ *		reimplement.
  *
  * Also the SQL functions transaction_hashes(), merkle_tree_hash() and
  * merkle_leaf_hash().
@@ -33,10 +20,13 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "catalog/namespace.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "canonical.h"
+#include "substrate.h"
 #include "txhash.h"
 
 PG_FUNCTION_INFO_V1(foray_transaction_hashes);
@@ -221,14 +211,56 @@ static SPIPlanPtr plan_tx_lock = NULL;
 static SPIPlanPtr plan_components = NULL;
 static SPIPlanPtr plan_attestations = NULL;
 
-#define TX_COLUMNS \
-	"SELECT lifecycle::text, schema_version, document_timestamp, foray_core, " \
-	"       audit_data_anchor OPERATOR(pg_catalog.-) 'audit_data_hash'::text, " \
+/*
+ * The transaction's row.  A database not yet updated from 0.4.0 or earlier
+ * (ALTER EXTENSION foray_substrate UPDATE) has no commitment_scheme column:
+ * everything there is scheme 1, as that version computed it.
+ */
+#define TX_COLUMNS(scheme) \
+	"SELECT lifecycle::pg_catalog.text, schema_version, document_timestamp, foray_core, " \
+	"       audit_data_anchor, " \
 	"       foray_core_hash, audit_data_hash, merkle_root, component_hashes, " \
 	"       blockchain_anchor, sealed_archive_ref, " \
-	"       audit_data_anchor OPERATOR(pg_catalog.->>) 'audit_data_hash'::text " \
+	"       CASE WHEN pg_catalog.jsonb_typeof(audit_data_anchor) OPERATOR(pg_catalog.=) 'object' " \
+	"            THEN audit_data_anchor OPERATOR(pg_catalog.->>) 'audit_data_hash'::pg_catalog.text END, " \
+	"       " scheme \
 	"  FROM foray.foray_transactions " \
 	" WHERE transaction_id OPERATOR(pg_catalog.=) $1"
+#define SCHEME_COLUMN "commitment_scheme::pg_catalog.int4 "
+#define SCHEME_BEFORE_0_5 "1 "
+
+/* does this database's foray_transactions have commitment_scheme (0.5.0)? */
+static Oid	scheme_cached_rel = InvalidOid;
+static bool scheme_cached = false;
+static bool scheme_callback_registered = false;
+
+/* ALTER EXTENSION ... UPDATE adds the column: look again after any change */
+static void
+scheme_relcache_callback(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == scheme_cached_rel)
+		scheme_cached_rel = InvalidOid;
+}
+
+bool
+foray_has_commitment_scheme(void)
+{
+	Oid			relid;
+
+	if (!scheme_callback_registered)
+	{
+		CacheRegisterRelcacheCallback(scheme_relcache_callback, (Datum) 0);
+		scheme_callback_registered = true;
+	}
+	relid = get_relname_relid("foray_transactions", get_namespace_oid("foray", false));
+	if (!OidIsValid(scheme_cached_rel) || relid != scheme_cached_rel)
+	{
+		scheme_cached = OidIsValid(relid) &&
+			get_attnum(relid, "commitment_scheme") != InvalidAttrNumber;
+		scheme_cached_rel = relid;
+	}
+	return scheme_cached;
+}
 
 static SPIPlanPtr
 keep_plan(const char *sql, int nargs, Oid *argtypes)
@@ -246,23 +278,40 @@ static void
 prepare_plans(void)
 {
 	Oid			args[2] = {TEXTOID, BOOLOID};
+	static bool plans_scheme = false;	/* the kind of database they are for */
 
-	if (plan_tx != NULL)
+	if (plan_tx != NULL && plans_scheme == foray_has_commitment_scheme())
 		return;
+	if (plan_tx != NULL)
+	{
+		SPI_freeplan(plan_tx);
+		SPI_freeplan(plan_tx_lock);
+		SPI_freeplan(plan_components);
+		SPI_freeplan(plan_attestations);
+	}
+	plans_scheme = foray_has_commitment_scheme();
 	plan_components = keep_plan(
-								"SELECT component_id, component_type::text, component_hash, "
+								"SELECT component_id, component_type::pg_catalog.text, component_hash, "
 								"       CASE WHEN $2 OR component_hash IS NULL THEN foray_core END, "
 								"       audit_data "
 								"  FROM foray.foray_components "
 								" WHERE transaction_id OPERATOR(pg_catalog.=) $1", 2, args);
 	plan_attestations = keep_plan(
-								  "SELECT attestation_id, 'ATT'::text, attestation_hash, "
+								  "SELECT attestation_id, 'ATT'::pg_catalog.text, attestation_hash, "
 								  "       CASE WHEN $2 OR attestation_hash IS NULL THEN foray_core END, "
 								  "       audit_data "
 								  "  FROM foray.foray_attestations "
 								  " WHERE transaction_id OPERATOR(pg_catalog.=) $1", 2, args);
-	plan_tx_lock = keep_plan(TX_COLUMNS " FOR UPDATE", 1, args);
-	plan_tx = keep_plan(TX_COLUMNS, 1, args);
+	if (plans_scheme)
+	{
+		plan_tx_lock = keep_plan(TX_COLUMNS(SCHEME_COLUMN) " FOR UPDATE", 1, args);
+		plan_tx = keep_plan(TX_COLUMNS(SCHEME_COLUMN), 1, args);
+	}
+	else
+	{
+		plan_tx_lock = keep_plan(TX_COLUMNS(SCHEME_BEFORE_0_5) " FOR UPDATE", 1, args);
+		plan_tx = keep_plan(TX_COLUMNS(SCHEME_BEFORE_0_5), 1, args);
+	}
 }
 
 static char *
@@ -287,45 +336,43 @@ getjsonb(HeapTuple tup, TupleDesc desc, int col)
 	return DatumGetJsonbP(d);
 }
 
-/* SHA-256 of the canonical form; of the JSON text "null" when absent */
+/* a copy of a jsonb value in another memory context */
+static Jsonb *
+copy_jsonb(Jsonb *jb, MemoryContext into)
+{
+	Jsonb	   *copy;
+
+	if (jb == NULL)
+		return NULL;
+	copy = MemoryContextAlloc(into, VARSIZE(jb));
+	memcpy(copy, jb, VARSIZE(jb));
+	return copy;
+}
+
+/* SHA-256 of the canonical form (numbers must keep their value) */
 static void
 hash_value(Jsonb *jb, const char *context, uint8 *out)
 {
-	if (jb == NULL)
-		merkle_check(foray_sha256(foray_backend_hasher(), (const uint8 *) "null", 4, out));
-	else
-		foray_hash_jsonb_raw(jb, true, context, out);
+	foray_hash_jsonb_raw(jb, true, context, out);
 }
 
-static int
-tree_of(const char *type)
+static bool
+jsonb_is_json_null(Jsonb *jb)
 {
-	if (strcmp(type, "ARR") == 0)
-		return FORAY_TREE_ARR;
-	if (strcmp(type, "ACC") == 0)
-		return FORAY_TREE_ACC;
-	if (strcmp(type, "ANT") == 0)
-		return FORAY_TREE_ANT;
-	if (strcmp(type, "ACT") == 0)
-		return FORAY_TREE_ACT;
-	if (strcmp(type, "ATT") == 0)
-		return FORAY_TREE_ATT;
-	elog(ERROR, "unknown component type \"%s\"", type);
-	return -1;					/* keep the compiler quiet */
+	JsonbValue	v;
+
+	return JB_ROOT_IS_SCALAR(jb) && JsonbExtractScalar(&jb->root, &v) && v.type == jbvNull;
 }
 
-/* the type code of a row ("ARR", ...) as a tree number */
+/* the tree number of a type code text datum ("ARR" ... "ATT") */
 static int
 tree_of_text(text *t)
 {
-	char		buf[4];
-	int			len = VARSIZE_ANY_EXHDR(t);
+	int			tree = foray_c2_tree_of_type(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 
-	if (len != 3)
-		elog(ERROR, "unknown component type of length %d", len);
-	memcpy(buf, VARDATA_ANY(t), 3);
-	buf[3] = '\0';
-	return tree_of(buf);
+	if (tree < 0)
+		elog(ERROR, "unknown component type of length %d", (int) VARSIZE_ANY_EXHDR(t));
+	return tree;
 }
 
 /* "sha256:<64 hex>" held in a text datum, without copying it */
@@ -341,41 +388,20 @@ hash_from_text_datum(text *t, uint8 *raw)
 	return foray_hash_from_text(buf, raw);
 }
 
-/* one member (component or attestation) as read, before ordering */
-typedef struct Member
-{
-	char	   *id;
-	int			tree;
-	uint8		data[FORAY_MERKLE_HASH_LEN];	/* its component hash */
-	uint8		leaf[FORAY_MERKLE_HASH_LEN];	/* H(0x00 || data) */
-	uint8		audit[FORAY_MERKLE_HASH_LEN];	/* its audit leaf */
-} Member;
-
+/* the members read so far */
 typedef struct Members
 {
-	Member	   *m;
-	int			n;
-	int			cap;
+	foray_commit_member *m;
+	size_t		n;
+	size_t		cap;
 } Members;
-
-/* tree order, then id bytewise (strcmp on UTF-8 is code-point order) */
-static int
-member_cmp(const void *a, const void *b)
-{
-	const Member *x = (const Member *) a;
-	const Member *y = (const Member *) b;
-
-	if (x->tree != y->tree)
-		return x->tree < y->tree ? -1 : 1;
-	return strcmp(x->id, y->id);
-}
 
 /*
  * Read every component (or attestation) of the transaction through a
- * cursor, FETCH_BATCH rows at a time, hashing as it goes.  The rows come
- * unordered (a sort in C is several times cheaper than one in the
- * executor); the caller orders them.  The common row (stored hash, no audit
- * data) allocates nothing but its id.
+ * cursor, FETCH_BATCH rows at a time, hashing what is not stored.  The rows
+ * come unordered (a sort in C is several times cheaper than one in the
+ * executor); foray_commit_sort orders them.  The common row (stored hash,
+ * no audit data) allocates nothing but its id.
  */
 static void
 load_members(SPIPlanPtr plan, ForayTx *tx, int flags, Members *ms,
@@ -387,16 +413,6 @@ load_members(SPIPlanPtr plan, ForayTx *tx, int flags, Members *ms,
 	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
 												 "foray merkle row",
 												 ALLOCSET_DEFAULT_SIZES);
-	foray_hasher *h = foray_backend_hasher();
-	uint8		null_leaf[FORAY_MERKLE_HASH_LEN];
-
-	/* the audit leaf of a member without audit data: H(0x00 || H("null")) */
-	{
-		uint8		d[FORAY_MERKLE_HASH_LEN];
-
-		hash_value(NULL, NULL, d);
-		merkle_check(foray_merkle_leaf_hash(h, d, FORAY_MERKLE_HASH_LEN, null_leaf));
-	}
 
 	values[0] = CStringGetTextDatum(tx->transaction_id);
 	values[1] = BoolGetDatum(recompute);
@@ -414,13 +430,13 @@ load_members(SPIPlanPtr plan, ForayTx *tx, int flags, Members *ms,
 		if (SPI_processed == 0)
 			break;
 		desc = SPI_tuptable->tupdesc;
-		if (ms->n + SPI_processed > (uint64) ms->cap)
+		if (ms->n + SPI_processed > ms->cap)
 		{
-			int			cap = Max(ms->cap * 2, ms->n + (int) SPI_processed);
+			size_t		cap = Max(ms->cap * 2, ms->n + (size_t) SPI_processed);
 
 			ms->m = ms->m == NULL ?
-				MemoryContextAlloc(work, sizeof(Member) * cap) :
-				repalloc_huge(ms->m, sizeof(Member) * cap);
+				MemoryContextAllocHuge(work, sizeof(foray_commit_member) * cap) :
+				repalloc_huge(ms->m, sizeof(foray_commit_member) * cap);
 			ms->cap = cap;
 		}
 		for (i = 0; i < SPI_processed; i++)
@@ -429,10 +445,11 @@ load_members(SPIPlanPtr plan, ForayTx *tx, int flags, Members *ms,
 			bool		nulls[5];
 			text	   *idt;
 			text	   *typet;
-			Member	   *m = &ms->m[ms->n];
+			foray_commit_member *m = &ms->m[ms->n];
 			bool		dirty;
 			const char *hash_field;
 			int			idlen;
+			char	   *id;
 			MemoryContext rowold = MemoryContextSwitchTo(rowcxt);
 
 			heap_deform_tuple(SPI_tuptable->vals[i], desc, cols, nulls);
@@ -441,26 +458,29 @@ load_members(SPIPlanPtr plan, ForayTx *tx, int flags, Members *ms,
 			/* detoasting (never for short ids) allocates in rowcxt */
 			dirty = (Pointer) idt != DatumGetPointer(cols[0]) ||
 				(Pointer) typet != DatumGetPointer(cols[1]);
+			memset(m, 0, sizeof(*m));
 			m->tree = tree_of_text(typet);
 			idlen = VARSIZE_ANY_EXHDR(idt);
-			m->id = MemoryContextAlloc(work, idlen + 1);
-			memcpy(m->id, VARDATA_ANY(idt), idlen);
-			m->id[idlen] = '\0';
+			id = MemoryContextAlloc(work, idlen + 1);
+			memcpy(id, VARDATA_ANY(idt), idlen);
+			id[idlen] = '\0';
+			m->id = id;
+			m->id_len = idlen;
 			hash_field = m->tree == FORAY_TREE_ATT ? "attestation_hash" : "component_hash";
 
 			if (!nulls[3])
 			{
 				/* hash the foray_core (recompute, or no stored hash) */
 				dirty = true;
-				hash_value(DatumGetJsonbP(cols[3]), m->id, m->data);
+				hash_value(DatumGetJsonbP(cols[3]), id, m->component_hash);
 				if (finding != NULL)
 				{
 					char		recomputed[FORAY_HASH_TEXT_LEN_M + 1];
 					char	   *stored = nulls[2] ? NULL : TextDatumGetCString(cols[2]);
 
-					foray_hash_to_text(m->data, recomputed);
+					foray_hash_to_text(m->component_hash, recomputed);
 					if (stored == NULL || strcmp(stored, recomputed) != 0)
-						finding(finding_arg, m->id, hash_field, stored, recomputed);
+						finding(finding_arg, id, hash_field, stored, recomputed);
 				}
 			}
 			else
@@ -469,24 +489,28 @@ load_members(SPIPlanPtr plan, ForayTx *tx, int flags, Members *ms,
 
 				if (ht != NULL && (Pointer) ht != DatumGetPointer(cols[2]))
 					dirty = true;
-				if (ht == NULL || !hash_from_text_datum(ht, m->data))
+				if (ht == NULL || !hash_from_text_datum(ht, m->component_hash))
 					ereport(ERROR,
 							(errcode(ERRCODE_FORAY_BAD_HASH_TEXT),
 							 errmsg("stored %s of \"%s\" in transaction \"%s\" is not a sha-256 hash",
-									hash_field, m->id, tx->transaction_id),
+									hash_field, id, tx->transaction_id),
 							 errhint("Run foray.verify('%s').", tx->transaction_id)));
 			}
-			merkle_check(foray_merkle_leaf_hash(h, m->data, FORAY_MERKLE_HASH_LEN, m->leaf));
 
-			if (nulls[4])
-				memcpy(m->audit, null_leaf, FORAY_MERKLE_HASH_LEN);
-			else
+			if (!nulls[4])
 			{
-				uint8		d[FORAY_MERKLE_HASH_LEN];
+				Jsonb	   *audit = DatumGetJsonbP(cols[4]);
 
 				dirty = true;
-				hash_value(DatumGetJsonbP(cols[4]), m->id, d);
-				merkle_check(foray_merkle_leaf_hash(h, d, FORAY_MERKLE_HASH_LEN, m->audit));
+				if (tx->scheme == FORAY_COMMIT_SCHEME_2 && jsonb_is_json_null(audit))
+					ereport(ERROR,
+							(errcode(ERRCODE_FORAY_INVALID_CORE),
+							 errmsg("audit_data of \"%s\" in transaction \"%s\" is JSON null",
+									id, tx->transaction_id),
+							 errdetail("Rule AUDIT-001: audit_data is a JSON value other than null; SQL NULL means none (docs/merkle.md)."),
+							 errhint("Run foray.verify('%s').", tx->transaction_id)));
+				m->has_audit = true;
+				hash_value(audit, id, m->audit_hash);
 			}
 			ms->n++;
 
@@ -501,54 +525,22 @@ load_members(SPIPlanPtr plan, ForayTx *tx, int flags, Members *ms,
 	MemoryContextDelete(rowcxt);
 }
 
-/*
- * Order the members (tree, then id) and lay them out as the five trees'
- * leaves and the audit leaves; duplicate ids cannot occur (primary keys).
- */
+/* refuse what no commitment can be computed from */
 static void
-arrange_members(Members *ms, ForayTx *tx, int flags, uint8 *audit_out,
-				MemoryContext into)
+commit_check(int rc, const ForayTx *tx)
 {
-	int			i;
-
-	if (ms->n > 1)
-		qsort(ms->m, ms->n, sizeof(Member), member_cmp);
-	for (i = 0; i < ms->n; i++)
-		tx->leaves[ms->m[i].tree].cap++;
-	for (i = 0; i < FORAY_NTREES; i++)
-	{
-		ForayLeaves *lv = &tx->leaves[i];
-
-		if (lv->cap == 0)
-			continue;
-		lv->leaf = MemoryContextAllocHuge(into, (Size) lv->cap * FORAY_MERKLE_HASH_LEN);
-		if (flags & FORAY_TX_KEEP_IDS)
-		{
-			lv->idcap = lv->cap;
-			lv->ids = MemoryContextAllocHuge(into, sizeof(char *) * lv->cap);
-			lv->data = MemoryContextAllocHuge(into, (Size) lv->cap * FORAY_MERKLE_HASH_LEN);
-		}
-	}
-	for (i = 0; i < ms->n; i++)
-	{
-		Member	   *m = &ms->m[i];
-		ForayLeaves *lv = &tx->leaves[m->tree];
-
-		memcpy(lv->leaf + (Size) lv->n * FORAY_MERKLE_HASH_LEN, m->leaf, FORAY_MERKLE_HASH_LEN);
-		if (flags & FORAY_TX_KEEP_IDS)
-		{
-			lv->ids[lv->n] = MemoryContextStrdup(into, m->id);
-			memcpy(lv->data + (Size) lv->n * FORAY_MERKLE_HASH_LEN, m->data, FORAY_MERKLE_HASH_LEN);
-		}
-		lv->n++;
-		/* audit leaves follow the same order */
-		memcpy(audit_out + (Size) i * FORAY_MERKLE_HASH_LEN, m->audit, FORAY_MERKLE_HASH_LEN);
-	}
+	if (rc == FORAY_MERKLE_TOO_LONG)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("an id or timestamp of transaction \"%s\" is too long to be committed",
+						tx->transaction_id)));
+	merkle_check(rc);
 }
 
 /*
  * Load the transaction's envelope row and all its components and
- * attestations, and compute every hash.  With FORAY_TX_RECOMPUTE every
+ * attestations, and compute every hash under the transaction's commitment
+ * scheme (src/core/commitment.c).  With FORAY_TX_RECOMPUTE every
  * foray_core is hashed again and each difference from the stored hash is
  * reported through 'finding'.  Results are allocated in the caller's
  * memory context.  tx->found is false when there is no such transaction.
@@ -563,20 +555,22 @@ foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
 	HeapTuple	tup;
 	TupleDesc	desc;
 	Jsonb	   *core;
-	Jsonb	   *anchor_meta;
+	Jsonb	   *anchor;
 	Members		ms = {NULL, 0, 0};
 	MemoryContext work;
 	char	   *stored_in_anchor;
-	int			t;
-	uint8	   *audit_all;
-	uint8		d[FORAY_MERKLE_HASH_LEN];
+	bool		isnull;
+	foray_commit out;
+	foray_commit_input *in = &tx->input;
 	foray_hasher *h = foray_backend_hasher();
+	int			nest;
 
 	memset(tx, 0, sizeof(ForayTx));
 	tx->transaction_id = pstrdup(transaction_id);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	nest = foray_safe_search_path_push();
 	prepare_plans();
 
 	values[0] = CStringGetTextDatum(transaction_id);
@@ -586,6 +580,7 @@ foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
 		elog(ERROR, "transaction lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)
 	{
+		foray_safe_search_path_pop(nest);
 		SPI_finish();
 		return;
 	}
@@ -596,45 +591,90 @@ foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
 	tx->schema_version = getstr(tup, desc, 2, caller);
 	tx->document_timestamp = getstr(tup, desc, 3, caller);
 	core = getjsonb(tup, desc, 4);
-	anchor_meta = getjsonb(tup, desc, 5);
+	anchor = getjsonb(tup, desc, 5);
 	tx->stored_foray_core_hash = getstr(tup, desc, 6, caller);
 	tx->stored_audit_data_hash = getstr(tup, desc, 7, caller);
 	tx->stored_merkle_root = getstr(tup, desc, 8, caller);
-	{
-		Jsonb	   *ch = getjsonb(tup, desc, 9);
-		Jsonb	   *ba = getjsonb(tup, desc, 10);
-		MemoryContext old = MemoryContextSwitchTo(caller);
-
-		if (ch != NULL)
-		{
-			tx->stored_component_hashes = palloc(VARSIZE(ch));
-			memcpy(tx->stored_component_hashes, ch, VARSIZE(ch));
-		}
-		if (ba != NULL)
-		{
-			tx->blockchain_anchor = palloc(VARSIZE(ba));
-			memcpy(tx->blockchain_anchor, ba, VARSIZE(ba));
-		}
-		MemoryContextSwitchTo(old);
-	}
+	tx->stored_component_hashes = copy_jsonb(getjsonb(tup, desc, 9), caller);
+	tx->blockchain_anchor = copy_jsonb(getjsonb(tup, desc, 10), caller);
 	tx->sealed_archive_ref = getstr(tup, desc, 11, caller);
-
-	/* foray_core_hash and the first audit leaf (the anchor's metadata) */
-	hash_value(core, transaction_id, tx->foray_core_hash);
-	hash_value(anchor_meta, transaction_id, d);
 	stored_in_anchor = getstr(tup, desc, 12, caller);
+	tx->scheme = DatumGetInt32(SPI_getbinval(tup, desc, 13, &isnull));
+	if (isnull || (tx->scheme != FORAY_COMMIT_SCHEME_1 && tx->scheme != FORAY_COMMIT_SCHEME_2))
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_INVALID_CORE),
+				 errmsg("transaction \"%s\" has no commitment scheme the substrate knows", transaction_id)));
+
+	/* foray_core_hash, and the anchor's metadata (without its audit_data_hash) */
+	memset(in, 0, sizeof(*in));
+	in->scheme = tx->scheme;
+	in->transaction_id = tx->transaction_id;
+	in->transaction_id_len = strlen(tx->transaction_id);
+	in->schema_version = tx->schema_version;
+	in->schema_version_len = strlen(tx->schema_version);
+	in->timestamp = tx->document_timestamp;
+	in->timestamp_len = strlen(tx->document_timestamp);
+	hash_value(core, transaction_id, tx->foray_core_hash);
+	memcpy(in->foray_core_hash, tx->foray_core_hash, FORAY_MERKLE_HASH_LEN);
+	if (anchor != NULL)
+	{
+		if (!JB_ROOT_IS_OBJECT(anchor))
+			ereport(ERROR,
+					(errcode(ERRCODE_FORAY_INVALID_CORE),
+					 errmsg("audit_data_anchor of transaction \"%s\" is not a JSON object", transaction_id),
+					 errdetail("Rule AUDIT-002: audit_data_anchor is a JSON object or SQL NULL (docs/merkle.md)."),
+					 errhint("Run foray.verify('%s').", transaction_id)));
+		in->has_anchor = true;
+		hash_value(DatumGetJsonbP(DirectFunctionCall2(jsonb_delete,
+													  JsonbPGetDatum(anchor),
+													  CStringGetTextDatum("audit_data_hash"))),
+				   transaction_id, in->anchor_hash);
+	}
 	SPI_freetuptable(SPI_tuptable);
 
 	work = AllocSetContextCreate(caller, "foray merkle members", ALLOCSET_DEFAULT_SIZES);
 	load_members(plan_components, tx, flags, &ms, finding, finding_arg, work);
 	load_members(plan_attestations, tx, flags, &ms, finding, finding_arg, work);
 
-	/* audit_data_hash: the anchor's metadata, then every member in order */
-	audit_all = MemoryContextAllocHuge(work, (Size) (ms.n + 1) * FORAY_MERKLE_HASH_LEN);
-	merkle_check(foray_merkle_leaf_hash(h, d, FORAY_MERKLE_HASH_LEN, audit_all));
-	arrange_members(&ms, tx, flags, audit_all + FORAY_MERKLE_HASH_LEN, caller);
-	merkle_check(foray_merkle_root_inplace(h, audit_all, ms.n + 1, tx->audit_data_hash));
-	MemoryContextDelete(work);
+	foray_commit_sort(ms.m, ms.n);
+	in->members = ms.m;
+	in->n_members = ms.n;
+	commit_check(foray_commit_compute(h, in, &out), tx);
+
+	memcpy(tx->audit_data_hash, out.root[FORAY_C2_TREE_AUDIT], FORAY_MERKLE_HASH_LEN);
+	tx->n_components = 0;
+	for (int t = 0; t < FORAY_C2_NTREES; t++)
+	{
+		tx->tree_size[t] = out.size[t];
+		if (t < FORAY_NTREES)
+			memcpy(tx->tree_root[t], out.root[t], FORAY_MERKLE_HASH_LEN);
+		if (t < FORAY_TREE_ATT)
+			tx->n_components += out.size[t];
+	}
+	memcpy(tx->top_leaf, out.top_leaf, sizeof(tx->top_leaf));
+	memcpy(tx->merkle_root, out.merkle_root, FORAY_MERKLE_HASH_LEN);
+
+	if (flags & FORAY_TX_KEEP_IDS)
+	{
+		size_t		start = 0;
+
+		/* the members outlive this call: they move to the caller's context */
+		MemoryContextSetParent(work, caller);
+		tx->members = ms.m;
+		tx->n_members = ms.n;
+		for (int t = 0; t < FORAY_NTREES; t++)
+		{
+			tx->tree_start[t] = start;
+			start += out.size[t];
+		}
+		tx->tree_start[FORAY_NTREES] = start;
+	}
+	else
+	{
+		MemoryContextDelete(work);
+		in->members = NULL;
+		in->n_members = 0;
+	}
 
 	if (finding != NULL && stored_in_anchor != NULL)
 	{
@@ -645,27 +685,48 @@ foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
 			finding(finding_arg, NULL, "audit_data_anchor.audit_data_hash",
 					stored_in_anchor, recomputed);
 	}
+	foray_safe_search_path_pop(nest);
 	SPI_finish();
+}
 
-	/* the five tree roots (on a copy: the leaves are kept for proofs) */
-	tx->n_components = 0;
-	for (t = 0; t < FORAY_NTREES; t++)
+uint8 *
+foray_tx_tree_leaves(const ForayTx *tx, int t)
+{
+	size_t		n = tx->tree_start[t + 1] - tx->tree_start[t];
+	uint8	   *leaves = palloc_extended(Max(n, 1) * FORAY_MERKLE_HASH_LEN, MCXT_ALLOC_HUGE);
+	foray_hasher *h = foray_backend_hasher();
+
+	Assert(tx->members != NULL || n == 0);
+	for (size_t i = 0; i < n; i++)
+		commit_check(foray_commit_member_leaf(h, &tx->input, &tx->members[tx->tree_start[t] + i],
+											  leaves + i * FORAY_MERKLE_HASH_LEN), tx);
+	return leaves;
+}
+
+const foray_commit_member *
+foray_tx_find_member(const ForayTx *tx, int t, const char *id, size_t *index)
+{
+	size_t		lo = tx->tree_start[t];
+	size_t		hi = tx->tree_start[t + 1];
+	size_t		idlen = strlen(id);
+
+	while (lo < hi)
 	{
-		merkle_check(foray_merkle_root(h, tx->leaves[t].leaf, tx->leaves[t].n,
-									   tx->tree_root[t]));
-		if (t != FORAY_TREE_ATT)
-			tx->n_components += tx->leaves[t].n;
-	}
+		size_t		mid = lo + (hi - lo) / 2;
+		const foray_commit_member *m = &tx->members[mid];
+		int			c = foray_c2_id_cmp(m->id, m->id_len, id, idlen);
 
-	/* the top tree */
-	merkle_check(foray_merkle_leaf_hash(h, tx->foray_core_hash, FORAY_MERKLE_HASH_LEN,
-										tx->top_leaf + FORAY_TOP_CORE * FORAY_MERKLE_HASH_LEN));
-	for (t = 0; t < FORAY_NTREES; t++)
-		merkle_check(foray_merkle_leaf_hash(h, tx->tree_root[t], FORAY_MERKLE_HASH_LEN,
-											tx->top_leaf + (1 + t) * FORAY_MERKLE_HASH_LEN));
-	merkle_check(foray_merkle_leaf_hash(h, tx->audit_data_hash, FORAY_MERKLE_HASH_LEN,
-										tx->top_leaf + FORAY_TOP_AUDIT * FORAY_MERKLE_HASH_LEN));
-	merkle_check(foray_merkle_root(h, tx->top_leaf, FORAY_TOP_LEAVES, tx->merkle_root));
+		if (c == 0)
+		{
+			*index = mid - tx->tree_start[t];
+			return m;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /* error unless the transaction exists */
@@ -687,7 +748,7 @@ foray_tx_require(const ForayTx *tx)
  * foray.transaction_hashes(tx text)
  *	 RETURNS TABLE (component_hashes jsonb, foray_core_hash text,
  *					audit_data_hash text, merkle_root text, components bigint,
- *					attestations bigint)
+ *					attestations bigint, commitment_scheme integer)
  * The hashes the transaction's current rows commit to.
  */
 Datum
@@ -696,8 +757,8 @@ foray_transaction_hashes(PG_FUNCTION_ARGS)
 	char	   *txid = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	ForayTx		tx;
 	TupleDesc	desc;
-	Datum		values[6];
-	bool		nulls[6] = {false, false, false, false, false, false};
+	Datum		values[7];
+	bool		nulls[7] = {false, false, false, false, false, false, false};
 	char		h1[FORAY_HASH_TEXT_LEN_M + 1];
 	char		h2[FORAY_HASH_TEXT_LEN_M + 1];
 	char		h3[FORAY_HASH_TEXT_LEN_M + 1];
@@ -715,7 +776,8 @@ foray_transaction_hashes(PG_FUNCTION_ARGS)
 	values[2] = CStringGetTextDatum(h2);
 	values[3] = CStringGetTextDatum(h3);
 	values[4] = Int64GetDatum(tx.n_components);
-	values[5] = Int64GetDatum(tx.leaves[FORAY_TREE_ATT].n);
+	values[5] = Int64GetDatum((int64) tx.tree_size[FORAY_TREE_ATT]);
+	values[6] = Int32GetDatum(tx.scheme);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
 

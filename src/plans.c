@@ -44,7 +44,7 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		"                                d.anticipation_refs) OPERATOR(pg_catalog.&&) $1"
 		"   AND " HAS_REFS("d.")
 		"   AND d.status::pg_catalog.text" EQ "ANY ('{pending,ready}'::pg_catalog.text[])"
-		" ORDER BY d.component_id COLLATE \"C\"",
+		" ORDER BY d.component_id COLLATE pg_catalog.\"C\"",
 		1, {TEXTARRAYOID}
 	},
 	[PLAN_SET_STATUSES] = {
@@ -141,14 +141,14 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		" WHERE foray.component_ref_keys(transaction_id, arrangement_refs, accrual_refs,"
 		"                                anticipation_refs) OPERATOR(pg_catalog.@>) ARRAY[$1]"
 		"   AND " HAS_REFS("")
-		" ORDER BY component_id COLLATE \"C\" LIMIT 1",
+		" ORDER BY component_id COLLATE pg_catalog.\"C\" LIMIT 1",
 		1, {TEXTOID}
 	},
 	[PLAN_ATTESTATION_REFERRERS] = {
 		"SELECT attestation_id FROM foray.foray_attestations"
 		" WHERE foray.attestation_ref_keys(transaction_id, subject_refs, dependencies)"
 		"       OPERATOR(pg_catalog.@>) ARRAY[$1]"
-		" ORDER BY attestation_id COLLATE \"C\" LIMIT 1",
+		" ORDER BY attestation_id COLLATE pg_catalog.\"C\" LIMIT 1",
 		1, {TEXTOID}
 	},
 	[PLAN_COMPONENT_EXISTS] = {

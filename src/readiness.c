@@ -688,7 +688,15 @@ dirty_entry(const char *transaction_id, bool create)
 								HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	}
 	if (strlen(transaction_id) >= sizeof(((DirtyEntry *) 0)->key))
-		elog(ERROR, "transaction_id \"%s\" is too long", transaction_id);
+	{
+		if (!create)
+			return NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_ID_PREFIX),
+				 errmsg("\"%.40s...\" is not a valid transaction_id: it has %d bytes",
+						transaction_id, (int) strlen(transaction_id)),
+				 errdetail("Rule ID-002: a transaction_id is 1 to 200 characters from A-Z a-z 0-9 _ . : -, starting with a letter or digit.")));
+	}
 	e = hash_search(dirty_txs, transaction_id, create ? HASH_ENTER : HASH_FIND, &found);
 	if (e != NULL && !found)
 	{
@@ -754,6 +762,18 @@ foray_lock_transaction(const char *transaction_id)
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 	e->locked = true;
 	nlocks++;
+}
+
+/* Does this SQL transaction hold the FORAY transaction's writer lock? */
+bool
+foray_holds_transaction_lock(const char *transaction_id)
+{
+	DirtyEntry *e;
+
+	if (escalated)
+		return true;
+	e = dirty_entry(transaction_id, false);
+	return e != NULL && e->locked;
 }
 
 void

@@ -70,14 +70,33 @@ typedef struct ForayOwnerWrite
 	Oid			save_userid;
 	int			save_sec;
 	Oid			save_acting;
+	int			guc_nest;		/* of the pinned search_path, 0 when none */
 } ForayOwnerWrite;
 
-/* Around a write of the substrate's own: begin, then end in PG_FINALLY. */
+/*
+ * Around a write of the substrate's own: begin, then end in PG_FINALLY.
+ * Between the two the current role is the substrate's owner and the
+ * search_path is pinned to pg_catalog, pg_temp (docs/security.md).
+ */
 extern void foray_begin_owner_write(ForayOwnerWrite *w);
 extern void foray_end_owner_write(ForayOwnerWrite *w);
 
+/*
+ * Pin search_path to "pg_catalog, pg_temp" (pg_temp last, so nothing
+ * planted there is found before pg_catalog) for the substrate's own queries;
+ * returns the GUC nesting level to pass to the pop, 0 when the path was
+ * already pinned.  Errors unwind it with the (sub)transaction.
+ */
+#define FORAY_SAFE_SEARCH_PATH "pg_catalog, pg_temp"
+extern int	foray_safe_search_path_push(void);
+extern void foray_safe_search_path_pop(int nest);
+
+/* the role the substrate acts for inside an owner write, else InvalidOid */
+extern Oid	foray_acting_user;
+
 /* Serialise writers of one FORAY transaction (transaction-scoped lock). */
 extern void foray_lock_transaction(const char *transaction_id);
+extern bool foray_holds_transaction_lock(const char *transaction_id);
 
 /* Readiness and lifecycle (readiness.c) */
 extern void foray_mark_transaction_dirty(const char *transaction_id);

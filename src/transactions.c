@@ -19,8 +19,10 @@
 #include "executor/spi.h"
 #include "plans.h"
 #include "readiness.h"
+#include "protocol.h"
 #include "substrate.h"
 #include "trigger_util.h"
+#include "canonical.h"
 
 PG_FUNCTION_INFO_V1(foray_transactions_before);
 PG_FUNCTION_INFO_V1(foray_transactions_after);
@@ -99,7 +101,6 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 	char	   *ts;
 	Jsonb	   *core;
 	int			n;
-	static const char *const business[] = {"active", "completed", "reversed", NULL};
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
@@ -110,6 +111,7 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 	newtup = is_insert ? td->tg_trigtuple : td->tg_newtuple;
 	if (foray_restore_mode())
 		return PointerGetDatum(newtup);
+	foray_check_not_null(rel, newtup);
 
 	tx = foray_get_text(newtup, desc, foray_attno(rel, "transaction_id"));
 	if (!valid_transaction_id(tx))
@@ -155,6 +157,28 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 						 errmsg("transaction \"%s\": column \"%s\" is maintained by the substrate", tx, maintained[i]),
 						 errdetail("Rule LIFECYCLE-001: lifecycle, hashes and anchor data are derived or recorded by foray functions, never written directly."),
 						 errhint("Anchors are recorded with foray.record_anchor(); readiness drives open and ready_to_anchor.")));
+		}
+	}
+
+	/*
+	 * commitment_scheme is the substrate's: 2 for every new transaction, 1
+	 * only for what 0.4.0 anchored (absent before 0.5.0's update).
+	 */
+	if (foray_internal_writes == 0)
+	{
+		int			attno = SPI_fnumber(desc, "commitment_scheme");
+
+		if (attno > 0)
+		{
+			bool		isnull;
+			Datum		d = heap_getattr(newtup, attno, desc, &isnull);
+
+			if (is_insert ? (isnull || DatumGetInt16(d) != 2) :
+				foray_column_changed(td->tg_trigtuple, newtup, desc, attno))
+				ereport(ERROR,
+						(errcode(ERRCODE_FORAY_LIFECYCLE),
+						 errmsg("transaction \"%s\": column \"commitment_scheme\" is maintained by the substrate", tx),
+						 errdetail("Rule LIFECYCLE-001: a new transaction commits under scheme 2; only transactions anchored by 0.4.0 keep scheme 1 (docs/merkle.md).")));
 		}
 	}
 
@@ -211,8 +235,36 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 	core_field(core, tx, "entity_hash", jbvString, false, NULL);
 	core_field(core, tx, "currency", jbvString, false, NULL);
 	core_field(core, tx, "total_value", jbvNumeric, false, NULL);
-	core_field(core, tx, "status", jbvString, false, business);
+	core_field(core, tx, "status", jbvString, false, foray_business_statuses);
 	(void) foray_core_strings(core, "compliance_flags", &n, "foray_core", tx);
+
+	/*
+	 * Everything the transaction commits to can be hashed (docs/merkle.md):
+	 * foray_core and audit_data_anchor canonicalise keeping every number's
+	 * value, and audit_data_anchor is an object.
+	 */
+	if (is_insert || foray_column_changed(td->tg_trigtuple, newtup, desc, foray_attno(rel, "foray_core")))
+	{
+		uint8		digest[32];
+
+		foray_hash_jsonb_raw(core, true, psprintf("the foray_core of transaction \"%s\"", tx), digest);
+	}
+	if (is_insert || foray_column_changed(td->tg_trigtuple, newtup, desc,
+										  foray_attno(rel, "audit_data_anchor")))
+	{
+		Jsonb	   *anchor = foray_get_jsonb(newtup, desc, foray_attno(rel, "audit_data_anchor"));
+		uint8		digest[32];
+
+		if (anchor != NULL && !JB_ROOT_IS_OBJECT(anchor))
+			ereport(ERROR,
+					(errcode(ERRCODE_FORAY_INVALID_CORE),
+					 errmsg("transaction \"%s\": audit_data_anchor must be a JSON object", tx),
+					 errdetail("Rule AUDIT-002: audit_data_anchor is a JSON object or SQL NULL (docs/merkle.md)."),
+					 errhint("Write SQL NULL for no audit data anchor.")));
+		if (anchor != NULL)
+			foray_hash_jsonb_raw(anchor, true,
+								 psprintf("the audit_data_anchor of transaction \"%s\"", tx), digest);
+	}
 	return PointerGetDatum(newtup);
 }
 

@@ -13,7 +13,9 @@
 #include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/rel.h"
+#include "utils/elog.h"
 
+#include "canonical.h"
 #include "substrate.h"
 #include "trigger_util.h"
 
@@ -54,6 +56,28 @@ foray_column_changed(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, int att
 	nv = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(n));
 	return VARSIZE_ANY_EXHDR(ov) != VARSIZE_ANY_EXHDR(nv) ||
 		memcmp(VARDATA_ANY(ov), VARDATA_ANY(nv), VARSIZE_ANY_EXHDR(ov)) != 0;
+}
+
+void
+foray_check_not_null(Relation rel, HeapTuple tup)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (!HeapTupleHasNulls(tup))
+		return;
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		if (a->attisdropped || !a->attnotnull || a->attgenerated)
+			continue;
+		if (heap_attisnull(tup, i + 1, desc))
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+							NameStr(a->attname), RelationGetRelationName(rel)),
+					 errtablecol(rel, i + 1)));
+	}
 }
 
 #define ATTNO_CACHE_SIZE 64
@@ -136,6 +160,24 @@ foray_core_strings(Jsonb *core, const char *field, int *n,
 		items[(*n)++] = pnstrdup(ev.val.string.val, ev.val.string.len);
 	}
 	return items;
+}
+
+void
+foray_check_audit_data(Jsonb *audit, const char *who, const char *transaction_id)
+{
+	JsonbValue	v;
+	uint8		digest[32];
+
+	if (audit == NULL)
+		return;
+	if (JB_ROOT_IS_SCALAR(audit) && JsonbExtractScalar(&audit->root, &v) && v.type == jbvNull)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_INVALID_CORE),
+				 errmsg("%s of transaction \"%s\": audit_data is JSON null", who, transaction_id),
+				 errdetail("Rule AUDIT-001: audit_data is a JSON value other than null; SQL NULL means none (docs/merkle.md)."),
+				 errhint("Write SQL NULL for no audit data.")));
+	foray_hash_jsonb_raw(audit, true, psprintf("the audit_data of %s of transaction \"%s\"", who, transaction_id),
+						 digest);
 }
 
 Datum

@@ -14,6 +14,7 @@
 #include "utils/jsonb.h"
 
 #include "merkle.h"				/* src/core */
+#include "commitment.h"			/* src/core */
 
 /* SQLSTATEs of this part (docs/sqlstates.md) */
 #define ERRCODE_FORAY_BAD_HASH_TEXT		MAKE_SQLSTATE('2','2','R','5','0')
@@ -46,18 +47,6 @@
 extern const char *const foray_tree_names[FORAY_NTREES];	/* "arrangements", ... */
 extern const char *foray_top_leaf_name(int i);	/* leaves of merkle_root */
 
-/* one tree's leaves, in id order (bytewise) */
-typedef struct ForayLeaves
-{
-	int			n;
-	int			cap;
-	uint8	   *leaf;			/* n * 32: SHA-256(0x00 || component hash) */
-	char	  **ids;			/* n ids, or NULL when not kept */
-	int			idcap;
-	uint8	   *data;			/* n * 32 component hashes, or NULL when not
-								 * kept */
-} ForayLeaves;
-
 /* a finding of verify(): stored differs from recomputed */
 typedef void (*ForayFindingFn) (void *arg, const char *component_id,
 								const char *field, const char *stored,
@@ -70,6 +59,7 @@ typedef struct ForayTx
 	char	   *lifecycle;
 	char	   *schema_version;
 	char	   *document_timestamp;
+	int			scheme;			/* commitment_scheme: 1 or 2 */
 	/* the stored columns, NULL when SQL NULL */
 	char	   *stored_foray_core_hash;
 	char	   *stored_audit_data_hash;
@@ -81,23 +71,47 @@ typedef struct ForayTx
 	uint8		foray_core_hash[FORAY_MERKLE_HASH_LEN];
 	uint8		audit_data_hash[FORAY_MERKLE_HASH_LEN];
 	uint8		tree_root[FORAY_NTREES][FORAY_MERKLE_HASH_LEN];
+	uint64		tree_size[FORAY_C2_NTREES]; /* the five trees and audit_data */
 	uint8		merkle_root[FORAY_MERKLE_HASH_LEN];
 	uint8		top_leaf[FORAY_TOP_LEAVES * FORAY_MERKLE_HASH_LEN];
-	ForayLeaves leaves[FORAY_NTREES];
 	int64		n_components;
+	/*
+	 * With FORAY_TX_KEEP_IDS: every member in leaf order (trees in order,
+	 * ids bytewise), tree t being members[tree_start[t] .. tree_start[t+1]),
+	 * and the commitment's input (for its leaves and entries).
+	 */
+	foray_commit_member *members;
+	size_t		n_members;
+	size_t		tree_start[FORAY_NTREES + 1];
+	foray_commit_input input;
 } ForayTx;
 
 /* flags of foray_tx_load */
 #define FORAY_TX_LOCK		0x01	/* SELECT ... FOR UPDATE the envelope row */
-#define FORAY_TX_KEEP_IDS	0x02	/* keep the ids of every leaf */
+#define FORAY_TX_KEEP_IDS	0x02	/* keep every member (ForayTx.members) */
 #define FORAY_TX_RECOMPUTE	0x04	/* hash every foray_core again, ignore the
 									 * stored component/attestation hashes */
 
 extern foray_hasher *foray_backend_hasher(void);
 
+/* false on a database not yet updated to 0.5.0 (everything is scheme 1) */
+extern bool foray_has_commitment_scheme(void);
+
 extern void foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
 						  ForayFindingFn finding, void *finding_arg);
 extern void foray_tx_require(const ForayTx *tx);
+
+/* the leaf hashes of member tree t (0..4), in leaf order; KEEP_IDS loads */
+extern uint8 *foray_tx_tree_leaves(const ForayTx *tx, int t);
+/* the member of tree t with this id (KEEP_IDS loads), its index there */
+extern const foray_commit_member *foray_tx_find_member(const ForayTx *tx, int t,
+													   const char *id, size_t *index);
+
+/* the envelope of a loaded transaction (envelope.c): as jsonb, canonical text */
+extern Jsonb *foray_build_envelope(const ForayTx *tx, bool recorded, bool check_size,
+								   text **text_out);
+extern Jsonb *foray_tx_envelope(const ForayTx *tx);
+extern text *foray_tx_envelope_text(const ForayTx *tx, Jsonb **envelope_out);
 
 /* "sha256:<hex>" <-> 32 bytes */
 extern void foray_hash_to_text(const uint8 *raw, char *out);

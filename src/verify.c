@@ -24,6 +24,9 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/tuplestore.h"
+#include "utils/numeric.h"
+
+#include "substrate.h"
 
 #include "txhash.h"
 
@@ -80,6 +83,157 @@ compare(Collector *c, const char *field, const char *stored, const uint8 *raw,
 		collect(c, NULL, field, stored, recomputed);
 }
 
+/* a text field of a jsonb object (numbers as their text), NULL when absent */
+static char *
+field_text(Jsonb *jb, const char *key)
+{
+	JsonbValue *v;
+
+	if (jb == NULL || !JB_ROOT_IS_OBJECT(jb))
+		return NULL;
+	v = getKeyJsonValueFromContainer(&jb->root, key, strlen(key), NULL);
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	if (v->type == jbvString)
+		return pnstrdup(v->val.string.val, v->val.string.len);
+	if (v->type == jbvNumeric)
+		return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	return pstrdup("(not a string or number)");
+}
+
+static Jsonb *
+field_object(Jsonb *jb, const char *key)
+{
+	JsonbValue *v;
+
+	if (jb == NULL || !JB_ROOT_IS_OBJECT(jb))
+		return NULL;
+	v = getKeyJsonValueFromContainer(&jb->root, key, strlen(key), NULL);
+	if (v == NULL || v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		return NULL;
+	return JsonbValueToJsonb(v);
+}
+
+/* a difference between what the rows say and what was recorded */
+static void
+differ(Collector *c, const char *field, const char *rows, const char *recorded)
+{
+	if (rows == NULL ? recorded != NULL : (recorded == NULL || strcmp(rows, recorded) != 0))
+		collect(c, NULL, field, rows, recorded);
+}
+
+/*
+ * An anchored (or sealed) transaction against its TRANSACTION_ANCHORED
+ * event in the append-only log: the stored root and anchor record must be
+ * what the event recorded, and the envelope recomputed from the rows (the
+ * transaction's own fields, the hashes computed from its members) must be
+ * the envelope the event says was anchored (events of 0.5.0 and later carry
+ * it; 0.4.0's carry the root and the anchor record only).  Findings name
+ * the field, with the rows' value as "stored" and the event's as
+ * "recomputed".
+ */
+static void
+check_anchor_event(Collector *c, ForayTx *tx)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		values[1];
+	int			rc;
+	Jsonb	   *payload = NULL;
+	uint64		nevents;
+	ForayOwnerWrite ow;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (plan == NULL)
+	{
+		Oid			types[1] = {TEXTOID};
+		SPIPlanPtr	p = SPI_prepare("SELECT payload FROM foray.memory_events"
+									" WHERE transaction_id OPERATOR(pg_catalog.=) $1"
+									"   AND event_kind OPERATOR(pg_catalog.=) 'TRANSACTION_ANCHORED'"
+									" ORDER BY event_id", 1, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		plan = p;
+	}
+	values[0] = CStringGetTextDatum(tx->transaction_id);
+	/* the log is read as the substrate's owner: any role that may verify, may */
+	foray_begin_owner_write(&ow);
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan, values, NULL, true, 0);
+	}
+	PG_FINALLY();
+	{
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "event lookup failed: %s", SPI_result_code_string(rc));
+	nevents = SPI_processed;
+	if (nevents > 0)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+		{
+			Jsonb	   *jb = DatumGetJsonbP(d);
+			MemoryContext old = MemoryContextSwitchTo(c->cxt);
+
+			payload = palloc(VARSIZE(jb));
+			memcpy(payload, jb, VARSIZE(jb));
+			MemoryContextSwitchTo(old);
+		}
+	}
+	SPI_finish();
+
+	if (nevents == 0)
+	{
+		collect(c, NULL, "TRANSACTION_ANCHORED", NULL, "no such event in foray.memory_events");
+		return;
+	}
+	if (nevents > 1)
+		collect(c, NULL, "TRANSACTION_ANCHORED", psprintf("%llu events", (unsigned long long) nevents),
+				"1 event");
+
+	differ(c, "event.merkle_root", tx->stored_merkle_root, field_text(payload, "merkle_root"));
+	{
+		static const char *const anchor_keys[] = {"kaspa_tx_id", "block_height",
+		"confirmation_time_ms", "anchored_at", NULL};
+
+		for (int i = 0; anchor_keys[i] != NULL; i++)
+			differ(c, psprintf("event.blockchain_anchor.%s", anchor_keys[i]),
+				   field_text(tx->blockchain_anchor, anchor_keys[i]),
+				   field_text(payload, anchor_keys[i]));
+	}
+
+	/* the anchored envelope against the one the rows give now */
+	{
+		Jsonb	   *env = field_object(payload, "envelope");
+		char		h[FORAY_HASH_TEXT_LEN_M + 1];
+
+		if (env == NULL)
+		{
+			if (field_text(payload, "commitment_scheme") != NULL)
+				collect(c, NULL, "event.envelope", NULL, "missing from the event");
+			return;				/* an event of 0.4.0: no envelope recorded */
+		}
+		differ(c, "envelope.transaction_id", tx->transaction_id, field_text(env, "transaction_id"));
+		differ(c, "envelope.schema_version", tx->schema_version, field_text(env, "schema_version"));
+		differ(c, "envelope.timestamp", tx->document_timestamp, field_text(env, "timestamp"));
+		differ(c, "envelope.commitment_scheme",
+			   tx->scheme == FORAY_COMMIT_SCHEME_1 ? NULL : psprintf("%d", tx->scheme),
+			   field_text(env, "commitment_scheme"));
+		foray_hash_to_text(tx->foray_core_hash, h);
+		differ(c, "envelope.foray_core_hash", h, field_text(env, "foray_core_hash"));
+		foray_hash_to_text(tx->audit_data_hash, h);
+		differ(c, "envelope.audit_data_hash", h, field_text(env, "audit_data_hash"));
+		foray_hash_to_text(tx->merkle_root, h);
+		differ(c, "envelope.merkle_root", h, field_text(env, "merkle_root"));
+	}
+}
+
 /* every transaction-level stored hash against its recomputation */
 static void
 check_transaction(Collector *c, ForayTx *tx)
@@ -115,6 +269,8 @@ check_transaction(Collector *c, ForayTx *tx)
 		}
 	}
 	compare(c, "merkle_root", tx->stored_merkle_root, tx->merkle_root, anchored);
+	if (anchored)
+		check_anchor_event(c, tx);
 }
 
 /* verify one transaction inside a subtransaction; errors become findings */
@@ -198,7 +354,7 @@ foray_verify(PG_FUNCTION_ARGS)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		rc = SPI_execute("SELECT transaction_id FROM foray.foray_transactions "
-						 "ORDER BY transaction_id COLLATE \"C\"", true, 0);
+						 "ORDER BY transaction_id COLLATE pg_catalog.\"C\"", true, 0);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "transaction listing failed: %s", SPI_result_code_string(rc));
 		for (i = 0; i < SPI_processed; i++)

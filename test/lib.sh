@@ -16,7 +16,7 @@ export FORAY_ROOT FORAY_PGVER FORAY_PGPORT FORAY_TMP FORAY_SANDBOX
 
 FORAY_PACKAGES="postgresql-$FORAY_PGVER postgresql-server-dev-$FORAY_PGVER \
 libjansson-dev libssl-dev postgresql-$FORAY_PGVER-pgtap libtap-parser-sourcehandler-pgtap-perl \
-build-essential clang"
+build-essential clang sqlsmith"
 
 foray_log() { printf '== %s\n' "$*" >&2; }
 
@@ -139,6 +139,19 @@ foray_fresh_db() {
 	local db=$1
 	foray_psql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 	foray_psql -d "$db" -c "CREATE EXTENSION foray_substrate"
+}
+
+# foray_check NAME EXPECTED ACTUAL: one "ok - NAME" or "not ok - NAME" line
+# (with both values when they differ), counted in foray_passed and
+# foray_failed for the suite's foray_tally.
+foray_passed=0
+foray_failed=0
+foray_check() {
+	if [ "$2" == "$3" ]; then
+		foray_passed=$((foray_passed + 1)); echo "ok - $1"
+	else
+		foray_failed=$((foray_failed + 1)); echo "not ok - $1"; echo "#   expected: $2"; echo "#   got:      $3"
+	fi
 }
 
 # A suite's tally: suites end by calling foray_tally P F, which prints the

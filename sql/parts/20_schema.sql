@@ -91,43 +91,52 @@ COMMENT ON FUNCTION foray.attestation_ref_keys(text, text[], text[]) IS
 -- ---------------------------------------------------------------------
 
 CREATE DOMAIN foray.component_type AS text
+	CONSTRAINT "is_ARR_ACC_ANT_or_ACT"
 	CHECK (VALUE IN ('ARR', 'ACC', 'ANT', 'ACT'));
 COMMENT ON DOMAIN foray.component_type IS
 'The four DAG component types: ARR arrangement, ACC accrual, ANT anticipation, ACT action.  Attestations (ATT) live in foray_attestations.';
 
 CREATE DOMAIN foray.readiness AS text
+	CONSTRAINT "is_pending_ready_settled_or_reversed"
 	CHECK (VALUE IN ('pending', 'ready', 'settled', 'reversed'));
 COMMENT ON DOMAIN foray.readiness IS
 'A component''s readiness: pending and ready are derived by the substrate; settled and reversed are set by the application.';
 
 CREATE DOMAIN foray.lifecycle AS text
+	CONSTRAINT "is_open_ready_to_anchor_anchored_or_sealed"
 	CHECK (VALUE IN ('open', 'ready_to_anchor', 'anchored', 'sealed'));
 COMMENT ON DOMAIN foray.lifecycle IS
 'A transaction''s anchoring lifecycle.  Not to be confused with business_status (foray_core.status).';
 
 CREATE DOMAIN foray.business_status AS text
+	CONSTRAINT "is_active_completed_or_reversed"
 	CHECK (VALUE IN ('active', 'completed', 'reversed'));
 COMMENT ON DOMAIN foray.business_status IS
 'A transaction''s business status, foray_core.status in the document (spec §2.1).';
 
 CREATE DOMAIN foray.attestor_type AS text
+	CONSTRAINT "is_a_spec_9.3_attestor_type"
 	CHECK (VALUE IN ('certification_body', 'laboratory', 'auditor', 'inspector', 'oracle', 'regulator'));
 COMMENT ON DOMAIN foray.attestor_type IS 'Spec §9.3 attestor types.';
 
 CREATE DOMAIN foray.attestation_type AS text
+	CONSTRAINT "is_a_spec_9.3_attestation_type"
 	CHECK (VALUE IN ('certification', 'inspection', 'analysis', 'audit_opinion', 'verification', 'approval'));
 COMMENT ON DOMAIN foray.attestation_type IS 'Spec §9.3 attestation types.';
 
 CREATE DOMAIN foray.attestation_outcome AS text
+	CONSTRAINT "is_a_spec_9.3_outcome"
 	CHECK (VALUE IN ('certified', 'approved', 'rejected', 'conditional', 'expired', 'revoked', 'pending'));
 COMMENT ON DOMAIN foray.attestation_outcome IS 'Spec §9.3 outcome values.';
 
 CREATE DOMAIN foray.subject_kind AS text
+	CONSTRAINT "is_TRANSACTION_COMPONENT_ATTESTATION_or_MEMORY_OBJECT"
 	CHECK (VALUE IN ('TRANSACTION', 'COMPONENT', 'ATTESTATION', 'MEMORY_OBJECT'));
 COMMENT ON DOMAIN foray.subject_kind IS
 'What a memory_events row is about: a substrate transaction, component or attestation, or a Loomworks engine MemoryObject.';
 
 CREATE DOMAIN foray.actor_kind AS text
+	CONSTRAINT "is_person_contributor_agent_companion_institution_or_system"
 	CHECK (VALUE IN ('person', 'contributor', 'agent', 'companion', 'institution', 'system'));
 COMMENT ON DOMAIN foray.actor_kind IS
 'The one actor convention of the substrate: (actor_kind, actor_id).  person/contributor/agent/companion carry a UUID in actor_id; institution carries the institution''s name (''dunin7'', ''anthropic''); system carries the database role that wrote the row.';
@@ -162,6 +171,7 @@ CREATE TABLE foray.foray_transactions (
 	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	anchored_at			timestamptz,
 	sealed_at			timestamptz,
+	commitment_scheme	smallint NOT NULL DEFAULT 2,
 	CONSTRAINT foray_transactions_pkey PRIMARY KEY (transaction_id),
 	CONSTRAINT foray_transactions_id_check CHECK (foray.is_transaction_id(transaction_id)),
 	CONSTRAINT foray_transactions_schema_version_check CHECK (schema_version = '4.1'),
@@ -170,7 +180,8 @@ CREATE TABLE foray.foray_transactions (
 	CONSTRAINT foray_transactions_anchor_check
 		CHECK ((lifecycle IN ('anchored', 'sealed')) = (blockchain_anchor IS NOT NULL AND merkle_root IS NOT NULL)),
 	CONSTRAINT foray_transactions_sealed_check
-		CHECK ((lifecycle = 'sealed') = (sealed_archive_ref IS NOT NULL))
+		CHECK ((lifecycle = 'sealed') = (sealed_archive_ref IS NOT NULL)),
+	CONSTRAINT foray_transactions_commitment_scheme_check CHECK (commitment_scheme IN (1, 2))
 ) WITH (fillfactor = 50);
 COMMENT ON TABLE foray.foray_transactions IS
 'The FORAY transaction envelope (spec §2.1): one row per transaction.  foray_core is the transaction-level core exactly as written; entity, entity_hash, transaction_type, business_status, currency and compliance_flags are generated from it.  lifecycle is the anchoring lifecycle, derived by the substrate.';
@@ -178,6 +189,7 @@ COMMENT ON COLUMN foray.foray_transactions.document_timestamp IS 'The document''
 COMMENT ON COLUMN foray.foray_transactions.extra_fields IS 'Top-level document fields the protocol does not define (e.g. source_system), kept for a lossless round trip.';
 COMMENT ON COLUMN foray.foray_transactions.amends_transaction_id IS 'For a correction: the transaction this one amends (FORAY amendments are new, append-only transactions).  Checked by the BEFORE trigger rather than a self-referencing foreign key, which would make pg_dump''s data ordering cyclic.';
 COMMENT ON COLUMN foray.foray_transactions.source_ref IS 'Provenance: the legacy row this transaction was migrated from, if any.';
+COMMENT ON COLUMN foray.foray_transactions.commitment_scheme IS 'How merkle_root and the envelope commit to the transaction (docs/merkle.md): 2 for every transaction since 0.5.0; 1 for one anchored by 0.4.0 or earlier, which keeps the scheme it was anchored under.  Maintained by the substrate.';
 -- The anchor service's work list: transactions not anchored yet, oldest
 -- first (foray.anchor_queue).  Not an index on lifecycle: the substrate
 -- moves lifecycle (open <-> ready_to_anchor) as components arrive, and an

@@ -120,17 +120,20 @@ CREATE TRIGGER foray_11_grow_only BEFORE TRUNCATE ON foray.event_kinds
 -- Registering the engine's event kinds.
 -- ---------------------------------------------------------------------
 
-CREATE FUNCTION foray.register_event_kind(event_kind text, description text)
-RETURNS void
-LANGUAGE sql VOLATILE STRICT
+-- SECURITY DEFINER: the application registers kinds without any privilege
+-- on event_kinds, which would let it add substrate kinds or re-describe
+-- them.  Everything in the body is schema-qualified.
+CREATE FUNCTION foray.register_event_kind(event_kind pg_catalog.text, description pg_catalog.text)
+RETURNS pg_catalog.void
+LANGUAGE sql VOLATILE STRICT SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 	INSERT INTO foray.event_kinds (event_kind, origin, description)
-	VALUES ($1, 'engine', $2)
+	VALUES ($1, 'engine'::pg_catalog.text, $2)
 	ON CONFLICT ON CONSTRAINT event_kinds_pkey
 	DO UPDATE SET description = EXCLUDED.description
-	WHERE foray.event_kinds.origin = 'engine';
+	WHERE foray.event_kinds.origin OPERATOR(pg_catalog.=) 'engine'::pg_catalog.text;
 $$;
 COMMENT ON FUNCTION foray.register_event_kind(text, text) IS
-'Registers (or re-describes) a Loomworks engine event kind, lower_snake_case, so memory_events accepts it.  Substrate kinds cannot be redefined.';
+'Registers (or re-describes) a Loomworks engine event kind, lower_snake_case, so memory_events accepts it.  Substrate kinds cannot be redefined.  Runs as the extension''s owner: foray_application needs no privilege on event_kinds (docs/roles.md).';
 

@@ -8,7 +8,21 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'foray_anchor_envelope'
 LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION foray.anchor_envelope(text) IS
-'The minimal payload the anchor service puts on chain: {transaction_id, schema_version, timestamp, foray_core_hash, audit_data_hash, merkle_root}, whose canonical form stays under 500 bytes (22R52 otherwise).  For a ready_to_anchor transaction, from its current rows; for an anchored or sealed one, as recorded.  23R30 for an open transaction.';
+'The minimal payload the anchor service puts on chain: {transaction_id, schema_version, timestamp, foray_core_hash, audit_data_hash, merkle_root, commitment_scheme} (a transaction anchored by 0.4.0: without commitment_scheme), whose canonical form stays under 500 bytes (22R52 otherwise).  For a ready_to_anchor transaction, from its current rows; for an anchored or sealed one, as recorded.  23R30 for an open transaction.  The bytes that go on chain: foray.anchor_envelope_text().';
+
+CREATE FUNCTION foray.anchor_envelope_text(tx text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'foray_anchor_envelope_text'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION foray.anchor_envelope_text(text) IS
+'The RFC 8785 canonical text of foray.anchor_envelope(tx): its UTF-8 bytes are what goes on chain (docs/merkle.md).';
+
+CREATE FUNCTION foray.anchor_envelope_sha256(tx text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'foray_anchor_envelope_sha256'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION foray.anchor_envelope_sha256(text) IS
+'SHA-256 of the UTF-8 bytes of foray.anchor_envelope_text(tx), as "sha256:<hex>".';
 
 CREATE FUNCTION foray.record_anchor(tx text, merkle_root text, kaspa_tx_id text,
 	block_height bigint, confirmation_time_ms bigint, anchored_at timestamptz)
@@ -100,7 +114,7 @@ AS $$
 DECLARE
 	orig_lifecycle text;
 BEGIN
-	SELECT t.lifecycle::text INTO orig_lifecycle
+	SELECT t.lifecycle::pg_catalog.text INTO orig_lifecycle
 	  FROM foray.foray_transactions t
 	 WHERE t.transaction_id OPERATOR(pg_catalog.=) original
 	   FOR SHARE;
@@ -118,7 +132,7 @@ BEGIN
 		(transaction_id, schema_version, document_timestamp, foray_core,
 		 audit_data_anchor, privacy_metadata, extra_fields, amends_transaction_id)
 	SELECT new_transaction_id, t.schema_version, t.document_timestamp, t.foray_core,
-		   t.audit_data_anchor OPERATOR(pg_catalog.-) 'audit_data_hash'::text,
+		   t.audit_data_anchor OPERATOR(pg_catalog.-) 'audit_data_hash'::pg_catalog.text,
 		   t.privacy_metadata, t.extra_fields, t.transaction_id
 	  FROM foray.foray_transactions t
 	 WHERE t.transaction_id OPERATOR(pg_catalog.=) original;

@@ -4,4 +4,4 @@
 -- ---------------------------------------------------------------------
 
 GRANT EXECUTE ON FUNCTION foray.merkle_leaf_hash(bytea), foray.merkle_tree_hash(bytea[]),
-	foray.verify_inclusion(text, jsonb, text) TO PUBLIC;
+	foray.verify_inclusion(text, jsonb, text), foray.verify_inclusion(jsonb, text) TO PUBLIC;

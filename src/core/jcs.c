@@ -120,6 +120,30 @@ jcs_hash_text(const uint8_t digest[32], char *out)
 	out[JCS_HASH_TEXT_LEN] = '\0';
 }
 
+/* hex digit values + 1; 0 for anything but 0-9 a-f */
+static const int8_t hexval[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+	['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13,
+	['d'] = 14, ['e'] = 15, ['f'] = 16
+};
+
+bool
+jcs_hash_parse(const char *s, size_t len, uint8_t digest[32])
+{
+	if (len != JCS_HASH_TEXT_LEN || memcmp(s, "sha256:", 7) != 0)
+		return false;
+	for (int i = 0; i < 32; i++)
+	{
+		int			hi = hexval[(unsigned char) s[7 + 2 * i]];
+		int			lo = hexval[(unsigned char) s[8 + 2 * i]];
+
+		if (hi == 0 || lo == 0)
+			return false;
+		digest[i] = (uint8_t) (((hi - 1) << 4) | (lo - 1));
+	}
+	return true;
+}
+
 const char *
 jcs_strerror(jcs_status code)
 {
@@ -282,6 +306,20 @@ render_step(const path_step *st, char *buf, size_t cap)
 	*p++ = ']';
 	*p = '\0';
 	return (size_t) (p - buf);
+}
+
+size_t
+jcs_path_key(const char *key, size_t keylen, char *buf, size_t cap)
+{
+	path_step	st = {key, keylen, 0};
+
+	if (cap < 160)
+	{
+		if (cap > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	return render_step(&st, buf, cap);
 }
 
 /*

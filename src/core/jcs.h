@@ -151,6 +151,16 @@ extern void jcs_buf_free(jcs_buf *b);
 
 /* "sha256:" + lowercase hex of digest; out must hold JCS_HASH_TEXT_LEN + 1 */
 extern void jcs_hash_text(const uint8_t digest[32], char *out);
+/* the inverse: true when s[0..len) is exactly such a text */
+extern bool jcs_hash_parse(const char *s, size_t len, uint8_t digest[32]);
+
+/*
+ * One member step of a JSON path as the error paths write it: ".name" for
+ * an identifier, else ["name"] with quotes, backslashes and controls
+ * escaped and names cut after 64 characters.  Returns the length written
+ * into buf (NUL-terminated; cap of at least 160 bytes holds any step).
+ */
+extern size_t jcs_path_key(const char *key, size_t keylen, char *buf, size_t cap);
 
 /* Compare two UTF-8 names as UTF-16 code-unit sequences (<0, 0, >0). */
 extern int	jcs_compare_names(const char *a, size_t alen, const char *b, size_t blen);

@@ -41,6 +41,8 @@ foray_merkle_strerror(int rc)
 			return "audit path length does not fit the leaf index and tree size";
 		case FORAY_MERKLE_MISMATCH:
 			return "recomputed root differs";
+		case FORAY_MERKLE_TOO_LONG:
+			return "a string of the entry is too long";
 		case FORAY_MERKLE_BAD_SIZE:
 			return "tree sizes are out of order, or the old tree is empty";
 		case FORAY_MERKLE_READ:

@@ -2,6 +2,7 @@
 -- payment pattern (an arrangement, an accrual, an anticipation, an action),
 -- inserted in reverse order inside one SQL transaction, plus an attestation.
 \pset footer off
+\pset format wrapped
 \echo
 \echo '== a FORAY transaction, inserted action-first (refs are checked at commit)'
 BEGIN;
@@ -34,20 +35,35 @@ INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_
 COMMIT;
 
 \echo '== the envelope row and its lifecycle'
-SELECT transaction_id, lifecycle, business_status, entity, total_value_text
-  FROM (SELECT *, foray_core->>'total_value' AS total_value_text FROM foray.foray_transactions) t
- WHERE transaction_id = 'DEMO_2026_Q1_PAYMENT_001';
+SELECT transaction_id, lifecycle, business_status, entity, foray_core ->> 'total_value' AS total_value
+  FROM foray.foray_transactions WHERE transaction_id = 'DEMO_2026_Q1_PAYMENT_001';
 \echo '== components: typed refs (generated from foray_core) and derived readiness'
-SELECT component_id, component_type, status, arrangement_refs, accrual_refs, anticipation_refs
+SELECT component_id, component_type AS type, status,
+	   array_to_string(arrangement_refs, ' ') AS arrangement_refs, array_to_string(accrual_refs, ' ') AS accrual_refs,
+	   array_to_string(anticipation_refs, ' ') AS anticipation_refs
   FROM foray.foray_components WHERE transaction_id = 'DEMO_2026_Q1_PAYMENT_001' ORDER BY ordinal NULLS LAST, component_id;
 \echo '== the attestation'
-SELECT attestation_id, attestor, attestation_type, outcome, subject_refs
+SELECT attestation_id, attestor, attestation_type, outcome, array_to_string(subject_refs, ' ') AS subject_refs
   FROM foray.foray_attestations WHERE transaction_id = 'DEMO_2026_Q1_PAYMENT_001';
-\echo '== the event log the triggers wrote in the same SQL transaction'
-SELECT event_id, event_kind, subject_kind, subject_id, payload
+\echo '== the event log the triggers wrote in the same SQL transaction (payloads without hashes, types)'
+SELECT event_kind, subject_id, payload - 'component_hash' - 'attestation_hash' - 'component_type' AS payload
   FROM foray.memory_events WHERE transaction_id = 'DEMO_2026_Q1_PAYMENT_001' ORDER BY event_id;
+\echo '   in full: SELECT event_kind, jsonb_pretty(payload) FROM foray.memory_events ORDER BY event_id;'
+\echo
 \echo '== a rule the protocol forbids: an accrual cannot reference an anticipation'
-\set ON_ERROR_STOP 0
-INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core) VALUES
- ('DEMO_2026_Q1_PAYMENT_001', 'ACC_WRONG', 'ACC', '{"anticipation_refs": ["ANT_INVOICE_DUE_001"]}');
-\set ON_ERROR_STOP 1
+\echo '   (refused, as expected: this refusal is the point)'
+CREATE TEMP TABLE demo_refusal (sqlstate text, error text, detail text);
+DO $$
+DECLARE
+	d text;
+BEGIN
+	INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core) VALUES
+	 ('DEMO_2026_Q1_PAYMENT_001', 'ACC_WRONG', 'ACC', '{"anticipation_refs": ["ANT_INVOICE_DUE_001"]}');
+	RAISE EXCEPTION 'the insert was not refused';
+EXCEPTION WHEN SQLSTATE '23R01' THEN
+	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+	INSERT INTO demo_refusal VALUES (SQLSTATE, SQLERRM, d);
+END $$;
+\x on
+SELECT * FROM demo_refusal;
+\x off

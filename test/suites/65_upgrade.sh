@@ -34,7 +34,8 @@ SELECT 'rel ' || rels.relname || ' ' || rels.relkind::text || ' ' || coalesce(ar
 UNION ALL
 SELECT 'col ' || r.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' '
 	   || a.attnotnull::text || ' ' || a.attgenerated::text || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') || ' '
-	   || coalesce(col_description(r.oid, a.attnum), '') || ' ' || a.attcollation::regcollation::text
+	   || coalesce(col_description(r.oid, a.attnum), '') || ' ' || a.attcollation::regcollation::text || ' '
+	   || coalesce(a.attacl::text, '')
   FROM rels r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
   LEFT JOIN pg_attrdef d ON d.adrelid = r.oid AND d.adnum = a.attnum
  WHERE r.relkind IN ('r', 'v')
@@ -55,7 +56,7 @@ UNION ALL
 SELECT 'view ' || c.relname || ' ' || pg_get_viewdef(c.oid) FROM pg_class c
  WHERE c.relnamespace = 'foray'::regnamespace AND c.relkind = 'v'
 UNION ALL
-SELECT 'type ' || t.typname || ' ' || coalesce(pg_get_constraintdef(co.oid), '') || ' ' || coalesce(obj_description(t.oid, 'pg_type'), '')
+SELECT 'type ' || t.typname || ' ' || coalesce(co.conname || ' ' || pg_get_constraintdef(co.oid), '') || ' ' || coalesce(obj_description(t.oid, 'pg_type'), '')
   FROM pg_type t LEFT JOIN pg_constraint co ON co.contypid = t.oid
  WHERE t.typnamespace = 'foray'::regnamespace AND t.typtype = 'd'
 UNION ALL
@@ -64,6 +65,14 @@ SELECT 'member ' || pg_describe_object(d.classid, d.objid, d.objsubid)
 UNION ALL
 SELECT 'dump ' || c::regclass::text || ' ' || cond FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(c, cond)
  WHERE e.extname = 'foray_substrate'
+UNION ALL
+SELECT 'schema ' || n.nspname || ' ' || coalesce(n.nspacl::text, '') FROM pg_namespace n WHERE n.nspname = 'foray'
+UNION ALL
+SELECT 'initpriv ' || pg_describe_object(i.classoid, i.objoid, i.objsubid) || ' ' || i.privtype::text || ' ' || i.initprivs::text
+  FROM pg_init_privs i
+ WHERE (i.classoid = 'pg_class'::regclass AND i.objoid IN (SELECT oid FROM rels))
+	OR (i.classoid = 'pg_proc'::regclass AND i.objoid IN (SELECT oid FROM pg_proc WHERE pronamespace = 'foray'::regnamespace))
+	OR (i.classoid = 'pg_namespace'::regclass AND i.objoid = 'foray'::regnamespace)
 UNION ALL
 SELECT 'kind ' || event_kind || ' ' || origin || ' ' || builtin::text || ' ' || description FROM foray.event_kinds WHERE builtin
 ORDER BY 1"
