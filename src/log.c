@@ -83,7 +83,8 @@ typedef enum LogPlan
 	LP_ENVELOPE,
 	LP_ENVELOPES,
 	LP_ORIGIN,
-	LP_SET_ORIGIN,
+	LP_NEW_ORIGIN,
+	LP_RENAME,
 	LP_ANY_CHECKPOINT,
 	LP_CP_INSERT,
 	LP_CP_GET,
@@ -140,10 +141,11 @@ static const struct
 	[LP_ORIGIN] = {
 		"SELECT origin FROM foray.log_config", 0, {0}
 	},
-	[LP_SET_ORIGIN] = {
-		"INSERT INTO foray.log_config (singleton, origin) VALUES (true, $1)"
-		" ON CONFLICT ON CONSTRAINT log_config_pkey"
-		" DO UPDATE SET origin = EXCLUDED.origin, set_at = pg_catalog.now()", 1, {TEXTOID}
+	[LP_NEW_ORIGIN] = {
+		"INSERT INTO foray.log_config (singleton, origin) VALUES (true, $1)", 1, {TEXTOID}
+	},
+	[LP_RENAME] = {
+		"UPDATE foray.log_config SET origin = $1, set_at = pg_catalog.now()", 1, {TEXTOID}
 	},
 	[LP_ANY_CHECKPOINT] = {
 		"SELECT tree_size FROM foray.log_checkpoints LIMIT 1", 0, {0}
@@ -982,24 +984,26 @@ set_origin_body(void *arg)
 {
 	OriginArgs *args = arg;
 	Datum		v[1] = {PointerGetDatum(args->origin)};
+	char	   *had;
+	bool		checkpoints;
 
 	log_lock(LOG_LOCK_ORIGIN, ExclusiveLock);
 	run(LP_ANY_CHECKPOINT, NULL, NULL, false, 1, SPI_OK_SELECT);
-	if (SPI_processed > 0)
-	{
-		char	   *had;
-
-		run(LP_ORIGIN, NULL, NULL, false, 1, SPI_OK_SELECT);
-		had = SPI_processed > 0 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
-		if (had != NULL && strcmp(had, text_to_cstring(args->origin)) == 0)
-			return;
+	checkpoints = SPI_processed > 0;
+	run(LP_ORIGIN, NULL, NULL, false, 1, SPI_OK_SELECT);
+	had = SPI_processed > 0 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
+	if (had != NULL && strcmp(had, text_to_cstring(args->origin)) == 0)
+		return;
+	if (checkpoints)
 		ereport(ERROR,
 				(errcode(ERRCODE_FORAY_LOG_ORIGIN),
 				 errmsg("the log's origin is \"%s\" and checkpoints have been taken under it",
 						had ? had : ""),
 				 errdetail("Rule TLOG-ORIGIN: the origin names the log in every checkpoint; once one is taken (and perhaps signed and anchored), the name is fixed.")));
-	}
-	run_write(LP_SET_ORIGIN, v, SPI_OK_INSERT);
+	if (had == NULL)
+		run_write(LP_NEW_ORIGIN, v, SPI_OK_INSERT);
+	else
+		run_write(LP_RENAME, v, SPI_OK_UPDATE);
 }
 
 /* foray.log_set_origin(origin text) RETURNS text */
