@@ -131,10 +131,10 @@ static const struct
 		" LIMIT $1", 1, {INT8OID}
 	},
 	[LP_ENVELOPE] = {
-		"SELECT foray.anchor_envelope($1)", 1, {TEXTOID}
+		"SELECT foray.anchor_envelope_text($1)", 1, {TEXTOID}
 	},
 	[LP_ENVELOPES] = {
-		"SELECT t.id, foray.anchor_envelope(t.id)"
+		"SELECT t.id, foray.anchor_envelope_text(t.id)"
 		"  FROM ROWS FROM (pg_catalog.unnest($1)) WITH ORDINALITY AS t(id, n)"
 		" ORDER BY t.n", 1, {TEXTARRAYOID}
 	},
@@ -675,8 +675,8 @@ append_one_body(void *arg)
 	run(LP_ENVELOPE, v, NULL, false, 1, SPI_OK_SELECT);
 	env = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
-		elog(ERROR, "foray.anchor_envelope returned NULL");
-	foray_log_envelope_leaf(DatumGetJsonbP(env), leaf);
+		elog(ERROR, "foray.anchor_envelope_text returned NULL");
+	foray_log_text_leaf(DatumGetTextPP(env), leaf);
 	args->index = (int64) appender_add(a, VARDATA_ANY(args->txid), VARSIZE_ANY_EXHDR(args->txid), leaf);
 	appender_flush(a);
 }
@@ -716,7 +716,7 @@ skippable(int sqlerrcode)
 }
 
 /*
- * The leaves of ids[from .. from + count) (foray.anchor_envelope, in one
+ * The leaves of ids[from .. from + count) (foray.anchor_envelope_text, in one
  * statement), in a subtransaction.  False, with *err, when a skippable
  * error stopped it; other errors are thrown.
  */
@@ -746,8 +746,8 @@ try_leaves(Datum *ids, int from, int count, uint8 *leaves, ErrorData **err)
 			Datum		env = SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull);
 
 			if (isnull)
-				elog(ERROR, "foray.anchor_envelope returned NULL");
-			foray_log_envelope_leaf(DatumGetJsonbP(env), leaves + (from + i) * HL);
+				elog(ERROR, "foray.anchor_envelope_text returned NULL");
+			foray_log_text_leaf(DatumGetTextPP(env), leaves + (from + i) * HL);
 		}
 		SPI_freetuptable(tt);
 		ReleaseCurrentSubTransaction();

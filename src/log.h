@@ -27,6 +27,9 @@
 /* SHA-256(0x00 || RFC 8785 canonical UTF-8 bytes of the envelope) */
 extern void foray_log_envelope_leaf(Jsonb *envelope, uint8 leaf[FORAY_MERKLE_HASH_LEN]);
 
+/* the same from the canonical text itself (foray.anchor_envelope_text) */
+extern void foray_log_text_leaf(text *canonical, uint8 leaf[FORAY_MERKLE_HASH_LEN]);
+
 /* "key": ["sha256:...", ...] into an object being built */
 extern void foray_log_push_hashes(JsonbParseState **st, const char *key,
 								  const uint8 *hashes, size_t n);

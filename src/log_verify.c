@@ -63,16 +63,21 @@ foray_log_utf8(text *t, size_t *len)
 }
 
 void
-foray_log_envelope_leaf(Jsonb *envelope, uint8 leaf[HL])
+foray_log_text_leaf(text *canonical, uint8 leaf[HL])
 {
-	text	   *canon = foray_canonicalize_jsonb(envelope);
 	size_t		len;
-	const char *bytes = foray_log_utf8(canon, &len);
+	const char *bytes = foray_log_utf8(canonical, &len);
 	int			rc = foray_merkle_leaf_hash(foray_backend_hasher(), (const uint8_t *) bytes,
 											len, leaf);
 
 	if (rc != FORAY_MERKLE_OK)
 		elog(ERROR, "log leaf hash failed: %s", foray_merkle_strerror(rc));
+}
+
+void
+foray_log_envelope_leaf(Jsonb *envelope, uint8 leaf[HL])
+{
+	foray_log_text_leaf(foray_canonicalize_jsonb(envelope), leaf);
 }
 
 void
