@@ -43,6 +43,10 @@ foray_merkle_strerror(int rc)
 			return "recomputed root differs";
 		case FORAY_MERKLE_TOO_LONG:
 			return "a string of the entry is too long";
+		case FORAY_MERKLE_BAD_SIZE:
+			return "tree sizes are out of order, or the old tree is empty";
+		case FORAY_MERKLE_READ:
+			return "a stored tree node could not be read";
 	}
 	return "unknown merkle error";
 }

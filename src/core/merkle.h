@@ -35,7 +35,10 @@ typedef enum foray_merkle_rc
 	FORAY_MERKLE_BAD_PATH_LEN,	/* path too short or too long for the index
 								 * and size */
 	FORAY_MERKLE_MISMATCH,		/* the recomputed root differs */
-	FORAY_MERKLE_TOO_LONG		/* an entry's string or the entry is too long */
+	FORAY_MERKLE_TOO_LONG,		/* an entry's string or the entry is too long */
+	FORAY_MERKLE_BAD_SIZE,		/* tree sizes out of order, or a consistency
+								 * proof from the empty tree */
+	FORAY_MERKLE_READ			/* a node source (src/core/tlog.h) failed */
 } foray_merkle_rc;
 
 /* short lower-case description of a return code */
