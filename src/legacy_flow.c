@@ -16,8 +16,10 @@
  * and over hand-made edge cases.
  *
  * The mapping decisions themselves (which row is an accrual, the component
- * id, the ledger party's kind, the ISO text of created_at) stay in the
- * script, which passes their results in.
+ * id, the ledger party's kind, the ISO text of created_at, an accrual's
+ * rate per million tokens and where it came from, its currency) stay in the
+ * script, which passes their results in (docs/migration.md, "Rates and
+ * currency of a token accrual").
  */
 #include "compat.h"
 
@@ -198,13 +200,18 @@ trim_scale(Numeric n)
 /*
  * foray.loomworks_flow_core(component_type, flow_type, asset_id, quantity,
  *		from_party, from_kind, to_party, to_kind, created_at, metadata,
- *		accrual_refs) returns jsonb
+ *		accrual_refs, rate_per_million, rate_source, currency) returns jsonb
  *
  * component_type 'ACC' (a provider-token row of a consumption turn: how the
  * charge is computed) or 'ACT' (every other row: value moved); from_kind and
  * to_kind the parties' actor kinds; created_at the row's timestamp as ISO
  * text; accrual_refs, for the credit debit of a consumption turn, the ids of
- * its turn's accruals.  metadata and accrual_refs may be null.
+ * its turn's accruals.  For an accrual, rate_per_million (credits per
+ * million tokens, a finite number >= 0), rate_source (where the script found
+ * it) and currency (the credit asset the output is in), each left out when
+ * null: without a rate there is no output.  An action ignores the last
+ * three.  metadata, accrual_refs, rate_per_million, rate_source and currency
+ * may be null.
  */
 Datum
 foray_loomworks_flow_core(PG_FUNCTION_ARGS)
@@ -220,6 +227,9 @@ foray_loomworks_flow_core(PG_FUNCTION_ARGS)
 	text	   *created_at = required_text(fcinfo, 8, "created_at");
 	Jsonb	   *meta = PG_ARGISNULL(9) ? NULL : PG_GETARG_JSONB_P(9);
 	ArrayType  *acc_refs = PG_ARGISNULL(10) ? NULL : PG_GETARG_ARRAYTYPE_P(10);
+	Numeric		rate = PG_ARGISNULL(11) ? NULL : PG_GETARG_NUMERIC(11);
+	text	   *rate_source = PG_ARGISNULL(12) ? NULL : PG_GETARG_TEXT_PP(12);
+	text	   *currency = PG_ARGISNULL(13) ? NULL : PG_GETARG_TEXT_PP(13);
 	bool		is_acc;
 	Numeric		qty_trimmed;
 	JsonbParseState *st = NULL;
@@ -231,6 +241,11 @@ foray_loomworks_flow_core(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("foray.loomworks_flow_core: quantity must not be null")));
 	quantity = PG_GETARG_NUMERIC(3);
+	if (numeric_is_nan(quantity) || numeric_is_inf(quantity))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("foray.loomworks_flow_core: quantity must be a finite number, not %s",
+						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(quantity))))));
 	if (text_is(ctype, "ACC"))
 		is_acc = true;
 	else if (text_is(ctype, "ACT"))
@@ -247,9 +262,15 @@ foray_loomworks_flow_core(PG_FUNCTION_ARGS)
 	{
 		char	   *parts[4];
 		StringInfoData desc;
-		JsonbValue	rate;
-		bool		has_rate = meta_get(meta, "rate_per_million", &rate);
 		bool		first = true;
+
+		if (rate != NULL && (numeric_is_nan(rate) || numeric_is_inf(rate) ||
+							 DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(rate),
+															   DirectFunctionCall1(int4_numeric, Int32GetDatum(0)))) < 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("foray.loomworks_flow_core: rate_per_million must be a finite number >= 0, not %s",
+							DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(rate))))));
 
 		push_kv_cstring(&st, "type", "token_consumption");
 		/* concat_ws(' ', role, direction, 'tokens,', model) */
@@ -273,25 +294,28 @@ foray_loomworks_flow_core(PG_FUNCTION_ARGS)
 		foray_push_key(&st, "inputs");
 		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 		push_kv_numeric(&st, "tokens", qty_trimmed);
-		if (has_rate)
-			push_kv_stripped(&st, "rate_per_million", &rate);
+		if (rate != NULL)
+			push_kv_numeric(&st, "rate_per_million", trim_scale(rate));
+		if (rate_source != NULL)
+			push_kv_text(&st, "rate_source", rate_source);
 		push_kv_meta(&st, "model", meta, "model");
 		push_kv_meta(&st, "role", meta, "role");
 		push_kv_meta(&st, "direction", meta, "direction");
 		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 
-		/* the credit charge: tokens × rate / 10^6, when the rate is a number */
-		if (has_rate && rate.type == jbvNumeric)
+		/* the credit charge: tokens × rate / 10^6, when there is a rate */
+		if (rate != NULL)
 		{
 			Datum		charge;
 
 			charge = DirectFunctionCall2(numeric_mul, NumericGetDatum(quantity),
-										 NumericGetDatum(rate.val.numeric));
+										 NumericGetDatum(rate));
 			charge = DirectFunctionCall2(numeric_div, charge,
 										 DirectFunctionCall1(int4_numeric, Int32GetDatum(1000000)));
 			push_kv_numeric(&st, "output", trim_scale(DatumGetNumeric(charge)));
 		}
-		push_kv_meta(&st, "currency", meta, "credit_asset");
+		if (currency != NULL)
+			push_kv_text(&st, "currency", currency);
 		push_kv_empty_array(&st, "arrangement_refs");
 	}
 	else

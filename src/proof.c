@@ -22,6 +22,10 @@
 #include "utils/numeric.h"
 #include "utils/tuplestore.h"
 #include "miscadmin.h"
+#include "executor/spi.h"
+#include "utils/memutils.h"
+
+#include "substrate.h"
 
 #include "txhash.h"
 
@@ -82,11 +86,28 @@ path_check(int rc)
 }
 
 /*
+ * Every level of member tree t (src/core/merkle.c), for audit paths at
+ * O(log n) each; built from the tree's leaves on first use.
+ */
+static uint8 *
+tree_levels(const ForayTx *tx, int t)
+{
+	size_t		n = tx->tree_start[t + 1] - tx->tree_start[t];
+	uint8	   *leaves = foray_tx_tree_leaves(tx, t);
+	uint8	   *levels = palloc_extended(Max(foray_merkle_levels_nodes(n), 1) * FORAY_MERKLE_HASH_LEN,
+										 MCXT_ALLOC_HUGE);
+
+	path_check(foray_merkle_levels_build(foray_backend_hasher(), leaves, n, levels));
+	pfree(leaves);
+	return levels;
+}
+
+/*
  * The proof of one member of a transaction loaded with FORAY_TX_KEEP_IDS;
- * leaves[t] caches the leaf hashes of tree t (computed on first use).
+ * levels[t] holds the levels of tree t (built on first use).
  */
 static Jsonb *
-build_proof(const ForayTx *tx, int tree, size_t index, uint8 **leaves)
+build_proof(const ForayTx *tx, int tree, size_t index, uint8 **levels)
 {
 	const foray_commit_member *m = &tx->members[tx->tree_start[tree] + index];
 	size_t		n = tx->tree_start[tree + 1] - tx->tree_start[tree];
@@ -95,8 +116,8 @@ build_proof(const ForayTx *tx, int tree, size_t index, uint8 **leaves)
 	JsonbParseState *st = NULL;
 	foray_hasher *hs = foray_backend_hasher();
 
-	if (leaves[tree] == NULL)
-		leaves[tree] = foray_tx_tree_leaves(tx, tree);
+	if (levels[tree] == NULL)
+		levels[tree] = tree_levels(tx, tree);
 
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	/* (a database not yet updated from 0.4.0 gets 0.4.0's proofs) */
@@ -108,11 +129,11 @@ build_proof(const ForayTx *tx, int tree, size_t index, uint8 **leaves)
 		foray_jb_string(&st, "component_type", foray_c2_type_codes[tree]);
 	foray_jb_string(&st, "tree", foray_tree_names[tree]);
 	push_hash(&st, "component_hash", m->component_hash);
-	push_hash(&st, "leaf_hash", leaves[tree] + index * FORAY_MERKLE_HASH_LEN);
+	push_hash(&st, "leaf_hash", levels[tree] + index * FORAY_MERKLE_HASH_LEN);
 
 	foray_jb_key(&st, "steps");
 	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
-	path_check(foray_merkle_inclusion_path(hs, leaves[tree], n, index, path, &path_len));
+	path_check(foray_merkle_levels_path(levels[tree], n, index, path, &path_len));
 	push_step(&st, foray_tree_names[tree], index, n, path, path_len, tx->tree_root[tree]);
 	path_check(foray_merkle_inclusion_path(hs, tx->top_leaf, FORAY_TOP_LEAVES, 1 + tree,
 										   path, &path_len));
@@ -138,6 +159,130 @@ locate(const ForayTx *tx, const char *id, size_t *index)
 }
 
 /*
+ * The last anchored transaction this backend proved members of, kept with
+ * its trees' leaves: an anchored transaction never changes, so the next
+ * proof of one of its members costs its paths only (docs/merkle.md).  The
+ * cache is checked against the transaction's row at every call: it serves
+ * while the transaction is anchored or sealed with the same stored
+ * merkle_root and scheme, in the same database.
+ */
+static MemoryContext proof_cache_cxt = NULL;
+static bool proof_cache_valid = false;
+static Oid	proof_cache_db = InvalidOid;
+static ForayTx proof_cache_tx;
+static uint8 *proof_cache_leaves[FORAY_NTREES];	/* the trees' levels */
+
+/* the row's lifecycle, stored merkle_root and scheme; false when none */
+static bool
+row_state(const char *txid, char **lifecycle, char **root, int *scheme)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		arg = CStringGetTextDatum(txid);
+	int			rc;
+	bool		found;
+	MemoryContext caller = CurrentMemoryContext;
+	int			nest;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	nest = foray_safe_search_path_push();
+	if (plan == NULL || !foray_has_commitment_scheme())
+	{
+		Oid			types[1] = {TEXTOID};
+		SPIPlanPtr	p = SPI_prepare(foray_has_commitment_scheme() ?
+									"SELECT lifecycle::pg_catalog.text, merkle_root, commitment_scheme::pg_catalog.int4"
+									"  FROM foray.foray_transactions WHERE transaction_id OPERATOR(pg_catalog.=) $1" :
+									"SELECT lifecycle::pg_catalog.text, merkle_root, 1"
+									"  FROM foray.foray_transactions WHERE transaction_id OPERATOR(pg_catalog.=) $1",
+									1, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		if (plan != NULL)
+			SPI_freeplan(plan);
+		plan = p;
+	}
+	rc = SPI_execute_plan(plan, &arg, NULL, false, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "transaction lookup failed: %s", SPI_result_code_string(rc));
+	found = SPI_processed == 1;
+	if (found)
+	{
+		HeapTuple	t = SPI_tuptable->vals[0];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		char	   *l = SPI_getvalue(t, d, 1);
+		char	   *r = SPI_getvalue(t, d, 2);
+		bool		isnull;
+
+		*lifecycle = MemoryContextStrdup(caller, l);
+		*root = r ? MemoryContextStrdup(caller, r) : NULL;
+		*scheme = DatumGetInt32(SPI_getbinval(t, d, 3, &isnull));
+	}
+	foray_safe_search_path_pop(nest);
+	SPI_finish();
+	return found;
+}
+
+/* the transaction, from the cache when it holds it, else loaded */
+static const ForayTx *
+proof_source(const char *txid, ForayTx *tx, uint8 **leaves)
+{
+	char	   *lifecycle;
+	char	   *root;
+	int			scheme;
+	bool		anchored;
+	MemoryContext old;
+
+	if (!row_state(txid, &lifecycle, &root, &scheme))
+	{
+		tx->found = false;
+		tx->transaction_id = pstrdup(txid);
+		return tx;
+	}
+	anchored = root != NULL &&
+		(strcmp(lifecycle, "anchored") == 0 || strcmp(lifecycle, "sealed") == 0);
+	if (anchored && proof_cache_valid && proof_cache_db == MyDatabaseId &&
+		strcmp(proof_cache_tx.transaction_id, txid) == 0 &&
+		proof_cache_tx.stored_merkle_root != NULL &&
+		strcmp(proof_cache_tx.stored_merkle_root, root) == 0 &&
+		proof_cache_tx.scheme == scheme)
+	{
+		memcpy(leaves, proof_cache_leaves, sizeof(proof_cache_leaves));
+		return &proof_cache_tx;
+	}
+	if (!anchored)
+	{
+		foray_tx_load(txid, FORAY_TX_KEEP_IDS, tx, NULL, NULL);
+		return tx;
+	}
+	/* load it into the cache, its leaves computed once */
+	proof_cache_valid = false;
+	if (proof_cache_cxt == NULL)
+		proof_cache_cxt = AllocSetContextCreate(TopMemoryContext, "foray proof cache",
+												ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(proof_cache_cxt);
+	old = MemoryContextSwitchTo(proof_cache_cxt);
+	foray_tx_load(txid, FORAY_TX_KEEP_IDS, &proof_cache_tx, NULL, NULL);
+	for (int t = 0; t < FORAY_NTREES; t++)
+		proof_cache_leaves[t] = proof_cache_tx.found &&
+			proof_cache_tx.tree_start[t + 1] > proof_cache_tx.tree_start[t] ?
+			tree_levels(&proof_cache_tx, t) : NULL;
+	MemoryContextSwitchTo(old);
+	/* kept only when the rows give the anchored root (the rows cannot change) */
+	if (proof_cache_tx.found && proof_cache_tx.stored_merkle_root != NULL)
+	{
+		char		h[FORAY_HASH_TEXT_LEN_M + 1];
+
+		foray_hash_to_text(proof_cache_tx.merkle_root, h);
+		proof_cache_valid = strcmp(h, proof_cache_tx.stored_merkle_root) == 0;
+	}
+	proof_cache_db = MyDatabaseId;
+	memcpy(leaves, proof_cache_leaves, sizeof(proof_cache_leaves));
+	return &proof_cache_tx;
+}
+
+/*
  * foray.inclusion_proof(tx text, id text) RETURNS jsonb
  */
 Datum
@@ -145,15 +290,16 @@ foray_inclusion_proof(PG_FUNCTION_ARGS)
 {
 	char	   *txid = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *id = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	ForayTx		tx;
+	ForayTx		loaded;
+	const ForayTx *tx;
 	uint8	   *leaves[FORAY_NTREES] = {NULL};
 	size_t		index;
 	int			tree;
 
-	foray_tx_load(txid, FORAY_TX_KEEP_IDS, &tx, NULL, NULL);
-	foray_tx_require(&tx);
-	tree = locate(&tx, id, &index);
-	PG_RETURN_JSONB_P(build_proof(&tx, tree, index, leaves));
+	tx = proof_source(txid, &loaded, leaves);
+	foray_tx_require(tx);
+	tree = locate(tx, id, &index);
+	PG_RETURN_JSONB_P(build_proof(tx, tree, index, leaves));
 }
 
 /*
@@ -206,10 +352,10 @@ foray_inclusion_proofs(PG_FUNCTION_ARGS)
 		MemoryContextReset(rowcxt); \
 	} while (0)
 
-	/* the leaves of each tree are computed once, outside the row context */
+	/* the levels of each tree are built once, outside the row context */
 	for (int t = 0; t < FORAY_NTREES; t++)
 		if (tx.tree_start[t + 1] > tx.tree_start[t])
-			leaves[t] = foray_tx_tree_leaves(&tx, t);
+			leaves[t] = tree_levels(&tx, t);
 
 	if (PG_ARGISNULL(1))
 	{

@@ -17,6 +17,8 @@ set +e
 filter=${1:-}
 logs="$FORAY_TMP/logs"
 mkdir -p "$logs"
+# where this run's part of the server log begins (99_server_log.sh reads it)
+wc -c <"$FORAY_PGDATA/server.log" >"$FORAY_TMP/server_log_start"
 passed=0
 failed=0
 for suite in "$FORAY_ROOT"/test/suites/*.sh; do

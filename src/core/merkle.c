@@ -43,6 +43,10 @@ foray_merkle_strerror(int rc)
 			return "recomputed root differs";
 		case FORAY_MERKLE_TOO_LONG:
 			return "a string of the entry is too long";
+		case FORAY_MERKLE_BAD_SIZE:
+			return "tree sizes are out of order, or the old tree is empty";
+		case FORAY_MERKLE_READ:
+			return "a stored tree node could not be read";
 	}
 	return "unknown merkle error";
 }
@@ -346,5 +350,86 @@ foray_merkle_verify_inclusion(foray_hasher *h, uint64_t index, uint64_t size,
 		return rc;
 	if (memcmp(computed, root, FORAY_MERKLE_HASH_LEN) != 0)
 		return FORAY_MERKLE_MISMATCH;
+	return FORAY_MERKLE_OK;
+}
+
+size_t
+foray_merkle_levels_nodes(size_t n)
+{
+	size_t		total = 0;
+
+	if (n == 0)
+		return 0;
+	for (;;)
+	{
+		total += n;
+		if (n == 1)
+			return total;
+		n = (n + 1) / 2;
+	}
+}
+
+int
+foray_merkle_levels_build(foray_hasher *h, const uint8_t *leaf_hashes, size_t n, uint8_t *nodes)
+{
+	size_t		level = 0;		/* offset of the current level, in hashes */
+	size_t		count = n;
+
+	if (n == 0)
+		return FORAY_MERKLE_OK;
+	memcpy(nodes, leaf_hashes, n * FORAY_MERKLE_HASH_LEN);
+	while (count > 1)
+	{
+		size_t		next = level + count;
+		size_t		i;
+
+		for (i = 0; i + 1 < count; i += 2)
+		{
+			int			rc = foray_merkle_node_hash(h, nodes + (level + i) * FORAY_MERKLE_HASH_LEN,
+													nodes + (level + i + 1) * FORAY_MERKLE_HASH_LEN,
+													nodes + (next + i / 2) * FORAY_MERKLE_HASH_LEN);
+
+			if (rc != FORAY_MERKLE_OK)
+				return rc;
+		}
+		if (count % 2 == 1)
+			memcpy(nodes + (next + count / 2) * FORAY_MERKLE_HASH_LEN,
+				   nodes + (level + count - 1) * FORAY_MERKLE_HASH_LEN, FORAY_MERKLE_HASH_LEN);
+		level = next;
+		count = (count + 1) / 2;
+	}
+	return FORAY_MERKLE_OK;
+}
+
+int
+foray_merkle_levels_path(const uint8_t *nodes, size_t n, size_t index,
+						 uint8_t *path, size_t *path_len)
+{
+	size_t		level = 0;
+	size_t		count = n;
+	size_t		j = index;
+	size_t		len = 0;
+
+	*path_len = 0;
+	if (index >= n)
+		return FORAY_MERKLE_BAD_INDEX;
+	while (count > 1)
+	{
+		size_t		sibling = (j % 2 == 1) ? j - 1 : j + 1;
+
+		/* the last node of an odd level has no sibling: it is carried up */
+		if (sibling < count)
+		{
+			if (len >= FORAY_MERKLE_MAX_PATH)
+				return FORAY_MERKLE_BAD_PATH_LEN;
+			memcpy(path + len * FORAY_MERKLE_HASH_LEN,
+				   nodes + (level + sibling) * FORAY_MERKLE_HASH_LEN, FORAY_MERKLE_HASH_LEN);
+			len++;
+		}
+		level += count;
+		count = (count + 1) / 2;
+		j /= 2;
+	}
+	*path_len = len;
 	return FORAY_MERKLE_OK;
 }

@@ -35,7 +35,10 @@ typedef enum foray_merkle_rc
 	FORAY_MERKLE_BAD_PATH_LEN,	/* path too short or too long for the index
 								 * and size */
 	FORAY_MERKLE_MISMATCH,		/* the recomputed root differs */
-	FORAY_MERKLE_TOO_LONG		/* an entry's string or the entry is too long */
+	FORAY_MERKLE_TOO_LONG,		/* an entry's string or the entry is too long */
+	FORAY_MERKLE_BAD_SIZE,		/* tree sizes out of order, or a consistency
+								 * proof from the empty tree */
+	FORAY_MERKLE_READ			/* a node source (src/core/tlog.h) failed */
 } foray_merkle_rc;
 
 /* short lower-case description of a return code */
@@ -78,6 +81,20 @@ extern int	foray_merkle_root(foray_hasher *h, const uint8_t *leaf_hashes, size_t
 extern int	foray_merkle_inclusion_path(foray_hasher *h, const uint8_t *leaf_hashes,
 										size_t n, size_t index,
 										uint8_t *path, size_t *path_len);
+
+/*
+ * Every level of the tree over n leaf hashes, for many audit paths at
+ * O(log n) each: level 0 is the n leaves, each next level pairs
+ * neighbours and carries an odd last node up (the same tree as RFC 9162's
+ * recursive definition), the last level is the root.  The caller provides
+ * room for foray_merkle_levels_nodes(n) hashes (0 when n is 0).
+ */
+extern size_t foray_merkle_levels_nodes(size_t n);
+extern int	foray_merkle_levels_build(foray_hasher *h, const uint8_t *leaf_hashes, size_t n,
+									  uint8_t *nodes);
+/* the RFC 9162 audit path of leaf 'index' from built levels: no hashing */
+extern int	foray_merkle_levels_path(const uint8_t *nodes, size_t n, size_t index,
+									 uint8_t *path, size_t *path_len);
 
 /*
  * The root that the audit path implies (RFC 9162 section 2.1.3.2, steps 1

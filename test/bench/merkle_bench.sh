@@ -13,6 +13,12 @@
 #    - OpenSSL baselines over the same bytes (test/bench/sha_baseline.c):
 #      one streaming SHA-256 over all of them, the same 2n-1 messages one by
 #      one, and src/core/merkle.c alone.
+#    - the same transaction under commitment scheme 1 (a copy, 'BIG1',
+#      marked scheme 1 as a transaction 0.4.0 anchored is): scheme 2 /
+#      scheme 1 is the cost of the second scheme (target <= 1.2);
+#    - inclusion proofs: one (foray.inclusion_proof), all of them at once
+#      (foray.inclusion_proofs, per proof), and their verification
+#      (foray.verify_inclusion, per proof).
 # 2. Envelope build for N_TRANSACTIONS (10,000) ready transactions.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -55,6 +61,12 @@ SELECT 'BIG', c.id, c.t, 'ready', c.core, 'sha256:' || encode(sha256(convert_to(
 		SELECT 'ACT_' || lpad(i::text, 7, '0'), 'ACT',
 			   jsonb_build_object('arrangement_refs', jsonb_build_array('ARR_0'), 'amount_settled', i)
 		  FROM generate_series(1, $N - 1) i) c;
+-- the same rows under scheme 1
+INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core, lifecycle, commitment_scheme)
+VALUES ('BIG1', '2026-03-01T10:00:00Z', '{"entity": "Bench", "transaction_type": "bulk"}', 'ready_to_anchor', 1);
+INSERT INTO foray.foray_components (transaction_id, component_id, component_type, status, foray_core, component_hash)
+SELECT 'BIG1', component_id, component_type, status, foray_core, component_hash
+  FROM foray.foray_components WHERE transaction_id = 'BIG';
 COMMIT;
 RESET session_replication_role;
 ANALYZE foray.foray_components;
@@ -96,30 +108,8 @@ SELECT array_agg(decode(substr(coalesce(component_hash, 'sha256:' || repeat('0',
   FROM foray.foray_components WHERE transaction_id = 'BIG' AND component_type = 'ACT';
 SQL
 
-# best of REPEAT of a statement: "wall_ms cpu_ms", cpu being the backend's
-# own user+system time (the machine is shared: wall time includes waiting)
-best_ms() {
-	local sql=$1 best="" bestcpu="" line ms cpu
-	for _ in $(seq $REPEAT); do
-		line=$(foray_psql -d $db -At <<SQL | tail -n 1
-SELECT pg_backend_pid() AS pid \gset
-\setenv PID :pid
-\! awk '{print \$14 + \$15}' /proc/\$PID/stat > $out/cpu0
-SELECT clock_timestamp() AS t0 \gset
-$sql
-SELECT round(extract(epoch FROM clock_timestamp() - :'t0') * 1000, 1) AS ms \gset
-\! awk -v t0=\$(cat $out/cpu0) -v hz=\$(getconf CLK_TCK) '{print (\$14 + \$15 - t0) * 1000 / hz}' /proc/\$PID/stat > $out/cpu1
-\echo :ms
-SQL
-)
-		ms=$line
-		cpu=$(cat "$out/cpu1")
-		if [ -z "$best" ] || [ "$(echo "$ms < $best" | bc)" = 1 ]; then best=$ms; fi
-		if [ -z "$bestcpu" ] || [ "$(echo "$cpu < $bestcpu" | bc)" = 1 ]; then bestcpu=$cpu; fi
-	done
-	echo "$best $bestcpu"
-}
-ratio() { echo "scale=2; $1 / $2" | bc; }
+# best_ms and ratio: test/bench/measure.sh
+source test/bench/measure.sh
 
 echo "== Merkle root, $N components (best of $REPEAT)"
 read -r tx_ms tx_cpu < <(best_ms "SELECT merkle_root FROM foray.transaction_hashes('BIG') \\g /dev/null")
@@ -143,29 +133,40 @@ echo "     merkle_tree_hash / same msgs    $(ratio "$tree_cpu" "$msgs_ms")"
 echo "     PL/pgSQL / merkle_tree_hash     $(ratio "$pl_cpu" "$tree_cpu")"
 echo "     PL/pgSQL / transaction_hashes   $(ratio "$pl_cpu" "$tx_cpu")"
 
+echo "== commitment scheme 2 against scheme 1, the same $N components (best of $REPEAT)"
+read -r s1_ms s1_cpu < <(best_ms "SELECT merkle_root FROM foray.transaction_hashes('BIG1') \\g /dev/null")
+printf '   %-58s %10s %10s\n' "" "wall ms" "cpu ms"
+printf '   %-58s %10s %10s\n' "transaction_hashes, scheme 2 (BIG)" "$tx_ms" "$tx_cpu"
+printf '   %-58s %10s %10s\n' "transaction_hashes, scheme 1 (BIG1)" "$s1_ms" "$s1_cpu"
+echo "   scheme 2 / scheme 1: wall $(ratio "$tx_ms" "$s1_ms"), cpu $(ratio "$tx_cpu" "$s1_cpu") (target <= 1.2)"
+
+echo "== inclusion proofs, $N components (best of $REPEAT)"
+read -r one_ms one_cpu < <(best_ms "SELECT foray.inclusion_proof('BIG', 'ACT_0050000') \\g /dev/null")
+# anchored: the transaction is kept after its first proof; 1,000 single calls
+foray_psql -d $db -c "SELECT foray.record_anchor('BIG', (SELECT merkle_root FROM foray.transaction_hashes('BIG')), 'kaspa:bench', 1, 1, now())" >/dev/null
+read -r cold_ms cold_cpu < <(best_ms "SELECT foray.inclusion_proof('BIG', 'ACT_0050000') \\g /dev/null")
+read -r warm_ms warm_cpu < <(best_ms "SELECT foray.inclusion_proof('BIG', 'ACT_0000001') \\g /dev/null
+\\! awk '{print \$14 + \$15}' /proc/\$PID/stat > $out/cpu0
+SELECT clock_timestamp() AS t0 \\gset
+SELECT count(foray.inclusion_proof('BIG', 'ACT_' || lpad(i::text, 7, '0'))) FROM generate_series(1, 1000) i \\g /dev/null")
+read -r all_ms all_cpu < <(best_ms "SELECT count(*) FROM foray.inclusion_proofs('BIG') \\g /dev/null")
+foray_psql -d $db -c "CREATE TABLE proofs AS SELECT p.proof, (SELECT merkle_root FROM foray.transaction_hashes('BIG')) AS root FROM foray.inclusion_proofs('BIG') p" >/dev/null
+read -r ver_ms ver_cpu < <(best_ms "SELECT count(*) FILTER (WHERE foray.verify_inclusion(proof, root)) FROM proofs \\g /dev/null")
+allok=$(foray_psql -d $db -At -c "SELECT count(*) FILTER (WHERE foray.verify_inclusion(proof, root)) = count(*) FROM proofs")
+printf '   %-58s %10s %10s\n' "" "wall ms" "cpu ms"
+printf '   %-58s %10s %10s\n' "one proof, transaction not anchored (foray.inclusion_proof)" "$one_ms" "$one_cpu"
+printf '   %-58s %10s %10s\n' "one proof, anchored, first in the session" "$cold_ms" "$cold_cpu"
+printf '   %-58s %10s %10s\n' "1,000 single proofs after it (one statement)" "$warm_ms" "$warm_cpu"
+printf '   %-58s %10s %10s\n' "  per proof" "$(echo "scale=4; $warm_ms / 1000" | bc)" "$(echo "scale=4; $warm_cpu / 1000" | bc)"
+printf '   %-58s %10s %10s\n' "all $N proofs (foray.inclusion_proofs)" "$all_ms" "$all_cpu"
+printf '   %-58s %10s %10s\n' "  per proof" "$(echo "scale=4; $all_ms / $N" | bc)" "$(echo "scale=4; $all_cpu / $N" | bc)"
+printf '   %-58s %10s %10s\n' "verify_inclusion of all $N" "$ver_ms" "$ver_cpu"
+printf '   %-58s %10s %10s\n' "  per proof" "$(echo "scale=4; $ver_ms / $N" | bc)" "$(echo "scale=4; $ver_cpu / $N" | bc)"
+echo "   every proof verifies: $allok"
+
 # Loaded behind the triggers as well, already ready_to_anchor (the
 # readiness triggers are benchmarked elsewhere); stored hashes filled in.
-echo "== loading $T ready transactions (1 arrangement + 1 action each; replica mode)"
-t0=$(date +%s.%N)
-foray_psql -d $db <<SQL
-SET session_replication_role = replica;
-BEGIN;
-INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core, lifecycle)
-SELECT 'ENV_' || lpad(i::text, 6, '0'), '2026-03-01T10:00:00Z',
-	   jsonb_build_object('entity', 'E', 'transaction_type', 'sale', 'total_value', i), 'ready_to_anchor'
-  FROM generate_series(1, $T) i;
-INSERT INTO foray.foray_components (transaction_id, component_id, component_type, status, foray_core, component_hash)
-SELECT 'ENV_' || lpad(i::text, 6, '0'), c.id, c.t, 'ready', c.core,
-	   'sha256:' || encode(sha256(convert_to(c.core::text, 'UTF8')), 'hex')
-  FROM generate_series(1, $T) i,
-	   LATERAL (VALUES ('ARR_1', 'ARR', '{"n": 1}'::jsonb),
-					   ('ACT_1', 'ACT', jsonb_build_object('arrangement_refs', '["ARR_1"]'::jsonb, 'amount_settled', i))) c(id, t, core);
-COMMIT;
-RESET session_replication_role;
-ANALYZE foray.foray_transactions;
-ANALYZE foray.foray_components;
-SQL
-echo "   loaded in $(echo "$(date +%s.%N) - $t0" | bc) s"
+load_ready ENV_ 6 "$T"
 ready=$(foray_psql -d $db -At -c "SELECT count(*) FROM foray.foray_transactions WHERE lifecycle = 'ready_to_anchor' AND transaction_id LIKE 'ENV_%'")
 read -r env_ms env_cpu < <(best_ms "SELECT count(foray.anchor_envelope(transaction_id)) FROM foray.foray_transactions WHERE lifecycle = 'ready_to_anchor' AND transaction_id LIKE 'ENV\\_%' \\g /dev/null")
 maxb=$(foray_psql -d $db -At -c "SELECT max(octet_length(foray.anchor_envelope(transaction_id)::text)) FROM foray.foray_transactions WHERE transaction_id LIKE 'ENV\\_%'")

@@ -6,6 +6,7 @@
  *		"N passed, N failed".
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commit.h"
@@ -107,6 +108,52 @@ main(void)
 			  foray_c2_member_leaf(hs, "T1", 2, "ACT", 3, "ACT_1", 5, h, leaf) == FORAY_MERKLE_OK &&
 			  memcmp(leaf, direct, 32) == 0,
 			  "member leaf = SHA-256(0x00 || member entry)");
+		foray_hasher_free(hs);
+	}
+	/*
+	 * The stored levels of src/core/merkle.c (foray_merkle_levels_*): every
+	 * root and every audit path equal foray_merkle_root and
+	 * foray_merkle_inclusion_path (themselves checked against the RFC 9162
+	 * recursive definition and vectors by merkle_test.c), sizes 0..300.
+	 */
+	{
+		foray_hasher *hs = foray_hasher_new();
+		uint8_t    *leaves = malloc(300 * 32);
+		int			roots_ok = 1,
+					paths_ok = 1;
+
+		for (size_t i = 0; i < 300; i++)
+			for (int b = 0; b < 32; b++)
+				leaves[i * 32 + b] = (uint8_t) (i * 7 + b);
+		for (size_t n = 0; n <= 300; n++)
+		{
+			size_t		nodes = foray_merkle_levels_nodes(n);
+			uint8_t    *lv = malloc(nodes * 32 + 1);
+			uint8_t		root[32];
+
+			if (foray_merkle_levels_build(hs, leaves, n, lv) != FORAY_MERKLE_OK ||
+				foray_merkle_root(hs, leaves, n, root) != FORAY_MERKLE_OK ||
+				(n > 0 && memcmp(lv + (nodes - 1) * 32, root, 32) != 0))
+				roots_ok = 0;
+			for (size_t i = 0; i < n; i++)
+			{
+				uint8_t		p1[FORAY_MERKLE_MAX_PATH * 32],
+							p2[FORAY_MERKLE_MAX_PATH * 32];
+				size_t		l1,
+							l2;
+
+				if (foray_merkle_levels_path(lv, n, i, p1, &l1) != FORAY_MERKLE_OK ||
+					foray_merkle_inclusion_path(hs, leaves, n, i, p2, &l2) != FORAY_MERKLE_OK ||
+					l1 != l2 || memcmp(p1, p2, l1 * 32) != 0)
+					paths_ok = 0;
+			}
+			if (n > 0 && foray_merkle_levels_path(lv, n, n, leaves, &len) != FORAY_MERKLE_BAD_INDEX)
+				paths_ok = 0;
+			free(lv);
+		}
+		check(roots_ok, "stored levels: the last level is the root, sizes 0..300");
+		check(paths_ok, "stored levels: every audit path equals foray_merkle_inclusion_path, sizes 1..300");
+		free(leaves);
 		foray_hasher_free(hs);
 	}
 	printf("%d passed, %d failed\n", passed, failed);

@@ -14,8 +14,8 @@
  * Prints "ok"/"not ok" lines and ends with "N passed, N failed".
  */
 #include "merkle.h"
+#include "test_util.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,152 +25,7 @@
 
 #define HL FORAY_MERKLE_HASH_LEN
 
-static int	passed = 0;
-static int	failed = 0;
 static foray_hasher *H;
-
-static void
-check(int cond, const char *fmt, const char *arg)
-{
-	char		msg[1024];
-
-	snprintf(msg, sizeof(msg), fmt, arg);
-	if (cond)
-	{
-		passed++;
-		printf("ok %d - %s\n", passed + failed, msg);
-	}
-	else
-	{
-		failed++;
-		printf("not ok %d - %s\n", passed + failed, msg);
-	}
-}
-
-/* ---- helpers ---------------------------------------------------------- */
-
-static size_t
-hex_decode(const char *hex, uint8_t *out, size_t max)
-{
-	size_t		n = strlen(hex) / 2;
-	size_t		i;
-
-	if (n > max)
-		n = max;
-	for (i = 0; i < n; i++)
-	{
-		unsigned int b;
-
-		sscanf(hex + 2 * i, "%2x", &b);
-		out[i] = (uint8_t) b;
-	}
-	return n;
-}
-
-/* base64 decode; returns the length, or (size_t) -1 on bad input */
-static size_t
-b64_decode(const char *s, uint8_t *out, size_t max)
-{
-	size_t		len = strlen(s);
-	int			n;
-	size_t		pad = 0;
-
-	if (len == 0)
-		return 0;
-	if (len % 4 != 0 || len / 4 * 3 > max)
-		return (size_t) -1;
-	n = EVP_DecodeBlock(out, (const unsigned char *) s, (int) len);
-	if (n < 0)
-		return (size_t) -1;
-	if (s[len - 1] == '=')
-		pad++;
-	if (s[len - 2] == '=')
-		pad++;
-	return (size_t) n - pad;
-}
-
-/* one-shot SHA-256 over prefix || a || b, independent of merkle.c */
-static void
-ref_hash(int prefix, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
-		 uint8_t out[HL])
-{
-	uint8_t    *buf = malloc(1 + alen + blen);
-	size_t		off = 0;
-
-	if (prefix >= 0)
-		buf[off++] = (uint8_t) prefix;
-	if (alen)
-		memcpy(buf + off, a, alen);
-	off += alen;
-	if (blen)
-		memcpy(buf + off, b, blen);
-	off += blen;
-	EVP_Digest(buf, off, out, NULL, EVP_sha256(), NULL);
-	free(buf);
-}
-
-/* MTH straight from RFC 9162 2.1.1, recursive, over leaf hashes */
-static void
-ref_mth(const uint8_t *leaf_hashes, size_t n, uint8_t out[HL])
-{
-	uint8_t		l[HL];
-	uint8_t		r[HL];
-	size_t		k = 1;
-
-	if (n == 0)
-	{
-		ref_hash(-1, NULL, 0, NULL, 0, out);
-		return;
-	}
-	if (n == 1)
-	{
-		memcpy(out, leaf_hashes, HL);
-		return;
-	}
-	while (k * 2 < n)
-		k *= 2;
-	ref_mth(leaf_hashes, k, l);
-	ref_mth(leaf_hashes + k * HL, n - k, r);
-	ref_hash(0x01, l, HL, r, HL, out);
-}
-
-/* read an unsigned integer field from the raw JSON text (leafIdx can be 2^64-1) */
-static int
-raw_u64(const char *text, const char *key, uint64_t *out)
-{
-	char		pat[64];
-	const char *p;
-
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(text, pat);
-	if (p == NULL)
-		return 0;
-	p += strlen(pat);
-	while (*p == ' ')
-		p++;
-	*out = strtoull(p, NULL, 10);
-	return 1;
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE	   *f = fopen(path, "rb");
-	long		len;
-	char	   *buf;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc(len + 1);
-	if (fread(buf, 1, len, f) != (size_t) len)
-		len = 0;
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* ---- the RFC 6962 tree ------------------------------------------------ */
 
@@ -302,43 +157,6 @@ run_inclusion_vector(const char *file)
 	}
 	json_decref(doc);
 	free(text);
-}
-
-static void
-walk_inclusion(const char *dir)
-{
-	DIR		   *d = opendir(dir);
-	struct dirent *e;
-	char	  **names = NULL;
-	size_t		n = 0;
-	size_t		i;
-
-	if (d == NULL)
-	{
-		check(0, "open %s", dir);
-		return;
-	}
-	while ((e = readdir(d)) != NULL)
-	{
-		if (e->d_name[0] == '.')
-			continue;
-		names = realloc(names, (n + 1) * sizeof(char *));
-		names[n] = malloc(strlen(dir) + strlen(e->d_name) + 2);
-		sprintf(names[n], "%s/%s", dir, e->d_name);
-		n++;
-	}
-	closedir(d);
-	for (i = 0; i < n; i++)
-	{
-		size_t		l = strlen(names[i]);
-
-		if (l > 5 && strcmp(names[i] + l - 5, ".json") == 0)
-			run_inclusion_vector(names[i]);
-		else
-			walk_inclusion(names[i]);
-		free(names[i]);
-	}
-	free(names);
 }
 
 /* ---- against the reference implementation ----------------------------- */
@@ -510,11 +328,11 @@ main(int argc, char **argv)
 	}
 	test_rfc6962_roots(argv[1]);
 	snprintf(dir, sizeof(dir), "%s/inclusion", argv[1]);
-	walk_inclusion(dir);
+	walk_json(dir, run_inclusion_vector);
 	test_against_reference();
 	test_cves();
 	test_errors();
 	foray_hasher_free(H);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	printf("%d passed, %d failed\n", tu_passed, tu_failed);
+	return tu_failed == 0 ? 0 : 1;
 }

@@ -4,12 +4,15 @@
 -- (src/legacy_flow.c) replaces.  test/suites/60_migration.sh compares the
 -- two over the fixture's migrated rows and over hand-made edge cases.
 -- Same arguments as foray.loomworks_flow_core; acc_refs as the ordered
--- list of the turn's accrual ids.
+-- list of the turn's accrual ids; rate, rate_source and currency as the
+-- script decides them for an accrual (docs/migration.md, "Rates and
+-- currency of a token accrual").
 CREATE SCHEMA IF NOT EXISTS flow_core_reference;
 
 CREATE OR REPLACE FUNCTION flow_core_reference.core(ctype text, flow_type text, asset_id text,
 	quantity numeric, from_party text, from_kind text, to_party text, to_kind text,
-	created_iso text, metadata jsonb, acc_refs text[]) RETURNS jsonb
+	created_iso text, metadata jsonb, acc_refs text[], rate numeric, rate_source text,
+	currency text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE
 RETURN (
 	WITH l AS (
@@ -28,13 +31,13 @@ RETURN (
 				'computation_method', 'Calculated',
 				'inputs', jsonb_build_object(
 					'tokens', trim_scale(l.quantity),
-					'rate_per_million', l.metadata -> 'rate_per_million',
+					'rate_per_million', trim_scale(rate),
+					'rate_source', rate_source,
 					'model', l.metadata -> 'model',
 					'role', l.metadata -> 'role',
 					'direction', l.metadata -> 'direction'),
-				'output', CASE WHEN jsonb_typeof(l.metadata -> 'rate_per_million') = 'number'
-					THEN trim_scale(l.quantity * (l.metadata ->> 'rate_per_million')::numeric / 1000000) END,
-				'currency', l.metadata -> 'credit_asset',
+				'output', trim_scale(l.quantity * rate / 1000000),
+				'currency', currency,
 				'arrangement_refs', '[]'::jsonb,
 				'dependencies', '[]'::jsonb,
 				'flow', l.flow))

@@ -157,6 +157,27 @@ CREATE TRIGGER trg_update_balance_on_flow
 	AFTER INSERT ON credit.foray_action_flows
 	FOR EACH ROW EXECUTE FUNCTION credit.update_balance_on_flow();
 
+-- Credits debited per 1,000,000 provider tokens, per (credit asset, token
+-- asset), mig 0062, seeded with 10 pairs (inventory §5); effective_at /
+-- superseded_at keep the history of amended rates.  Column names: the
+-- inventory's own words for the pair; docs/migration.md lists the psql
+-- variables for other spellings.
+CREATE TABLE credit.conversion_rates (
+	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+	credit_asset varchar(64) NOT NULL,
+	provider_token_asset varchar(64) NOT NULL,
+	rate_per_million numeric(12, 6) NOT NULL CHECK (rate_per_million >= 0),
+	effective_at timestamptz NOT NULL DEFAULT now(),
+	superseded_at timestamptz,
+	UNIQUE (credit_asset, provider_token_asset, effective_at)
+);
+INSERT INTO credit.conversion_rates (credit_asset, provider_token_asset, rate_per_million, effective_at)
+SELECT c, t, r, '2026-01-01 00:00:00+00'
+FROM (VALUES ('loomworks_credit_haiku'), ('loomworks_credit_sonnet')) AS ca(c),
+	 (VALUES ('anthropic_haiku_4_input', 250), ('anthropic_haiku_4_output', 1250),
+			 ('anthropic_sonnet_4_input', 900), ('anthropic_sonnet_4_output', 4500),
+			 ('anthropic_opus_4_input', 4500)) AS ta(t, r);
+
 -- ------------------------------------------------------------------------
 -- §4 surface 2: narrative events (mig 0068, schema audit)
 -- ------------------------------------------------------------------------

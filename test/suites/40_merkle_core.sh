@@ -7,8 +7,8 @@ out="$FORAY_TMP/core"
 mkdir -p "$out"
 p=0
 f=0
-cflags="-std=c99 -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror -Isrc/core"
-srcs="test/core/merkle_test.c src/core/merkle.c"
+cflags="-std=c99 -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror -Isrc/core -Itest/core"
+srcs="test/core/merkle_test.c test/core/test_util.c src/core/merkle.c"
 libs="-ljansson -lcrypto"
 
 run() {	# name binary

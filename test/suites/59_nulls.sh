@@ -86,7 +86,16 @@ INSERT INTO public.null_values VALUES
  ('memory_events', 'payload', \$\${}\$\$), ('memory_events', 'occurred_at', \$\$'2026-01-01'\$\$),
  ('memory_events', 'source_ref', \$\$'src'\$\$),
  ('event_kinds', 'event_kind', \$\$'nul_k@N@'\$\$), ('event_kinds', 'origin', \$\$'engine'\$\$),
- ('event_kinds', 'description', \$\$'d'\$\$), ('event_kinds', 'builtin', 'false');
+ ('event_kinds', 'description', \$\$'d'\$\$), ('event_kinds', 'builtin', 'false'),
+ ('log_config', 'singleton', 'true'), ('log_config', 'origin', \$\$'example.com/nul'\$\$),
+ ('log_config', 'set_at', \$\$'2026-01-01'\$\$),
+ ('log_entries', 'log_index', '@N@'), ('log_entries', 'appended_at', \$\$'2026-01-01'\$\$),
+ ('log_entries', 'transaction_id', \$\$'NUL_L_@N@'\$\$), ('log_entries', 'leaf_hash', \$\$'\\x00'\$\$),
+ ('log_entries', 'subtree_hashes', \$\$''\$\$),
+ ('log_checkpoints', 'tree_size', '@N@'), ('log_checkpoints', 'taken_at', \$\$'2026-01-01'\$\$),
+ ('log_checkpoints', 'root_hash', \$\$'\\x00'\$\$), ('log_checkpoints', 'checkpoint', \$\$'c'\$\$),
+ ('log_signatures', 'tree_size', '@N@'), ('log_signatures', 'vkey', \$\$'k'\$\$),
+ ('log_signatures', 'stored_at', \$\$'2026-01-01'\$\$), ('log_signatures', 'signed_checkpoint', \$\$'s'\$\$);
 -- jsonb values are written bare above: quote them
 UPDATE public.null_values SET val = quote_literal(val) WHERE val LIKE '{%';
 INSERT INTO public.null_keys VALUES
@@ -94,7 +103,9 @@ INSERT INTO public.null_keys VALUES
  ('foray_components', \$\$transaction_id = 'NUL_BASE' AND component_id = 'ARR_BASE'\$\$),
  ('foray_attestations', \$\$transaction_id = 'NUL_BASE' AND attestation_id = 'ATT_BASE'\$\$),
  ('memory_events', \$\$event_id = 1\$\$),
- ('event_kinds', \$\$event_kind = 'nul_kind'\$\$);
+ ('event_kinds', \$\$event_kind = 'nul_kind'\$\$),
+ ('log_config', 'singleton'), ('log_entries', 'log_index = 0'), ('log_checkpoints', 'tree_size = 0'),
+ ('log_signatures', 'tree_size = 0');
 SQL
 
 # every writable column of every table must have a value above

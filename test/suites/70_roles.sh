@@ -206,6 +206,21 @@ check "the calls database holds an open, a ready and an anchored transaction" \
 	"ROLES_ANCHORED=anchored ROLES_OPEN=open ROLES_READY=ready_to_anchor" \
 	"$(q $CALLS "SELECT string_agg(transaction_id || '=' || lifecycle, ' ' ORDER BY transaction_id) FROM foray.foray_transactions")"
 
+# The log (docs/log.md): named, ROLES_ANCHORED in it, a checkpoint of that
+# one entry, signed outside the database (openssl Ed25519, the C2SP vkey
+# computed here) so that foray.log_store_signature has a signature to store.
+q $CALLS "SELECT foray.log_set_origin('example.com/foray/roles'), foray.log_append('ROLES_ANCHORED')" >/dev/null
+q $CALLS "SELECT foray.log_checkpoint()" | head -c -1 >"$WORK/log_cp.txt"
+openssl genpkey -algorithm ed25519 -out "$WORK/log.key" 2>/dev/null
+openssl pkey -in "$WORK/log.key" -pubout -outform DER 2>/dev/null | tail -c 32 >"$WORK/log.pub"
+openssl pkeyutl -sign -inkey "$WORK/log.key" -rawin -in "$WORK/log_cp.txt" -out "$WORK/log_cp.sig" 2>/dev/null
+read -r LOG_VKEY LOG_SIG < <(python3 -c "import base64,hashlib,sys; n=b'example.com/foray/roles'; p=open(sys.argv[1],'rb').read(); \
+kid=hashlib.sha256(n+b'\n\x01'+p).digest()[:4]; print('%s+%s+%s' % (n.decode(), kid.hex(), base64.b64encode(b'\x01'+p).decode()), \
+base64.b64encode(kid+open(sys.argv[2],'rb').read()).decode())" "$WORK/log.pub" "$WORK/log_cp.sig")
+LOG_NOTE="concat($(sed "s/.*/'&', chr(10),/" "$WORK/log_cp.txt" | tr '\n' ' ') chr(10), '— example.com/foray/roles $LOG_SIG', chr(10))"
+ZERO_CP="concat('o', chr(10), '1', chr(10), 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', chr(10))"
+ZERO_HASH="concat('sha256:', repeat('0', 64))"
+
 PROBE_DOC='{"transaction_id": "ROLES_IMPORTED", "schema_version": "4.1", "timestamp": "2026-03-02T10:00:00Z", "foray_core": {"entity": "Roles", "transaction_type": "probe", "status": "active"}, "arrangements": [{"id": "ARR_I1", "foray_core": {"parties": [{"role": "buyer", "name": "A"}, {"role": "seller", "name": "B"}], "dependencies": []}}], "accruals": [], "anticipations": [], "actions": []}'
 # signature|reads tables (1) or not (0)|a call that works for a role that may make it
 cat >"$WORK/calls" <<SQL
@@ -249,13 +264,34 @@ foray.anchor_envelope(text)|1|SELECT foray.anchor_envelope('ROLES_READY')
 foray.export_document(text)|1|SELECT foray.export_document('ROLES_READY')
 foray.record_anchor(text,text,text,bigint,bigint,timestamp with time zone)|1|SELECT foray.record_anchor('ROLES_READY', foray.anchor_envelope('ROLES_READY') ->> 'merkle_root', 'kaspa:probe', 2, 1, now())
 foray.seal(text,text)|1|SELECT foray.seal('ROLES_ANCHORED', 'archive:probe')
+foray.log_set_origin(text)|1|SELECT foray.log_set_origin('example.com/foray/roles')
+foray.log_append(text)|1|SELECT foray.log_append('ROLES_READY')
+foray.log_append_ready(integer)|1|SELECT count(*) FROM foray.log_append_ready(NULL)
+foray.log_checkpoint()|1|SELECT foray.log_checkpoint()
+foray.log_store_signature(text,text)|1|SELECT foray.log_store_signature($LOG_NOTE, '$LOG_VKEY')
+foray.log_size()|1|SELECT foray.log_size()
+foray.log_root(bigint)|1|SELECT foray.log_root(1)
+foray.log_inclusion_proof(bigint,bigint)|1|SELECT foray.log_inclusion_proof(0, 1)
+foray.log_inclusion_proof(text,bigint)|1|SELECT foray.log_inclusion_proof('ROLES_ANCHORED', 1)
+foray.log_consistency_proof(bigint,bigint)|1|SELECT foray.log_consistency_proof(1, 1)
+foray.log_append_leaves(text[],bytea[])|1|SELECT foray.log_append_leaves('{ROLES_SYNTHETIC}', ARRAY[sha256('\\x00')])
+foray.log_leaf_hash(jsonb)|0|SELECT foray.log_leaf_hash('{"a": 1}')
+foray.log_nodes_at(bigint)|0|SELECT foray.log_nodes_at(7)
+foray.log_verify_inclusion(text,jsonb,bigint,text)|0|SELECT foray.log_verify_inclusion($ZERO_HASH, '{"leaf_index": 0, "tree_size": 1, "path": []}', 1, $ZERO_HASH)
+foray.log_verify_inclusion(text,jsonb,text)|0|SELECT foray.log_verify_inclusion($ZERO_HASH, '{"leaf_index": 0, "tree_size": 1, "path": []}', $ZERO_CP)
+foray.log_verify_consistency(bigint,text,bigint,text,jsonb)|0|SELECT foray.log_verify_consistency(1, $ZERO_HASH, 1, $ZERO_HASH, '{"old_size": 1, "new_size": 1, "path": []}')
+foray.log_verify_consistency(text,text,jsonb)|0|SELECT foray.log_verify_consistency($ZERO_CP, $ZERO_CP, '{"old_size": 1, "new_size": 1, "path": []}')
+foray.log_parse_checkpoint(text)|0|SELECT * FROM foray.log_parse_checkpoint($ZERO_CP)
+foray.log_verify_signature(text,text)|0|SELECT foray.log_verify_signature(concat('This is an example message.', chr(10), chr(10), '— example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=', chr(10)), 'example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k')
 foray.amend_transaction(text,text)|1|SELECT foray.amend_transaction('ROLES_ANCHORED', 'ROLES_AMENDED')
 foray.import_document(jsonb,boolean)|1|SELECT foray.import_document('$PROBE_DOC')
 foray.import_document_text(text,boolean)|1|SELECT foray.import_document_text('$PROBE_DOC')
 foray.register_event_kind(text,text)|0|SELECT foray.register_event_kind('roles_probe_kind', 'A probe.')
 foray.loomworks_json_dumps(jsonb)|0|SELECT foray.loomworks_json_dumps('{"a": 1}')
 foray.loomworks_content_hash(jsonb)|0|SELECT foray.loomworks_content_hash('{"a": 1}')
-foray.loomworks_flow_core(text,text,text,numeric,text,text,text,text,text,jsonb,text[])|0|SELECT foray.loomworks_flow_core('ACT', 'debit', 'ATOKEN', 1, 'a', 'person', 'b', 'person', '2026-01-01T00:00:00Z', NULL, NULL)
+foray.loomworks_flow_core(text,text,text,numeric,text,text,text,text,text,jsonb,text[],numeric,text,text)|0|SELECT foray.loomworks_flow_core('ACT', 'debit', 'ATOKEN', 1, 'a', 'person', 'b', 'person', '2026-01-01T00:00:00Z', NULL, NULL, NULL, NULL, NULL)
+foray.loomworks_validate_transaction(text,timestamp with time zone)|1|SELECT count(*) FROM foray.loomworks_validate_transaction('ROLES_READY', now())
+foray.loomworks_admit_content_violations(text,timestamp with time zone)|1|SELECT foray.loomworks_admit_content_violations('ROLES_READY', now())
 SQL
 # every trigger function: nobody may call one (PostgreSQL does not check
 # EXECUTE when a trigger fires)
