@@ -63,6 +63,7 @@ PG_FUNCTION_INFO_V1(foray_log_consistency_proof);
 #define FORAY_LOG_LOCK_CLASS 0x464C4F47 /* 'FLOG' */
 #define LOG_LOCK_APPEND	0		/* appenders, one at a time */
 #define LOG_LOCK_ORIGIN	1		/* checkpoints (share) against origin changes */
+/* FORAY_LOG_LOCK_ANCHOR 2 (log.h): checkpoint anchors, one at a time */
 
 /* true while the log's own functions write its tables (the guard's test) */
 static bool log_writing = false;
@@ -78,6 +79,9 @@ typedef enum LogPlan
 	LP_NODES,
 	LP_ENTRY,
 	LP_BY_TX,
+	LP_LOGGED_OF,
+	LP_FIRST_LOGGED,
+	LP_LOCK_TX,
 	LP_INSERT,
 	LP_READY,
 	LP_ENVELOPE,
@@ -113,6 +117,21 @@ static const struct
 		"SELECT log_index FROM foray.log_entries"
 		" WHERE transaction_id OPERATOR(pg_catalog.=) $1", 1, {TEXTOID}
 	},
+	[LP_LOGGED_OF] = {
+		"SELECT transaction_id, log_index FROM foray.log_entries"
+		" WHERE transaction_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY log_index LIMIT 1",
+		1, {TEXTARRAYOID}
+	},
+	[LP_FIRST_LOGGED] = {
+		"SELECT e.transaction_id, e.log_index FROM foray.log_entries e"
+		" WHERE EXISTS (SELECT FROM foray.foray_transactions t"
+		"                WHERE t.transaction_id OPERATOR(pg_catalog.=) e.transaction_id)"
+		" LIMIT 1", 0, {0}
+	},
+	[LP_LOCK_TX] = {
+		"SELECT lifecycle::pg_catalog.text FROM foray.foray_transactions"
+		" WHERE transaction_id OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, {TEXTOID}
+	},
 	[LP_INSERT] = {
 		"INSERT INTO foray.log_entries (log_index, transaction_id, leaf_hash, subtree_hashes)"
 		" SELECT e.i, e.t, e.l, e.s"
@@ -128,7 +147,8 @@ static const struct
 		"   AND NOT EXISTS (SELECT FROM foray.log_entries e"
 		"                    WHERE e.transaction_id OPERATOR(pg_catalog.=) t.transaction_id)"
 		" ORDER BY t.created_at, t.transaction_id"
-		" LIMIT $1", 1, {INT8OID}
+		" LIMIT $1"
+		" FOR UPDATE SKIP LOCKED", 1, {INT8OID}
 	},
 	[LP_ENVELOPE] = {
 		"SELECT foray.anchor_envelope_text($1)", 1, {TEXTOID}
@@ -459,6 +479,58 @@ op_consistency(const foray_tlog_source *src, void *arg)
 }
 
 /* ---------------------------------------------------------------------
+ * For the other files of the log (log_anchor.c, log_check.c)
+ * ---------------------------------------------------------------------
+ */
+
+void
+foray_log_run(void (*body) (void *arg), void *arg)
+{
+	log_run(body, arg);
+}
+
+void
+foray_log_lock(uint32 key)
+{
+	log_lock(key, ExclusiveLock);
+}
+
+uint64
+foray_log_stored_size(bool read_only)
+{
+	return stored_size(read_only);
+}
+
+void
+foray_log_root_of(uint64 size, uint8 root[HL], bool read_only)
+{
+	TreeArgs	t;
+
+	t.n = size;
+	with_nodes(op_root, &t, read_only);
+	memcpy(root, t.root_n, HL);
+}
+
+void
+foray_log_execute_write(SPIPlanPtr plan, Datum *values, int expect)
+{
+	int			rc;
+
+	log_writing = true;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan, values, NULL, false, 0);
+	}
+	PG_FINALLY();
+	{
+		log_writing = false;
+	}
+	PG_END_TRY();
+	if (rc != expect)
+		elog(ERROR, "log write failed: %s", SPI_result_code_string(rc));
+}
+
+/* ---------------------------------------------------------------------
  * The guard
  * ---------------------------------------------------------------------
  */
@@ -500,6 +572,96 @@ foray_log_guard(PG_FUNCTION_ARGS)
 			 errdetail("Rule TLOG-001: the log, its checkpoints and their signatures are never changed or removed, by anyone."),
 			 errhint("A transaction is logged once; a correction is a new (amending) transaction, logged in its turn.")));
 	PG_RETURN_NULL();
+}
+
+/* ---------------------------------------------------------------------
+ * What the protocol tables' guards ask the log
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Run a read of the log as the substrate's owner (the writer asking may not
+ * read the log) with the latest snapshot: under REPEATABLE READ a writer
+ * whose snapshot predates an append that has committed since must still see
+ * it.  SPI is connected.
+ */
+static void
+run_latest(LogPlan which, Datum *values)
+{
+	ForayOwnerWrite ow;
+	int			rc;
+
+	foray_begin_owner_write(&ow);
+	PG_TRY();
+	{
+		rc = SPI_execute_snapshot(get_plan(which), values, NULL, GetLatestSnapshot(),
+								  InvalidSnapshot, true, false, 1);
+	}
+	PG_FINALLY();
+	{
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "log lookup failed (%s): %s", plan_defs[which].sql, SPI_result_code_string(rc));
+}
+
+int64
+foray_log_entry_latest(const char *transaction_id)
+{
+	Datum		v[1] = {CStringGetTextDatum(transaction_id)};
+	bool		isnull;
+
+	run_latest(LP_BY_TX, v);
+	if (SPI_processed == 0)
+		return -1;
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
+ * The first transaction that is in the log and still in foray_transactions,
+ * with its index in *index; NULL when there is none (TRUNCATE's guard).
+ */
+char *
+foray_log_first_logged(int64 *index)
+{
+	bool		isnull;
+
+	run_latest(LP_FIRST_LOGGED, NULL);
+	if (SPI_processed == 0)
+		return NULL;
+	*index = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+void
+foray_log_refuse_reopened(const char **changes, uint64 n)
+{
+	Datum	   *ids = palloc(sizeof(Datum) * (n + 1));
+	int			k = 0;
+	Datum		v[1];
+
+	for (uint64 i = 0; i < n; i++)
+	{
+		const char *tx = changes[i];
+		const char *from = tx + strlen(tx) + 1;
+		const char *to = from + strlen(from) + 1;
+
+		if (strcmp(from, "ready_to_anchor") == 0 && strcmp(to, "open") == 0)
+			ids[k++] = CStringGetTextDatum(tx);
+	}
+	if (k == 0)
+		return;
+	v[0] = PointerGetDatum(construct_array(ids, k, TEXTOID, -1, false, TYPALIGN_INT));
+	run_latest(LP_LOGGED_OF, v);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_IMMUTABLE),
+				 errmsg("transaction \"%s\" is in the log (entry %s) and cannot go back to open",
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
+				 errdetail("Rule IMM-001: once committed to the log, a transaction, its components and its attestations never change."),
+				 errhint("The immutability guard refuses such writes; this one got past it (a trigger disabled?).")));
 }
 
 /* ---------------------------------------------------------------------
@@ -584,6 +746,8 @@ appender_flush(Appender *a)
 	pfree(DatumGetPointer(v[3]));
 	MemoryContextReset(a->cxt);
 	a->n = 0;
+	/* logged transactions are immutable: the guard must look again */
+	foray_guard_anchored();
 }
 
 static bytea *
@@ -672,6 +836,17 @@ append_one_body(void *arg)
 	args->index = entry_of(args->txid, false);
 	if (args->index >= 0)
 		return;
+
+	/*
+	 * Lock order (docs/security.md): the envelope row, then the writer lock,
+	 * as record_anchor takes them; the envelope is read after both, with a
+	 * new snapshot, so no component committed before is missed and none can
+	 * be written after (the immutability guard waits for the row, then finds
+	 * the entry).  The writer lock is waited for, not kept.
+	 */
+	run(LP_LOCK_TX, v, NULL, false, 1, SPI_OK_SELECT);
+	if (SPI_processed == 1)
+		(void) foray_transaction_writers_done(text_to_cstring(args->txid), false);
 	run(LP_ENVELOPE, v, NULL, false, 1, SPI_OK_SELECT);
 	env = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
@@ -804,6 +979,7 @@ append_ready_body(void *arg)
 	{
 		SPITupleTable *tt;
 		int			n;
+		int			m;
 		int			i;
 		ErrorData  *err = NULL;
 		MemoryContext old;
@@ -814,13 +990,25 @@ append_ready_body(void *arg)
 		if (n == 0)
 			break;
 		old = MemoryContextSwitchTo(chunk);
+		m = 0;
 		for (i = 0; i < n; i++)
 		{
 			bool		isnull;
+			text	   *id = DatumGetTextPCopy(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull));
 
-			ids[i] = PointerGetDatum(DatumGetTextPCopy(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull)));
-			ok[i] = true;
+			/*
+			 * The cursor has locked the row (skipping rows other sessions
+			 * hold: a writer between its guard and its commit); now the
+			 * writer lock, without waiting, and not kept: this appender holds
+			 * many rows, so it must never wait (docs/security.md).  A busy
+			 * transaction stays in the queue for the next call.
+			 */
+			if (!foray_transaction_writers_done(text_to_cstring(id), true))
+				continue;
+			ids[m] = PointerGetDatum(id);
+			ok[m++] = true;
 		}
+		n = m;
 		SPI_freetuptable(tt);
 		if (!try_leaves(ids, 0, n, leaves, &err))
 		{
