@@ -511,6 +511,27 @@ foray_log_root_of(uint64 size, uint8 root[HL], bool read_only)
 	memcpy(root, t.root_n, HL);
 }
 
+/*
+ * Whether the stored tree proves leaf at index in the tree of size entries
+ * with that root: its inclusion path (RFC 9162), from the stored nodes,
+ * verified against the root.  A missing node is XX001.
+ */
+bool
+foray_log_proves(uint64 index, uint64 size, const uint8 leaf[HL], const uint8 root[HL], bool read_only)
+{
+	TreeArgs	t;
+	uint8		got[HL];
+
+	if (index >= size)
+		return false;
+	t.index = index;
+	t.n = size;
+	with_nodes(op_inclusion, &t, read_only);
+	tree_check(foray_merkle_root_from_path(foray_backend_hasher(), index, size, leaf,
+										   t.path, t.path_len, got));
+	return memcmp(got, root, HL) == 0;
+}
+
 void
 foray_log_execute_write(SPIPlanPtr plan, Datum *values, int expect)
 {
