@@ -217,8 +217,10 @@ anchor_result(CpAnchorArgs *a, const char *kaspa, int64 height, int64 confirm_ms
 /*
  * One logged transaction, its row locked: its writer lock (waited for, not
  * kept), its envelope from the rows with a new snapshot, which must give
- * the logged leaf, then the anchor as record_anchor records it, naming the
- * log and the checkpoint.
+ * the logged leaf (every foray_core hashed again, so a core changed behind
+ * the triggers' back is caught even when its stored hash was left), then
+ * the anchor as record_anchor records it, naming the log and the
+ * checkpoint.
  */
 static void
 anchor_one(CpAnchorArgs *a, uint64 index, const char *txid, const uint8 leaf[HL])
@@ -232,7 +234,8 @@ anchor_one(CpAnchorArgs *a, uint64 index, const char *txid, const uint8 leaf[HL]
 	Jsonb	   *extra;
 
 	(void) foray_transaction_writers_done(txid, false);
-	foray_tx_load(txid, 0, &tx, NULL, NULL);
+	/* every foray_core hashed again: the rows, not the stored hashes */
+	foray_tx_load(txid, FORAY_TX_RECOMPUTE, &tx, NULL, NULL);
 	if (!tx.found)
 		changed_behind(index, txid, "is missing from foray.foray_transactions");
 	if (strcmp(tx.lifecycle, "ready_to_anchor") != 0)
@@ -326,7 +329,7 @@ record_checkpoint_anchor_body(void *arg)
 	if (SPI_processed == 0 || !same_utf8(DatumGetTextPP(col(0, 1, &isnull)), a->checkpoint))
 		ereport(ERROR,
 				(errcode(ERRCODE_FORAY_LOG_ANCHOR),
-				 errmsg("checkpoint is not a checkpoint of this log: none of " UINT64_FORMAT " entries is stored with that text",
+				 errmsg("checkpoint is not one this log issued: no checkpoint of " UINT64_FORMAT " entries with that text is stored",
 						a->cp.size),
 				 errdetail("Rule TLOG-ANCHOR: a checkpoint anchor is recorded for a checkpoint foray.log_checkpoint() took, given exactly as it returned it (origin, size and root lines; no signature lines).")));
 

@@ -528,7 +528,7 @@ foray_verify_proof_chain(PG_FUNCTION_ARGS)
 	log = chain_object(chain, "log", true);
 	checkpoint = chain_string(chain, "checkpoint", "", true);
 	if ((log == NULL) != (checkpoint == NULL))
-		bad_chain("log and checkpoint are both null (a transaction anchored alone) or both given");
+		bad_chain("log and checkpoint must both be null (a transaction anchored alone) or both be given");
 	txid = chain_string(envelope, "transaction_id", "envelope.", false);
 	root = chain_string(envelope, "merkle_root", "envelope.", false);
 
