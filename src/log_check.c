@@ -50,6 +50,7 @@ typedef enum CheckPlan
 	CP_ORIGIN,
 	CP_ANCHORS,
 	CP_SIGNATURES,
+	CP_ANCHORED_SIZE,
 	CP_COUNT
 } CheckPlan;
 
@@ -69,9 +70,13 @@ static const struct
 	},
 	[CP_SCAN] = {
 		"SELECT e.log_index, e.transaction_id, e.leaf_hash, e.subtree_hashes,"
-		"       EXISTS (SELECT FROM foray.foray_transactions t"
-		"                WHERE t.transaction_id OPERATOR(pg_catalog.=) e.transaction_id)"
-		"  FROM foray.log_entries e ORDER BY e.log_index", 0, {0}
+		"       t.transaction_id IS NOT NULL, t.anchored_at IS NOT NULL"
+		"  FROM foray.log_entries e"
+		"  LEFT JOIN foray.foray_transactions t ON t.transaction_id OPERATOR(pg_catalog.=) e.transaction_id"
+		" ORDER BY e.log_index", 0, {0}
+	},
+	[CP_ANCHORED_SIZE] = {
+		"SELECT pg_catalog.max(tree_size) FROM foray.log_anchors", 0, {0}
 	},
 	[CP_CHECKPOINTS] = {
 		"SELECT tree_size, root_hash, checkpoint FROM foray.log_checkpoints ORDER BY tree_size",
@@ -367,6 +372,7 @@ check_all_body(void *arg)
 	foray_tlog_frontier f;
 	bool		tree_ok = true;
 	bool		isnull;
+	int64		anchored_size = 0;
 	MemoryContext rows = AllocSetContextCreate(CurrentMemoryContext, "foray log check",
 											   ALLOCSET_DEFAULT_SIZES);
 
@@ -391,6 +397,14 @@ check_all_body(void *arg)
 		k->cps[i].text = DatumGetTextPCopy(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
 	}
 	k->next_cp = 0;
+	tt = run(CP_ANCHORED_SIZE, NULL, 1);
+	if (SPI_processed > 0)
+	{
+		Datum		d = SPI_getbinval(tt->vals[0], tt->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			anchored_size = DatumGetInt64(d);
+	}
 
 	/* the entries in order: transactions, indices, the tree recomputed */
 	foray_tlog_frontier_init(&f);
@@ -414,12 +428,18 @@ check_all_body(void *arg)
 			bytea	   *leaf = DatumGetByteaPP(SPI_getbinval(t, tt->tupdesc, 3, &isnull));
 			bytea	   *subtrees = DatumGetByteaPP(SPI_getbinval(t, tt->tupdesc, 4, &isnull));
 			bool		exists = DatumGetBool(SPI_getbinval(t, tt->tupdesc, 5, &isnull));
+			bool		anchored = DatumGetBool(SPI_getbinval(t, tt->tupdesc, 6, &isnull));
 			uint8		nodes[63 * HL];
 			unsigned	nn;
 
 			if (!exists)
 				log_found(k, txid, "log.entry", psprintf("entry " INT64_FORMAT, index),
 						  "no such transaction in foray.foray_transactions");
+			/* a checkpoint anchor anchors every entry below its size */
+			else if (!anchored && index < anchored_size)
+				log_found(k, txid, "log.anchored", psprintf("entry " INT64_FORMAT ", not anchored", index),
+						  psprintf("anchored: below the anchored checkpoint of " INT64_FORMAT " entries",
+								   anchored_size));
 			if (!tree_ok)
 				continue;
 			if (index != (int64) f.size)
