@@ -740,12 +740,20 @@ escalate_locks(void)
 	escalated = true;
 }
 
+static void
+transaction_lock_tag(const char *transaction_id, LOCKTAG *tag)
+{
+	uint32		h = DatumGetUInt32(hash_any((const unsigned char *) transaction_id,
+											strlen(transaction_id)));
+
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, FORAY_LOCK_CLASS, h, 2);
+}
+
 void
 foray_lock_transaction(const char *transaction_id)
 {
 	DirtyEntry *e;
 	LOCKTAG		tag;
-	uint32		h;
 
 	if (escalated)
 		return;
@@ -757,11 +765,33 @@ foray_lock_transaction(const char *transaction_id)
 		escalate_locks();
 		return;
 	}
-	h = DatumGetUInt32(hash_any((const unsigned char *) transaction_id, strlen(transaction_id)));
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, FORAY_LOCK_CLASS, h, 2);
+	transaction_lock_tag(transaction_id, &tag);
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 	e->locked = true;
 	nlocks++;
+}
+
+/*
+ * For a caller that holds the FORAY transaction's envelope row FOR UPDATE
+ * (so no new writer can begin, docs/security.md): wait until no other
+ * session holds its writer lock (nowait: answer false at once when one
+ * does), without keeping the lock.  The log's appenders take it this way,
+ * so that appending any number of transactions neither fills the lock table
+ * nor escalates to table locks.
+ */
+bool
+foray_transaction_writers_done(const char *transaction_id, bool nowait)
+{
+	LOCKTAG		tag;
+
+	if (escalated)
+		return true;			/* this backend's table locks exclude every writer */
+	transaction_lock_tag(transaction_id, &tag);
+	if (LockAcquire(&tag, ExclusiveLock, false, nowait) == LOCKACQUIRE_NOT_AVAIL)
+		return false;
+	/* (held already by this backend: one count more, one less) */
+	LockRelease(&tag, ExclusiveLock, false);
+	return true;
 }
 
 /* Does this SQL transaction hold the FORAY transaction's writer lock? */
@@ -944,6 +974,8 @@ foray_evaluate_dirty(void)
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
+	/* a transaction in the log never goes back to open (docs/log.md) */
+	foray_log_refuse_reopened((const char **) changed, nchanged);
 	if (nchanged == 0)
 	{
 		SPI_finish();
