@@ -634,12 +634,27 @@ run_latest(LogPlan which, Datum *values)
 		elog(ERROR, "log lookup failed (%s): %s", plan_defs[which].sql, SPI_result_code_string(rc));
 }
 
+/*
+ * A database whose catalog predates the log (0.4.0 and earlier, until
+ * ALTER EXTENSION ... UPDATE) has no foray.log_entries: nothing is logged.
+ */
+bool
+foray_log_exists(void)
+{
+	Oid			nsp = get_namespace_oid("foray", true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("log_entries", nsp));
+}
+
 int64
 foray_log_entry_latest(const char *transaction_id)
 {
-	Datum		v[1] = {CStringGetTextDatum(transaction_id)};
+	Datum		v[1];
 	bool		isnull;
 
+	if (!foray_log_exists())
+		return -1;
+	v[0] = CStringGetTextDatum(transaction_id);
 	run_latest(LP_BY_TX, v);
 	if (SPI_processed == 0)
 		return -1;
@@ -655,6 +670,8 @@ foray_log_first_logged(int64 *index)
 {
 	bool		isnull;
 
+	if (!foray_log_exists())
+		return NULL;
 	run_latest(LP_FIRST_LOGGED, NULL);
 	if (SPI_processed == 0)
 		return NULL;
@@ -665,9 +682,13 @@ foray_log_first_logged(int64 *index)
 void
 foray_log_refuse_reopened(const char **changes, uint64 n)
 {
-	Datum	   *ids = palloc(sizeof(Datum) * (n + 1));
+	Datum	   *ids;
 	int			k = 0;
 	Datum		v[1];
+
+	if (!foray_log_exists())
+		return;
+	ids = palloc(sizeof(Datum) * (n + 1));
 
 	for (uint64 i = 0; i < n; i++)
 	{
