@@ -94,7 +94,6 @@ typedef enum LogPlan
 	LP_ANCHORED_SIZE,
 	LP_RECENT,
 	LP_ENVELOPE,
-	LP_ENVELOPES,
 	LP_ORIGIN,
 	LP_NEW_ORIGIN,
 	LP_RENAME,
@@ -159,11 +158,6 @@ static const struct
 	},
 	[LP_ENVELOPE] = {
 		"SELECT foray.anchor_envelope_text($1)", 1, {TEXTOID}
-	},
-	[LP_ENVELOPES] = {
-		"SELECT t.id, foray.anchor_envelope_text(t.id)"
-		"  FROM ROWS FROM (pg_catalog.unnest($1)) WITH ORDINALITY AS t(id, n)"
-		" ORDER BY t.n", 1, {TEXTARRAYOID}
 	},
 	[LP_ORIGIN] = {
 		"SELECT origin FROM foray.log_config", 0, {0}
@@ -1023,8 +1017,8 @@ skippable(int sqlerrcode)
 }
 
 /*
- * The leaves of ids[from .. from + count) (foray.anchor_envelope_text, in one
- * statement), in a subtransaction.  False, with *err, when a skippable
+ * The leaves of ids[from .. from + count) (the envelopes of
+ * foray.anchor_envelope_text, their rows read together), in a subtransaction.  False, with *err, when a skippable
  * error stopped it; other errors are thrown.
  */
 static bool
@@ -1038,25 +1032,17 @@ try_leaves(Datum *ids, int from, int count, uint8 *leaves, ErrorData **err)
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		Datum		v[1];
-		SPITupleTable *tt;
-		uint64		i;
+		const char **cids = palloc(sizeof(char *) * count);
+		text	  **texts = palloc(sizeof(text *) * count);
 
-		v[0] = PointerGetDatum(construct_array(ids + from, count, TEXTOID, -1, false, TYPALIGN_INT));
-		run(LP_ENVELOPES, v, NULL, false, 0, SPI_OK_SELECT);
-		tt = SPI_tuptable;
-		if (SPI_processed != (uint64) count)
-			elog(ERROR, "%d envelopes asked, " UINT64_FORMAT " built", count, SPI_processed);
-		for (i = 0; i < (uint64) count; i++)
+		for (int i = 0; i < count; i++)
+			cids[i] = TextDatumGetCString(ids[from + i]);
+		foray_envelope_texts(cids, count, texts);
+		for (int i = 0; i < count; i++)
 		{
-			bool		isnull;
-			Datum		env = SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull);
-
-			if (isnull)
-				elog(ERROR, "foray.anchor_envelope_text returned NULL");
-			foray_log_text_leaf(DatumGetTextPP(env), leaves + (from + i) * HL);
+			foray_log_text_leaf(texts[i], leaves + (from + i) * HL);
+			pfree(texts[i]);
 		}
-		SPI_freetuptable(tt);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
