@@ -189,21 +189,31 @@ static const struct
 
 static SPIPlanPtr plans[LP_COUNT];
 
+/*
+ * The plan in *slot, prepared and kept the first time (SPI connected).  The
+ * log's files each keep a table of their statements this way.
+ */
+SPIPlanPtr
+foray_log_kept_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *types)
+{
+	if (*slot == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, nargs, (Oid *) types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
+				 SPI_result_code_string(SPI_result));
+		*slot = p;
+	}
+	return *slot;
+}
+
 /* SPI must be connected */
 static SPIPlanPtr
 get_plan(LogPlan which)
 {
-	if (plans[which] == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare(plan_defs[which].sql, plan_defs[which].nargs,
-									(Oid *) plan_defs[which].types);
-
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", plan_defs[which].sql,
-				 SPI_result_code_string(SPI_result));
-		plans[which] = p;
-	}
-	return plans[which];
+	return foray_log_kept_plan(&plans[which], plan_defs[which].sql, plan_defs[which].nargs,
+							   plan_defs[which].types);
 }
 
 /* run a statement; expect rc */

@@ -83,6 +83,10 @@ extern const char *foray_log_utf8(text *t, size_t *len);
 extern int	foray_log_check_note(const char *note, size_t len, text *vkey, foray_vkey *key,
 								 size_t *text_len, size_t *sig_off, size_t *sig_len);
 
+/* the plan in *slot, prepared and kept the first time (SPI connected) */
+extern SPIPlanPtr foray_log_kept_plan(SPIPlanPtr *slot, const char *sql, int nargs,
+									  const Oid *types);
+
 /* a size or index argument: non-negative (22R64 otherwise) */
 extern uint64 foray_log_size_arg(int64 value, const char *what);
 

@@ -102,17 +102,8 @@ static SPIPlanPtr plans[CP_COUNT];
 static SPIPlanPtr
 get_plan(CheckPlan which)
 {
-	if (plans[which] == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare(plan_defs[which].sql, plan_defs[which].nargs,
-									(Oid *) plan_defs[which].types);
-
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", plan_defs[which].sql,
-				 SPI_result_code_string(SPI_result));
-		plans[which] = p;
-	}
-	return plans[which];
+	return foray_log_kept_plan(&plans[which], plan_defs[which].sql, plan_defs[which].nargs,
+							   plan_defs[which].types);
 }
 
 static SPITupleTable *
