@@ -134,24 +134,6 @@ bytea_hash_text(bytea *b)
 	return hash_text((const uint8 *) VARDATA_ANY(b));
 }
 
-/* a key of the anchor record as text (numbers as their text), or NULL */
-static char *
-anchor_field(Jsonb *anchor, const char *key)
-{
-	JsonbValue *v;
-
-	if (anchor == NULL || !JB_ROOT_IS_OBJECT(anchor))
-		return NULL;
-	v = getKeyJsonValueFromContainer(&anchor->root, key, strlen(key), NULL);
-	if (v == NULL || v->type == jbvNull)
-		return NULL;
-	if (v->type == jbvString)
-		return pnstrdup(v->val.string.val, v->val.string.len);
-	if (v->type == jbvNumeric)
-		return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	return pstrdup("(not a string or number)");
-}
-
 /* a non-negative decimal integer, or -1 */
 static int64
 to_count(const char *s)
@@ -195,7 +177,7 @@ check_tx_body(void *arg)
 	int64		index = -1;
 	uint8		leaf[HL];
 	text	   *canon;
-	char	   *anchor_size = anchor_field(tx->blockchain_anchor, "log_tree_size");
+	char	   *anchor_size = foray_jsonb_field_text(tx->blockchain_anchor, "log_tree_size");
 	char	   *anchor_index;
 	int64		size;
 
@@ -223,7 +205,7 @@ check_tx_body(void *arg)
 	/* anchored by a checkpoint: the record against the log */
 	if (anchor_size == NULL)
 		return;
-	anchor_index = anchor_field(tx->blockchain_anchor, "log_index");
+	anchor_index = foray_jsonb_field_text(tx->blockchain_anchor, "log_index");
 	if (!logged)
 	{
 		found(k, "blockchain_anchor.log_index", anchor_index, "not in the log");
@@ -249,8 +231,8 @@ check_tx_body(void *arg)
 		bytea	   *root = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 		char	   *root_text = bytea_hash_text(root);
 		char	   *kaspa = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-		char	   *had_root = anchor_field(tx->blockchain_anchor, "log_root");
-		char	   *had_kaspa = anchor_field(tx->blockchain_anchor, "kaspa_tx_id");
+		char	   *had_root = foray_jsonb_field_text(tx->blockchain_anchor, "log_root");
+		char	   *had_kaspa = foray_jsonb_field_text(tx->blockchain_anchor, "kaspa_tx_id");
 
 		if (had_root == NULL || strcmp(had_root, root_text) != 0)
 			found(k, "blockchain_anchor.log_root", had_root, root_text);

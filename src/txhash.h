@@ -120,6 +120,8 @@ extern text *foray_tx_envelope_text(const ForayTx *tx, Jsonb **envelope_out);
 
 /* "sha256:<hex>" <-> 32 bytes */
 extern void foray_hash_to_text(const uint8 *raw, char *out);
+/* a key of a jsonb object as text, NULL when absent or null (verify.c) */
+extern char *foray_jsonb_field_text(Jsonb *jb, const char *key);
 extern bool foray_hash_from_text(const char *text, uint8 *raw);
 extern void foray_hash_from_text_or_error(const char *text, uint8 *raw,
 										  const char *what);

@@ -97,9 +97,12 @@ compare(Collector *c, const char *field, const char *stored, const uint8 *raw,
 		collect(c, NULL, field, stored, recomputed);
 }
 
-/* a text field of a jsonb object (numbers as their text), NULL when absent */
-static char *
-field_text(Jsonb *jb, const char *key)
+/*
+ * A key of a jsonb object as text (a string as it is, a number as its text),
+ * NULL when absent or null; "(not a string or number)" otherwise.
+ */
+char *
+foray_jsonb_field_text(Jsonb *jb, const char *key)
 {
 	JsonbValue *v;
 
@@ -211,7 +214,7 @@ check_anchor_event(Collector *c, ForayTx *tx)
 		collect(c, NULL, "TRANSACTION_ANCHORED", psprintf("%llu events", (unsigned long long) nevents),
 				"1 event");
 
-	differ(c, "event.merkle_root", tx->stored_merkle_root, field_text(payload, "merkle_root"));
+	differ(c, "event.merkle_root", tx->stored_merkle_root, foray_jsonb_field_text(payload, "merkle_root"));
 	{
 		static const char *const anchor_keys[] = {"kaspa_tx_id", "block_height",
 			"confirmation_time_ms", "anchored_at", "log_origin", "log_tree_size", "log_root",
@@ -219,8 +222,8 @@ check_anchor_event(Collector *c, ForayTx *tx)
 
 		for (int i = 0; anchor_keys[i] != NULL; i++)
 			differ(c, psprintf("event.blockchain_anchor.%s", anchor_keys[i]),
-				   field_text(tx->blockchain_anchor, anchor_keys[i]),
-				   field_text(payload, anchor_keys[i]));
+				   foray_jsonb_field_text(tx->blockchain_anchor, anchor_keys[i]),
+				   foray_jsonb_field_text(payload, anchor_keys[i]));
 	}
 
 	/* the anchored envelope against the one the rows give now */
@@ -230,22 +233,22 @@ check_anchor_event(Collector *c, ForayTx *tx)
 
 		if (env == NULL)
 		{
-			if (field_text(payload, "commitment_scheme") != NULL)
+			if (foray_jsonb_field_text(payload, "commitment_scheme") != NULL)
 				collect(c, NULL, "event.envelope", NULL, "missing from the event");
 			return;				/* an event of 0.4.0: no envelope recorded */
 		}
-		differ(c, "envelope.transaction_id", tx->transaction_id, field_text(env, "transaction_id"));
-		differ(c, "envelope.schema_version", tx->schema_version, field_text(env, "schema_version"));
-		differ(c, "envelope.timestamp", tx->document_timestamp, field_text(env, "timestamp"));
+		differ(c, "envelope.transaction_id", tx->transaction_id, foray_jsonb_field_text(env, "transaction_id"));
+		differ(c, "envelope.schema_version", tx->schema_version, foray_jsonb_field_text(env, "schema_version"));
+		differ(c, "envelope.timestamp", tx->document_timestamp, foray_jsonb_field_text(env, "timestamp"));
 		differ(c, "envelope.commitment_scheme",
 			   tx->scheme == FORAY_COMMIT_SCHEME_1 ? NULL : psprintf("%d", tx->scheme),
-			   field_text(env, "commitment_scheme"));
+			   foray_jsonb_field_text(env, "commitment_scheme"));
 		foray_hash_to_text(tx->foray_core_hash, h);
-		differ(c, "envelope.foray_core_hash", h, field_text(env, "foray_core_hash"));
+		differ(c, "envelope.foray_core_hash", h, foray_jsonb_field_text(env, "foray_core_hash"));
 		foray_hash_to_text(tx->audit_data_hash, h);
-		differ(c, "envelope.audit_data_hash", h, field_text(env, "audit_data_hash"));
+		differ(c, "envelope.audit_data_hash", h, foray_jsonb_field_text(env, "audit_data_hash"));
 		foray_hash_to_text(tx->merkle_root, h);
-		differ(c, "envelope.merkle_root", h, field_text(env, "merkle_root"));
+		differ(c, "envelope.merkle_root", h, foray_jsonb_field_text(env, "merkle_root"));
 	}
 }
 

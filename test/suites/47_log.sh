@@ -27,15 +27,7 @@
 source test/lib.sh
 source test/log_sign.sh
 
-pass=0
-fail=0
-check() {	# check NAME EXPECTED ACTUAL
-	if [ "$2" == "$3" ]; then
-		pass=$((pass + 1)); echo "ok - $1"
-	else
-		fail=$((fail + 1)); echo "not ok - $1"; echo "#   expected: $2"; echo "#   got:      $3"
-	fi
-}
+check() { foray_check "$@"; }	# check NAME EXPECTED ACTUAL (lib.sh)
 out="$FORAY_TMP/log"
 rm -rf "$out"
 mkdir -p "$out"
@@ -72,8 +64,8 @@ SQL
 python3 $ref check "$out/queries.txt" "$out/answers.txt" >"$out/check.txt" 2>&1
 while read -r line; do
 	case "$line" in
-		ok\ -*) pass=$((pass + 1)); echo "$line (the database)";;
-		not\ ok*) fail=$((fail + 1)); echo "$line (the database)";;
+		ok\ -*) foray_passed=$((foray_passed + 1)); echo "$line (the database)";;
+		not\ ok*) foray_failed=$((foray_failed + 1)); echo "$line (the database)";;
 		\#*) echo "$line";;
 	esac
 done <"$out/check.txt"
@@ -330,7 +322,7 @@ fileq() {	# DB FILE_A FILE_B SQL: SQL with :'a' and :'b' holding the files
 	echo "$4" | foray_psql -At -d "$1" -v VERBOSITY=sqlstate -v a="${a%x}" -v b="${b%x}" 2>&1
 }
 cpfile $SRC "$out/cp1.txt"
-"$FORAY_PGBIN/pg_dump" -Fc -d $SRC -f "$out/backup.dump" || fail=$((fail + 1))
+"$FORAY_PGBIN/pg_dump" -Fc -d $SRC -f "$out/backup.dump" || foray_failed=$((foray_failed + 1))
 mk_in $SRC N_ 15
 q $SRC "SELECT count(*) FROM foray.log_append_ready()" >/dev/null
 cpfile $SRC "$out/cp2.txt"
@@ -421,4 +413,4 @@ check "under the hostile search_path every answer is the clean one ($(wc -l <"$o
 	"$(diff "$out/clean.out" "$out/evil.out")"
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS foray_log_clean" -c "DROP DATABASE IF EXISTS foray_log_evil" \
 	-c "DROP ROLE IF EXISTS $APPR" >/dev/null 2>&1
-foray_tally "$pass" "$fail"
+foray_tally "$foray_passed" "$foray_failed"

@@ -27,15 +27,7 @@
 source test/lib.sh
 source test/log_sign.sh
 
-pass=0
-fail=0
-check() {	# check NAME EXPECTED ACTUAL
-	if [ "$2" == "$3" ]; then
-		pass=$((pass + 1)); echo "ok - $1"
-	else
-		fail=$((fail + 1)); echo "not ok - $1"; echo "#   expected: $2"; echo "#   got:      $3"
-	fi
-}
+check() { foray_check "$@"; }	# check NAME EXPECTED ACTUAL (lib.sh)
 out="$FORAY_TMP/log_anchor"
 rm -rf "$out"
 mkdir -p "$out"
@@ -54,7 +46,7 @@ cpfile() { q "SELECT foray.log_checkpoint()" | head -c -1 >"$1"; }
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	check "node and npm are required" "yes" "no"
-	foray_tally "$pass" "$fail"
+	foray_tally "$foray_passed" "$foray_failed"
 	exit
 fi
 (cd test/reference && npm ci --no-audit --no-fund --silent) >&2 || check "npm ci in test/reference" 0 1
@@ -425,4 +417,4 @@ check "a forged checkpoint anchor root shows in every transaction it anchored" "
 	"$(grep -c ' blockchain_anchor.log_root$' "$out/verify.out")"
 
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null
-foray_tally "$pass" "$fail"
+foray_tally "$foray_passed" "$foray_failed"
