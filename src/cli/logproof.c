@@ -125,26 +125,6 @@ fv_log_checkpoint(fv_ctx *c, const char *what, const char *text, size_t len, con
 
 /* ---------- proofs in JSON ---------- */
 
-/* an integer member in 0 .. 2^63 - 1, else a TLOG-PROOF failure */
-static bool
-proof_count(fv_ctx *c, uint32_t obj, const char *key, fv_path *p, uint64_t *out)
-{
-	uint32_t	v = fj_get(c->d, obj, key);
-	size_t		mark = fv_path_key(p, key, strlen(key));
-	bool		ok = fj_uint63(c->d, v, out);
-
-	if (!ok)
-	{
-		char	   *f = fv_render(c->d, v);
-
-		fv_fail(c->r, "TLOG-PROOF", p->s, "an integer from 0 to 2^63-1", f,
-				"%s must be an integer from 0 to 2^63-1", key);
-		free(f);
-	}
-	fv_path_cut(p, mark);
-	return ok;
-}
-
 /*
  * The path: hashes into out (room for max).  A longer path cannot belong to
  * any tree of up to 2^63 entries: *too_long (a false verdict, as the
@@ -209,8 +189,8 @@ decode_log_proof(fv_ctx *c, uint32_t node, const char *base, bool consistency, f
 				"a log %s proof is a JSON object", consistency ? "consistency" : "inclusion");
 		return false;
 	}
-	ok = proof_count(c, node, consistency ? "old_size" : "leaf_index", &p, &out->a);
-	ok &= proof_count(c, node, consistency ? "new_size" : "tree_size", &p, &out->b);
+	ok = fv_get_uint63(c, node, consistency ? "old_size" : "leaf_index", &p, "TLOG-PROOF", &out->a);
+	ok &= fv_get_uint63(c, node, consistency ? "new_size" : "tree_size", &p, "TLOG-PROOF", &out->b);
 	ok &= proof_path(c, node, &p, out->path,
 					 consistency ? FORAY_TLOG_MAX_CONSISTENCY : FORAY_MERKLE_MAX_PATH,
 					 &out->n, &out->too_long);

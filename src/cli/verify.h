@@ -55,6 +55,12 @@ extern bool fv_hash_node(fv_ctx *c, uint32_t i, const char *path,
 extern char *fv_canonical_text(fv_ctx *c, const jcs_source *src, const jcs_value *v,
 							   const char *what, size_t *len, uint8_t sha[32]);
 
+/* member key of obj, an integer from 0 to 2^63-1 (fj_uint63), else a failure
+ * of check at path p + key: false */
+struct fv_path;
+extern bool fv_get_uint63(fv_ctx *c, uint32_t obj, const char *key, struct fv_path *p,
+						  const char *check, uint64_t *out);
+
 /* a short text of node i for a report's "found" (malloc'd): a string's or
  * number's text (cut at 100 bytes), "(absent)", or the kind of value */
 extern char *fv_render(const fj_doc *d, uint32_t i);
