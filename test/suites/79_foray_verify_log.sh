@@ -21,15 +21,7 @@
 source test/lib.sh
 source test/log_sign.sh
 
-pass=0
-fail=0
-check() {	# check NAME EXPECTED ACTUAL
-	if [ "$2" == "$3" ]; then
-		pass=$((pass + 1)); echo "ok - $1"
-	else
-		fail=$((fail + 1)); echo "not ok - $1"; echo "#   expected: $2"; echo "#   got:      $3"
-	fi
-}
+check() { foray_check "$@"; }
 phase() { echo "# $1 (${SECONDS}s so far)"; }
 
 FV="$FORAY_PGBIN/foray-verify"
@@ -314,4 +306,4 @@ if command -v valgrind >/dev/null; then
 	check "valgrind: no error and no leak over $vn runs of the log commands" "0" "$vbad"
 fi
 
-foray_tally "$pass" "$fail"
+foray_tally "$foray_passed" "$foray_failed"

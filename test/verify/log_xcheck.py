@@ -69,18 +69,23 @@ def other_root(cp):
     return base64.b64encode(bytes(raw)).decode()
 
 
-def mutate_log_proof(c, a, b):
-    """c: a case whose proof has keys a (index or old size), b (size), path"""
-    p = c['proof']
-    out = []
-
-    def case(what, edit, must='refused', target='proof'):
+def tamperer(c, out):
+    """case(what, edit, must): a copy of c changed by edit, appended to out"""
+    def case(what, edit, must='refused'):
         t = copy.deepcopy(c)
         edit(t)
         t['name'] = c['name'] + ': ' + what
         t['must'] = must
         t.pop('expect', None)
         out.append(t)
+    return case
+
+
+def mutate_log_proof(c, a, b):
+    """c: a case whose proof has keys a (index or old size), b (size), path"""
+    p = c['proof']
+    out = []
+    case = tamperer(c, out)
     if p['path']:
         case('a path element changed', lambda t: t['proof']['path'].__setitem__(0, flip(p['path'][0])))
         case('the last path element changed', lambda t: t['proof']['path'].__setitem__(-1, flip(p['path'][-1])))
@@ -111,29 +116,20 @@ def mutate_log_proof(c, a, b):
 
 def mutate_inclusion(c):
     out = mutate_log_proof(c, 'leaf_index', 'tree_size')
-    t = copy.deepcopy(c)
-    t['leaf'] = flip(c['leaf'])
-    t['name'] = c['name'] + ': another leaf'
-    t['must'] = 'false'
-    t.pop('expect', None)
-    out.append(t)
+    tamperer(c, out)('another leaf', lambda t: t.__setitem__('leaf', flip(c['leaf'])), 'false')
     return out
 
 
 def mutate_consistency(c):
     out = mutate_log_proof(c, 'old_size', 'new_size')
+    case = tamperer(c, out)
     for what, edit, must in (
             ('the old checkpoint\'s root changed',
              lambda t: t.__setitem__('old', cp_with(t['old'], root=other_root(t['old']))), 'false'),
             ('the old checkpoint of another log (origin)', lambda t: t.__setitem__('old', cp_with(t['old'], origin='example.com/other')), 'false'),
             ('old and new swapped', lambda t: t.update({'old': c['cp'], 'cp': c['old']}), 'refused' if c['old'] == c['cp'] else 'false'),
             ('old_size 0', lambda t: (t['proof'].__setitem__('old_size', 0), t.__setitem__('old', cp_with(t['old'], size=0))), 'false')):
-        t = copy.deepcopy(c)
-        edit(t)
-        t['name'] = c['name'] + ': ' + what
-        t['must'] = must
-        t.pop('expect', None)
-        out.append(t)
+        case(what, edit, must)
     if c['old'] == c['cp']:
         # equal sizes: swapping changes nothing
         out = [t for t in out if not t['name'].endswith('old and new swapped')]
@@ -143,14 +139,7 @@ def mutate_consistency(c):
 def mutate_chain(c, other_cp):
     ch = c['chain']
     out = []
-
-    def case(what, edit, must='refused'):
-        t = copy.deepcopy(c)
-        edit(t)
-        t['name'] = c['name'] + ': ' + what
-        t['must'] = must
-        t.pop('expect', None)
-        out.append(t)
+    case = tamperer(c, out)
 
     def setk(path, value):
         def f(t):
