@@ -410,7 +410,7 @@ fv_check_checkpoint(fv_ctx *c, const fv_log_args *a)
 {
 	foray_checkpoint cp;
 
-	if (fv_log_checkpoint(c, "the checkpoint", a->checkpoint, a->checkpoint_len, a->vkey, &cp, NULL))
+	if (fv_log_checkpoint(c, c->r->input, a->checkpoint, a->checkpoint_len, a->vkey, &cp, NULL))
 	{
 		char		root[72];
 
