@@ -634,27 +634,11 @@ run_latest(LogPlan which, Datum *values)
 		elog(ERROR, "log lookup failed (%s): %s", plan_defs[which].sql, SPI_result_code_string(rc));
 }
 
-/*
- * Whether the log's table exists: a database created at 0.4.0 runs this
- * library before ALTER EXTENSION UPDATE, and its writes go through the
- * guards below, which must then find nothing logged rather than fail.
- */
-static bool
-log_installed(void)
-{
-	Oid			ns = get_namespace_oid("foray", true);
-
-	return OidIsValid(ns) && OidIsValid(get_relname_relid("log_entries", ns));
-}
-
 int64
 foray_log_entry_latest(const char *transaction_id)
 {
 	Datum		v[1] = {CStringGetTextDatum(transaction_id)};
 	bool		isnull;
-
-	if (!log_installed())
-		return -1;
 
 	run_latest(LP_BY_TX, v);
 	if (SPI_processed == 0)
@@ -671,8 +655,6 @@ foray_log_first_logged(int64 *index)
 {
 	bool		isnull;
 
-	if (!log_installed())
-		return NULL;
 	run_latest(LP_FIRST_LOGGED, NULL);
 	if (SPI_processed == 0)
 		return NULL;
@@ -696,7 +678,7 @@ foray_log_refuse_reopened(const char **changes, uint64 n)
 		if (strcmp(from, "ready_to_anchor") == 0 && strcmp(to, "open") == 0)
 			ids[k++] = CStringGetTextDatum(tx);
 	}
-	if (k == 0 || !log_installed())
+	if (k == 0)
 		return;
 	v[0] = PointerGetDatum(construct_array(ids, k, TEXTOID, -1, false, TYPALIGN_INT));
 	run_latest(LP_LOGGED_OF, v);
