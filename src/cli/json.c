@@ -811,6 +811,8 @@ fj_uint63(const fj_doc *d, uint32_t i, uint64_t *out)
 	char		digits[24];
 	int			nd = 0;			/* significant digits kept */
 	long		exp10 = 0;		/* value = digits * 10^exp10 */
+	long		nfrac = 0;		/* digits written after the point */
+	long		e = 0;			/* the exponent part */
 	bool		neg = false;
 	bool		seen_nonzero = false;
 	uint64_t	v = 0;
@@ -833,7 +835,10 @@ fj_uint63(const fj_doc *d, uint32_t i, uint64_t *out)
 			continue;
 		}
 		if (frac)
+		{
 			exp10--;
+			nfrac++;
+		}
 		if (*s == '0' && !seen_nonzero)
 			continue;
 		seen_nonzero = true;
@@ -849,7 +854,6 @@ fj_uint63(const fj_doc *d, uint32_t i, uint64_t *out)
 	}
 	if (s < end)
 	{
-		long		e = 0;
 		bool		eneg = false;
 
 		s++;
@@ -858,8 +862,19 @@ fj_uint63(const fj_doc *d, uint32_t i, uint64_t *out)
 		for (; s < end; s++)
 			if (e < 100000)
 				e = e * 10 + (*s - '0');
-		exp10 += eneg ? -e : e;
+		if (eneg)
+			e = -e;
+		exp10 += e;
 	}
+
+	/*
+	 * The server reads a number as jsonb's numeric, whose scale is the
+	 * digits after the point less the exponent, and refuses one with a
+	 * scale (numeric_out writes "7.0"): 22R51, 22R60.  So "7.0" and
+	 * "70e-1" are not integers; "7", "7e0" and "0.7e1" are.
+	 */
+	if (nfrac - e > 0)
+		return false;
 	/* drop trailing zeros of the significant digits */
 	while (nd > 0 && digits[nd - 1] == '0')
 	{

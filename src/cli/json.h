@@ -136,8 +136,10 @@ extern const char *fj_type_noun(fj_type t);
 extern const char *fj_noun(const fj_doc *d, uint32_t i);
 
 /*
- * A number that is an integer from 0 to 2^63 - 1 in any spelling
- * ("7", "7.0", "7e0", "70e-1"): true with its value.
+ * A number that is an integer from 0 to 2^63 - 1 as PostgreSQL's numeric
+ * reads it, with no digits after the point once the exponent applies
+ * ("7", "7e0", "0.7e1"; not "7.0" or "70e-1", which jsonb keeps as 7.0 and
+ * the server refuses): true with its value.
  */
 extern bool fj_uint63(const fj_doc *d, uint32_t i, uint64_t *out);
 

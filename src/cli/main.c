@@ -5,6 +5,10 @@
  *	foray-verify [--json] [--quiet] [--details] document FILE
  *	foray-verify [--json] [--quiet] proof FILE --root sha256:HEX [--core FILE]
  *	foray-verify [--json] [--quiet] [--details] bundle FILE
+ *	foray-verify [--json] [--quiet] log-inclusion FILE --checkpoint CP [--leaf H | --envelope FILE] [--vkey VKEY]
+ *	foray-verify [--json] [--quiet] log-consistency FILE --old CP --new CP [--vkey VKEY]
+ *	foray-verify [--json] [--quiet] checkpoint CP [--vkey VKEY]
+ *	foray-verify [--json] [--quiet] chain FILE [--anchored FILE] [--checkpoint CP [--vkey VKEY]]
  *
  * Exit status: 0 verified, 1 does not verify, 2 unusable input or usage.
  * The manual is docs/foray-verify.md.
@@ -19,6 +23,7 @@
 #include "json.h"
 #include "run.h"
 #include "util.h"
+#include "verify.h"
 
 #define FV_VERSION "0.5.0"
 
@@ -26,6 +31,11 @@ static const char usage[] =
 "usage: foray-verify [OPTIONS] document FILE\n"
 "       foray-verify [OPTIONS] proof FILE --root sha256:HEX [--core FILE]\n"
 "       foray-verify [OPTIONS] bundle FILE\n"
+"       foray-verify [OPTIONS] log-inclusion FILE --checkpoint CP\n"
+"                    [--leaf sha256:HEX | --envelope FILE] [--vkey VKEY]\n"
+"       foray-verify [OPTIONS] log-consistency FILE --old CP --new CP [--vkey VKEY]\n"
+"       foray-verify [OPTIONS] checkpoint CP [--vkey VKEY]\n"
+"       foray-verify [OPTIONS] chain FILE [--anchored FILE] [--checkpoint CP [--vkey VKEY]]\n"
 "\n"
 "Checks exported FORAY data with no database: recomputes canonical (RFC 8785)\n"
 "SHA-256 hashes, RFC 9162 Merkle trees and the anchor envelope, and reports\n"
@@ -41,6 +51,20 @@ static const char usage[] =
 "  bundle FILE      a bundle (foray.export_bundle): the document, the\n"
 "                   envelope and its hash, the anchor record, and the\n"
 "                   disclosed components' proofs\n"
+"  log-inclusion FILE  a log inclusion proof (foray.log_inclusion_proof) of\n"
+"                   an envelope's leaf (--leaf, --envelope, else the proof's\n"
+"                   leaf_hash) in the checkpoint CP you trust\n"
+"  log-consistency FILE  a log consistency proof (foray.log_consistency_proof)\n"
+"                   between the checkpoints --old and --new\n"
+"  checkpoint CP    a checkpoint (foray.log_checkpoint), or a signed one\n"
+"                   checked with --vkey\n"
+"  chain FILE       a proof chain (foray.proof_chain): component, merkle_root,\n"
+"                   envelope, leaf, checkpoint; --anchored FILE is the payload\n"
+"                   read from the chain, --checkpoint a (signed) checkpoint\n"
+"                   the chain's must equal\n"
+"  CP is a file holding a C2SP checkpoint text or signed note; --vkey VKEY is\n"
+"  a C2SP verifier key (name+hex key ID+base64 key) whose Ed25519 signature\n"
+"  the checkpoints must carry.\n"
 "\n"
 "Options:\n"
 "  --json           write the report as one JSON object on standard output\n"
@@ -142,6 +166,122 @@ parse_root(const char *s, uint8_t out[32])
 	return jcs_hash_parse(s, strlen(s), out);
 }
 
+#define FV_COMMANDS "document, proof, bundle, log-inclusion, log-consistency, checkpoint or chain"
+
+/* the files and values the log's commands take */
+typedef struct fv_log_files
+{
+	const char *checkpoint,
+			   *old,
+			   *new_,
+			   *envelope,
+			   *anchored,
+			   *leaf,
+			   *vkey;
+	bool		foreign;		/* an option of the other commands was given */
+} fv_log_files;
+
+/* print the report; the exit code */
+static int
+finish(fv_report *r, int code, bool json, bool quiet)
+{
+	if (code == FV_EXIT_UNUSABLE)
+		fprintf(stderr, "foray-verify: unusable input: %s\n", r->unusable);
+	if (!quiet)
+	{
+		if (json)
+			fv_print_json(r, stdout);
+		else if (code != FV_EXIT_UNUSABLE)
+			fv_print_text(r, stdout);
+	}
+	if (fflush(stdout) != 0)
+		code = FV_EXIT_UNUSABLE;
+	fv_report_free(r);
+	return code;
+}
+
+/* read an input file of a log command into *buf; false (r unusable) when it cannot be */
+static bool
+log_input(fv_report *r, const char *what, const char *name, char **buf, size_t *len)
+{
+	char	   *why;
+
+	*buf = NULL;
+	*len = 0;
+	if (name == NULL)
+		return true;
+	*buf = read_input(name, len, &why);
+	if (*buf == NULL)
+		fv_unusable(r, "%s: %s", what, why);
+	free(why);
+	return *buf != NULL;
+}
+
+static int
+log_main(fv_command cmd, const char *command, const char *file, bool json, bool quiet,
+		 const fv_log_files *f)
+{
+	fv_log_args a;
+	fv_report	r;
+	char	   *text = NULL,
+			   *cp = NULL,
+			   *old = NULL,
+			   *anchored = NULL;
+	size_t		len = 0;
+	int			code;
+
+	if (f->foreign)
+		usage_error(fv_printf("--root, --core, --details and --timing do not go with %s", command));
+	if (cmd == FV_CMD_LOG_INCLUSION && f->checkpoint == NULL)
+		usage_error("log-inclusion needs --checkpoint CP, the checkpoint you trust");
+	if (cmd == FV_CMD_LOG_CONSISTENCY && (f->old == NULL || f->new_ == NULL))
+		usage_error("log-consistency needs --old CP and --new CP, the two checkpoints");
+	if (cmd != FV_CMD_LOG_CONSISTENCY && (f->old != NULL || f->new_ != NULL))
+		usage_error("--old and --new go with log-consistency");
+	if (cmd != FV_CMD_LOG_INCLUSION && cmd != FV_CMD_CHAIN && f->checkpoint != NULL)
+		usage_error(fv_printf("--checkpoint does not go with %s", command));
+	if (cmd != FV_CMD_LOG_INCLUSION && (f->leaf != NULL || f->envelope != NULL))
+		usage_error("--leaf and --envelope go with log-inclusion");
+	if (f->leaf != NULL && f->envelope != NULL)
+		usage_error("give --leaf or --envelope, not both");
+	if (cmd != FV_CMD_CHAIN && f->anchored != NULL)
+		usage_error("--anchored goes with chain");
+	if (cmd == FV_CMD_CHAIN && f->vkey != NULL && f->checkpoint == NULL)
+		usage_error("chain --vkey needs --checkpoint CP, the signed checkpoint (the chain's own is unsigned)");
+
+	memset(&a, 0, sizeof(a));
+	a.vkey = f->vkey;
+	if (f->leaf != NULL)
+	{
+		if (!parse_root(f->leaf, a.leaf))
+			usage_error("--leaf must be \"sha256:\" followed by 64 lower-case hex digits");
+		a.has_leaf = true;
+		a.leaf_from = "--leaf";
+	}
+	fv_report_init(&r, command, file);
+	if (log_input(&r, cmd == FV_CMD_LOG_CONSISTENCY ? "--new" : "--checkpoint",
+				  cmd == FV_CMD_LOG_CONSISTENCY ? f->new_ : f->checkpoint, &cp, &a.checkpoint_len) &&
+		log_input(&r, "--old", f->old, &old, &a.old_len) &&
+		log_input(&r, "--anchored", f->anchored, &anchored, &a.anchored_len) &&
+		log_input(&r, "--envelope", f->envelope, &a.envelope, &a.envelope_len) &&
+		log_input(&r, command, file, &text, &len))
+	{
+		a.checkpoint = cp;
+		a.old_cp = old;
+		a.anchored = anchored;
+		code = fv_run_log(cmd, text, len, &a, &r);
+	}
+	else
+	{
+		free(a.envelope);
+		code = fv_exit_code(&r);
+	}
+	free(cp);
+	free(old);
+	free(anchored);
+	return finish(&r, code, json, quiet);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -149,6 +289,21 @@ main(int argc, char **argv)
 	const char *file = NULL;
 	const char *root_text = NULL;
 	const char *core_file = NULL;
+	const char *cp_file = NULL,
+			   *old_file = NULL,
+			   *new_file = NULL,
+			   *envelope_file = NULL,
+			   *anchored_file = NULL,
+			   *leaf_text = NULL,
+			   *vkey = NULL;
+	static const char *const valued[] = {
+		"--root", "--core", "--checkpoint", "--old", "--new", "--envelope", "--anchored",
+		"--leaf", "--vkey", NULL
+	};
+	const char **slots[] = {
+		&root_text, &core_file, &cp_file, &old_file, &new_file, &envelope_file, &anchored_file,
+		&leaf_text, &vkey
+	};
 	bool		json = false,
 				quiet = false,
 				details = false,
@@ -186,19 +341,23 @@ main(int argc, char **argv)
 			details = true;
 		else if (strcmp(a, "--timing") == 0)
 			timing_wanted = true;
-		else if (strcmp(a, "--root") == 0 || strcmp(a, "--core") == 0)
+		else if (a[0] == '-' && a[1] == '-')
 		{
-			if (i + 1 >= argc)
+			int			k;
+			size_t		n = strcspn(a, "=");
+
+			for (k = 0; valued[k]; k++)
+				if (strlen(valued[k]) == n && strncmp(a, valued[k], n) == 0)
+					break;
+			if (valued[k] == NULL)
+				usage_error(fv_printf("unknown option %s", a));
+			if (a[n] == '=')
+				*slots[k] = a + n + 1;
+			else if (i + 1 >= argc)
 				usage_error(fv_printf("%s needs a value", a));
-			if (strcmp(a, "--root") == 0)
-				root_text = argv[++i];
 			else
-				core_file = argv[++i];
+				*slots[k] = argv[++i];
 		}
-		else if (strncmp(a, "--root=", 7) == 0)
-			root_text = a + 7;
-		else if (strncmp(a, "--core=", 7) == 0)
-			core_file = a + 7;
 		else if (a[0] == '-' && a[1] != '\0')
 			usage_error(fv_printf("unknown option %s", a));
 		else if (command == NULL)
@@ -209,17 +368,31 @@ main(int argc, char **argv)
 			usage_error(fv_printf("unexpected argument %s", a));
 	}
 	if (command == NULL)
-		usage_error("no command (document, proof or bundle)");
+		usage_error("no command (" FV_COMMANDS ")");
 	if (strcmp(command, "document") == 0)
 		cmd = FV_CMD_DOCUMENT;
 	else if (strcmp(command, "proof") == 0)
 		cmd = FV_CMD_PROOF;
 	else if (strcmp(command, "bundle") == 0)
 		cmd = FV_CMD_BUNDLE;
+	else if (strcmp(command, "log-inclusion") == 0)
+		cmd = FV_CMD_LOG_INCLUSION;
+	else if (strcmp(command, "log-consistency") == 0)
+		cmd = FV_CMD_LOG_CONSISTENCY;
+	else if (strcmp(command, "checkpoint") == 0)
+		cmd = FV_CMD_CHECKPOINT;
+	else if (strcmp(command, "chain") == 0)
+		cmd = FV_CMD_CHAIN;
 	else
-		usage_error(fv_printf("unknown command %s (document, proof or bundle)", command));
+		usage_error(fv_printf("unknown command %s (" FV_COMMANDS ")", command));
 	if (file == NULL)
 		usage_error(fv_printf("%s needs a FILE (- for standard input)", command));
+	if (cmd >= FV_CMD_LOG_INCLUSION)
+		return log_main(cmd, command, file, json, quiet, &(fv_log_files) {
+			cp_file, old_file, new_file, envelope_file, anchored_file, leaf_text, vkey,
+			root_text != NULL || core_file != NULL || details || timing_wanted});
+	if (cp_file || old_file || new_file || envelope_file || anchored_file || leaf_text || vkey)
+		usage_error("--checkpoint, --old, --new, --leaf, --envelope, --anchored and --vkey go with the log's commands");
 	if (cmd == FV_CMD_PROOF)
 	{
 		if (root_text == NULL)
@@ -258,17 +431,5 @@ main(int argc, char **argv)
 				timing.parse, timing.check - timing.canonical - timing.sha, timing.hash,
 				timing.canonical, timing.sha, timing.canonical_bytes, len, ru.ru_maxrss);
 	}
-	if (code == FV_EXIT_UNUSABLE)
-		fprintf(stderr, "foray-verify: unusable input: %s\n", r.unusable);
-	if (!quiet)
-	{
-		if (json)
-			fv_print_json(&r, stdout);
-		else if (code != FV_EXIT_UNUSABLE)
-			fv_print_text(&r, stdout);
-	}
-	if (fflush(stdout) != 0)
-		code = FV_EXIT_UNUSABLE;
-	fv_report_free(&r);
-	return code;
+	return finish(&r, code, json, quiet);
 }

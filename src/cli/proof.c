@@ -75,8 +75,9 @@ get_hash_member(fv_ctx *c, uint32_t obj, const char *key, fv_path *p, uint8_t ou
 	return ok;
 }
 
-static bool
-get_uint63(fv_ctx *c, uint32_t obj, const char *key, fv_path *p, uint64_t *out)
+bool
+fv_get_uint63(fv_ctx *c, uint32_t obj, const char *key, fv_path *p, const char *check,
+			  uint64_t *out)
 {
 	uint32_t	v = fj_get(c->d, obj, key);
 	size_t		mark = fv_path_key(p, key, strlen(key));
@@ -86,7 +87,7 @@ get_uint63(fv_ctx *c, uint32_t obj, const char *key, fv_path *p, uint64_t *out)
 	{
 		char	   *f = fv_render(c->d, v);
 
-		fv_fail(c->r, "PROOF-SHAPE", p->s, "an integer from 0 to 2^63-1", f,
+		fv_fail(c->r, check, p->s, "an integer from 0 to 2^63-1", f,
 				"%s must be an integer from 0 to 2^63-1", key);
 		free(f);
 	}
@@ -110,8 +111,8 @@ decode_step(fv_ctx *c, uint32_t st, fv_path *p, foray_inclusion_step *out, uint8
 	}
 	ok = only_keys(c, st, step_keys, p);
 	ok &= get_string(c, st, "tree", p, &out->tree, &out->tree_len);
-	ok &= get_uint63(c, st, "leaf_index", p, &out->leaf_index);
-	ok &= get_uint63(c, st, "tree_size", p, &out->tree_size);
+	ok &= fv_get_uint63(c, st, "leaf_index", p, "PROOF-SHAPE", &out->leaf_index);
+	ok &= fv_get_uint63(c, st, "tree_size", p, "PROOF-SHAPE", &out->tree_size);
 	ok &= get_hash_member(c, st, "root", p, out->root);
 	path = fj_get(d, st, "path");
 	mark = fv_path_key(p, "path", 4);

@@ -60,6 +60,9 @@ fv_run(fv_command cmd, char *text, size_t len, const uint8_t *root, char *core,
 			case FV_CMD_BUNDLE:
 				fv_check_bundle(&c);
 				break;
+			default:
+				fv_unusable(r, "a log command (fv_run_log)");
+				break;
 		}
 	}
 	if (timing)
@@ -75,5 +78,105 @@ fv_run(fv_command cmd, char *text, size_t len, const uint8_t *root, char *core,
 	if (have_core)
 		fj_free(&core_doc);
 	fj_free(&doc);
+	return fv_exit_code(r);
+}
+
+/* the leaf H(0x00 || canonical envelope) of the --envelope text: false when unusable */
+static bool
+envelope_leaf(fv_log_args *a, fv_report *r)
+{
+	fj_doc		env;
+	fj_error	err;
+	fv_ctx		c;
+	bool		ok = false;
+
+	if (fj_parse(&env, a->envelope, a->envelope_len, &err) != 0)
+		fv_unusable(r, "--envelope: %s", err.message);
+	else if (!fv_ctx_init(&c, r, &env))
+	{
+		fv_unusable(r, "could not set up sha-256 (libcrypto)");
+		fv_ctx_free(&c);
+	}
+	else
+	{
+		fj_source	src;
+		jcs_value	v;
+		uint8_t		sha[32];
+		size_t		n;
+		char	   *text;
+
+		fj_jcs_value(&env, 0, &v);
+		if (!fj_is(&env, 0, FJ_OBJECT))
+			fv_unusable(r, "--envelope is not a JSON object (an anchor envelope)");
+		else if ((text = fv_canonical_text(&c, fj_jcs_source(&src, &env), &v, "--envelope", &n, sha)) != NULL)
+		{
+			ok = foray_merkle_leaf_hash(c.h, (const uint8_t *) text, n, a->leaf) == FORAY_MERKLE_OK;
+			if (!ok)
+				fv_unusable(r, "sha-256 failed");
+			free(text);
+		}
+		fv_ctx_free(&c);
+	}
+	fj_free(&env);
+	a->envelope = NULL;
+	a->has_leaf = ok;
+	a->leaf_from = "--envelope";
+	return ok;
+}
+
+int
+fv_run_log(fv_command cmd, char *text, size_t len, fv_log_args *a, fv_report *r)
+{
+	fj_doc		doc;
+	fj_error	err;
+	fv_ctx		c;
+	bool		parsed = false;
+
+	if (a->envelope != NULL && !envelope_leaf(a, r))
+	{
+		free(text);
+		return fv_exit_code(r);
+	}
+	if (cmd == FV_CMD_CHECKPOINT)
+	{
+		a->checkpoint = text;
+		a->checkpoint_len = len;
+	}
+	else
+	{
+		if (fj_parse(&doc, text, len, &err) != 0)
+		{
+			fv_unusable(r, "%s", err.message);
+			fj_free(&doc);
+			return fv_exit_code(r);
+		}
+		parsed = true;
+	}
+	if (!fv_ctx_init(&c, r, parsed ? &doc : NULL))
+		fv_unusable(r, "could not set up sha-256 (libcrypto)");
+	else
+		switch (cmd)
+		{
+			case FV_CMD_LOG_INCLUSION:
+				fv_check_log_inclusion(&c, a);
+				break;
+			case FV_CMD_LOG_CONSISTENCY:
+				fv_check_log_consistency(&c, a);
+				break;
+			case FV_CMD_CHAIN:
+				fv_check_chain(&c, a);
+				break;
+			case FV_CMD_CHECKPOINT:
+				fv_check_checkpoint(&c, a);
+				break;
+			default:
+				fv_unusable(r, "not a log command");
+				break;
+		}
+	fv_ctx_free(&c);
+	if (parsed)
+		fj_free(&doc);
+	else
+		free(text);
 	return fv_exit_code(r);
 }

@@ -16,7 +16,11 @@ typedef enum fv_command
 {
 	FV_CMD_DOCUMENT,
 	FV_CMD_PROOF,
-	FV_CMD_BUNDLE
+	FV_CMD_BUNDLE,
+	FV_CMD_LOG_INCLUSION,
+	FV_CMD_LOG_CONSISTENCY,
+	FV_CMD_CHAIN,
+	FV_CMD_CHECKPOINT
 } fv_command;
 
 /* CPU seconds of each phase (--timing) */
@@ -41,5 +45,14 @@ extern int	fv_run(fv_command cmd, char *text, size_t len, const uint8_t *root,
 				   fv_timing *timing);
 
 /* with timing: the canonical texts are also written unhashed, and timed */
+
+/*
+ * The log's commands (logproof.c): text as for fv_run (for checkpoint, the
+ * checkpoint itself, not JSON), the other inputs in a (verify.h; its
+ * envelope is taken over).  Returns the exit code.
+ */
+struct fv_log_args;
+extern int	fv_run_log(fv_command cmd, char *text, size_t len, struct fv_log_args *a,
+					   fv_report *r);
 
 #endif							/* FORAY_CLI_RUN_H */

@@ -55,6 +55,12 @@ extern bool fv_hash_node(fv_ctx *c, uint32_t i, const char *path,
 extern char *fv_canonical_text(fv_ctx *c, const jcs_source *src, const jcs_value *v,
 							   const char *what, size_t *len, uint8_t sha[32]);
 
+/* member key of obj, an integer from 0 to 2^63-1 (fj_uint63), else a failure
+ * of check at path p + key: false */
+struct fv_path;
+extern bool fv_get_uint63(fv_ctx *c, uint32_t obj, const char *key, struct fv_path *p,
+						  const char *check, uint64_t *out);
+
 /* a short text of node i for a report's "found" (malloc'd): a string's or
  * number's text (cut at 100 bytes), "(absent)", or the kind of value */
 extern char *fv_render(const fj_doc *d, uint32_t i);
@@ -145,6 +151,45 @@ typedef struct fv_proof
 extern bool fv_proof_decode(fv_ctx *c, uint32_t node, const char *base, fv_proof *out);
 extern bool fv_proof_check(fv_ctx *c, const fv_proof *pr, const char *base,
 						   const uint8_t root[32]);
+
+/* ---------- the log (logproof.c) ---------- */
+
+/* what the log's commands are given besides FILE (run.h, docs/foray-verify.md) */
+typedef struct fv_log_args
+{
+	const char *checkpoint;		/* --checkpoint (or --new, or the checkpoint
+								 * command's FILE): a checkpoint text or signed
+								 * note; NULL when not given */
+	size_t		checkpoint_len;
+	const char *old_cp;			/* --old */
+	size_t		old_len;
+	const char *vkey;			/* --vkey, NUL-terminated; NULL: signatures not
+								 * checked */
+	bool		has_leaf;		/* --leaf or --envelope gave the leaf */
+	uint8_t		leaf[32];
+	const char *leaf_from;		/* "--leaf" or "--envelope" */
+	char	   *envelope;		/* --envelope: its JSON text (a malloc'd buffer
+								 * of envelope_len + 1 bytes, fv_run_log takes
+								 * it over), whose leaf fv_run_log computes */
+	size_t		envelope_len;
+	const char *anchored;		/* --anchored: the payload read from the chain */
+	size_t		anchored_len;
+} fv_log_args;
+
+/*
+ * A trusted checkpoint given on the command line (what names it): a
+ * checkpoint text, or a signed note whose signatures are checked with vkey
+ * (not when vkey is NULL).  Unusable when malformed; a failure when the
+ * signature does not verify.  *cp_len (when not NULL): the checkpoint
+ * text's length.
+ */
+struct foray_checkpoint;
+extern bool fv_log_checkpoint(fv_ctx *c, const char *what, const char *text, size_t len,
+							  const char *vkey, struct foray_checkpoint *cp, size_t *cp_len);
+extern void fv_check_log_inclusion(fv_ctx *c, const fv_log_args *a);
+extern void fv_check_log_consistency(fv_ctx *c, const fv_log_args *a);
+extern void fv_check_checkpoint(fv_ctx *c, const fv_log_args *a);
+extern void fv_check_chain(fv_ctx *c, const fv_log_args *a);
 
 extern void fv_check_document(fv_ctx *c);
 extern void fv_check_proof(fv_ctx *c, const uint8_t root[32], const fj_doc *core_doc);

@@ -20,11 +20,33 @@
 #define PATH_MAX_LEN	1024
 #define INPUT_MAX_LEN	64
 #define SMALL_SORT		32
+/* objects of at most SHAPE_MAX members, names of SHAPE_NAMES bytes in all */
+#define SHAPE_MAX		16
+#define SHAPE_NAMES		512
+
+/*
+ * The last object written at one depth whose names could be kept: its names
+ * in the source's order, the permutation that sorts them, and each name's
+ * canonical text with its colon ("\"name\":"), in canonical order.  An
+ * object with exactly those names in that order (the next foray_core of a
+ * document, the next row's details) is written from it: no sorting, no
+ * comparisons, no escaping of its names.
+ */
+typedef struct shape
+{
+	size_t		n;				/* members; 0: nothing kept */
+	uint8_t		perm[SHAPE_MAX];	/* canonical position -> source position */
+	uint16_t	name_off[SHAPE_MAX + 1];	/* names, source order */
+	uint16_t	text_off[SHAPE_MAX + 1];	/* name texts, canonical order */
+	char		names[SHAPE_NAMES];
+	char		text[SHAPE_NAMES * 6 + 3 * SHAPE_MAX];
+} shape;
 
 typedef struct level
 {
 	jcs_member *items;
 	size_t		cap;
+	shape	   *shape;			/* allocated on first use */
 } level;
 
 /* one step of the error path, recorded while unwinding */
@@ -191,7 +213,10 @@ jcs_ctx_free(jcs_ctx *ctx)
 	if (ctx == NULL)
 		return;
 	for (int i = 0; i <= JCS_MAX_DEPTH; i++)
+	{
 		free(ctx->levels[i].items);
+		free(ctx->levels[i].shape);
+	}
 	jcs_buf_free(&ctx->hashbuf);
 	jcs_buf_free(&ctx->numtext);
 	free(ctx->steps);
@@ -779,12 +804,90 @@ put_array(jcs_ctx *ctx, const jcs_value *v, int depth)
 	return putc1(ctx, ']');
 }
 
+/* the members m[0..n) have the kept shape's names, in its source order */
+static bool
+shape_matches(const shape *sh, const jcs_member *m, size_t n)
+{
+	if (sh == NULL || sh->n != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+	{
+		size_t		len = (size_t) (sh->name_off[i + 1] - sh->name_off[i]);
+
+		if (m[i].key.type != JCS_STRING || m[i].key.len != len ||
+			memcmp(m[i].key.str, sh->names + sh->name_off[i], len) != 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Keep the shape of an object just written: src[] and lens[] its names in
+ * source order, m[0..n) its members sorted.  Nothing is kept when the names
+ * do not fit.
+ */
+static void
+shape_keep(jcs_ctx *ctx, level *lv, const char *const *src, const size_t *lens,
+		   const jcs_member *m, size_t n)
+{
+	shape	   *sh = lv->shape;
+	size_t		total = 0;
+	jcs_buf		text;
+	jcs_buf    *saved = ctx->out;
+	int			st = JCS_OK;
+
+	if (n == 0 || n > SHAPE_MAX)
+		return;
+	for (size_t i = 0; i < n; i++)
+		total += lens[i];
+	if (total > SHAPE_NAMES)
+		return;
+	if (sh == NULL && (sh = lv->shape = malloc(sizeof(shape))) == NULL)
+		return;
+	sh->n = 0;
+	sh->name_off[0] = 0;
+	for (size_t i = 0; i < n; i++)
+	{
+		memcpy(sh->names + sh->name_off[i], src[i], lens[i]);
+		sh->name_off[i + 1] = (uint16_t) (sh->name_off[i] + lens[i]);
+	}
+	/* the texts fit: at most 6 bytes per name byte, quotes and a colon */
+	text.data = sh->text;
+	text.len = 0;
+	text.cap = sizeof(sh->text);
+	ctx->out = &text;
+	sh->text_off[0] = 0;
+	for (size_t j = 0; j < n && st == JCS_OK; j++)
+	{
+		size_t		i = 0;
+
+		/* an empty name may share its pointer with the next: compare lengths too */
+		while (i < n && (src[i] != m[j].key.str || lens[i] != m[j].key.len))
+			i++;
+		if (i == n)
+			st = JCS_ERR_BAD_VALUE;		/* cannot happen: the same members */
+		else
+		{
+			sh->perm[j] = (uint8_t) i;
+			st = put_string(ctx, m[j].key.str, m[j].key.len);
+			if (st == JCS_OK)
+				st = putc1(ctx, ':');
+			sh->text_off[j + 1] = (uint16_t) text.len;
+		}
+	}
+	ctx->out = saved;
+	if (st == JCS_OK && text.data == sh->text)
+		sh->n = n;
+}
+
 static int
 put_object(jcs_ctx *ctx, const jcs_value *v, int depth)
 {
 	level	   *lv;
 	jcs_member *m;
 	int			st;
+	const char *src[SHAPE_MAX];
+	size_t		lens[SHAPE_MAX];
 
 	if (v->count == 0)
 		return put(ctx, "{}", 2);
@@ -793,9 +896,37 @@ put_object(jcs_ctx *ctx, const jcs_value *v, int depth)
 	m = lv->items;
 	if (ctx->src->object_members(ctx->src->arg, v->ref, v->count, m) != 0)
 		return JCS_ERR_SOURCE;
+	if (shape_matches(lv->shape, m, v->count))
+	{
+		const shape *sh = lv->shape;
+
+		if ((st = putc1(ctx, '{')) != JCS_OK)
+			return st;
+		for (size_t j = 0; j < v->count; j++)
+		{
+			const jcs_member *mem = &m[sh->perm[j]];
+
+			if ((j > 0 && (st = putc1(ctx, ',')) != JCS_OK) ||
+				(st = put(ctx, sh->text + sh->text_off[j],
+						  (size_t) (sh->text_off[j + 1] - sh->text_off[j]))) != JCS_OK ||
+				(st = put_value(ctx, &mem->value, depth + 1)) != JCS_OK)
+			{
+				note_step(ctx, mem->key.str, mem->key.len, 0);
+				return st;
+			}
+		}
+		return putc1(ctx, '}');
+	}
 	for (size_t i = 0; i < v->count; i++)
+	{
 		if (m[i].key.type != JCS_STRING)
 			return JCS_ERR_BAD_VALUE;
+		if (i < SHAPE_MAX)
+		{
+			src[i] = m[i].key.str;
+			lens[i] = m[i].key.len;
+		}
+	}
 	sort_members(m, v->count);
 	if ((st = putc1(ctx, '{')) != JCS_OK)
 		return st;
@@ -821,7 +952,11 @@ put_object(jcs_ctx *ctx, const jcs_value *v, int depth)
 			return st;
 		}
 	}
-	return putc1(ctx, '}');
+	if ((st = putc1(ctx, '}')) != JCS_OK)
+		return st;
+	/* the members' values were written at depth + 1: this level's items stand */
+	shape_keep(ctx, lv, src, lens, m, v->count);
+	return JCS_OK;
 }
 
 static int

@@ -1,6 +1,6 @@
 /*
  * sha256.h
- *		SHA-256 through OpenSSL libcrypto (EVP), without PostgreSQL.
+ *		SHA-256 through OpenSSL libcrypto, without PostgreSQL (sha256.c: why not EVP).
  */
 #ifndef FORAY_SHA256_H
 #define FORAY_SHA256_H
@@ -10,8 +10,8 @@
 
 typedef struct jcs_sha256
 {
-	void	   *md;				/* EVP_MD * (fetched once) */
-	void	   *ctx;			/* EVP_MD_CTX * */
+	void	   *md;				/* unused (kept for the layout) */
+	void	   *ctx;			/* SHA256_CTX *, allocated once */
 } jcs_sha256;
 
 /* Each returns 0 on success, -1 on a libcrypto failure. */

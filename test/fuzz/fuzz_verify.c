@@ -4,9 +4,15 @@
  *		reader, then the document, bundle and proof checks, on every input.
  *
  * For every input:
- *   1. fv_run as document, as bundle and as proof (the same bytes): no
- *      crash, no leak, no undefined behaviour (ASan, LSan, UBSan), an exit
- *      code of 0, 1 or 2, and 2 exactly when the report says why.
+ *   1. fv_run as document, as bundle and as proof (the same bytes), and
+ *      fv_run_log as the log's commands: a log inclusion proof against a
+ *      checkpoint (with and without a trusted leaf), a consistency proof
+ *      between two checkpoints, a proof chain (with and without the payload
+ *      on chain and a signed checkpoint), and the bytes as a checkpoint or
+ *      signed note (with and without a verifier key) and as the envelope
+ *      of --envelope: no crash, no leak, no undefined behaviour (ASan,
+ *      LSan, UBSan), an exit code of 0, 1 or 2, and 2 exactly when the
+ *      report says why.
  *   2. The reader against jansson (an independent parser): both accept or
  *      both refuse, except where the two are known to differ (jansson
  *      refuses integers beyond 64 bits and reals beyond the double range,
@@ -24,6 +30,7 @@
 #include "json.h"
 #include "report.h"
 #include "run.h"
+#include "verify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +69,71 @@ run(fv_command cmd, const uint8_t *data, size_t size)
 	if (code < 0 || code > 2 || (code == 2) != (r.unusable != NULL))
 		fail("exit code and report disagree", r.unusable);
 	fv_report_free(&r);
+}
+
+/* the log's inputs besides the fuzzed bytes (test/fuzz/seeds_verify has
+ * proofs, chains and notes of this log) */
+static const char cp20[] = "example.com/foray/scratch\n20\navNIh83c263zfDYUw2qmSRDmx+Xy2hY+TcL7g89Q048=\n";
+static const char cp7[] = "example.com/foray/scratch\n7\nwrBulknwU2Z/E8UuQ6xjs7LEjY8BvN4d2ygOE4q+jPg=\n";
+static const char cp20_signed[] = "example.com/foray/scratch\n20\navNIh83c263zfDYUw2qmSRDmx+Xy2hY+TcL7g89Q048=\n"
+	"\n\xe2\x80\x94 example.com/foray/scratch QO0YAo2NdN6QQsi96O0TTfbvrlM6bU1z9dhirxKLMiwFOTtUVegSxBOiwcWfaIW+HroQXWXIxLNNFYrc4AGDOBwAqwU=\n";
+static const char vkey[] = "example.com/foray/scratch+40ed1802+AXBfg1hmGlQeICXgffbbDQGwC53U+sx52a6CvluLG+qZ";
+
+static void
+run_log(fv_command cmd, const uint8_t *data, size_t size, fv_log_args *a)
+{
+	fv_report	r;
+	int			code;
+
+	fv_report_init(&r, "fuzz", "-");
+	code = fv_run_log(cmd, copy(data, size), size, a, &r);
+	if (code < 0 || code > 2 || (code == 2) != (r.unusable != NULL))
+		fail("exit code and report disagree (log)", r.unusable);
+	fv_report_free(&r);
+}
+
+static void
+log_commands(const uint8_t *data, size_t size)
+{
+	fv_log_args a;
+
+	memset(&a, 0, sizeof(a));
+	a.checkpoint = cp20;
+	a.checkpoint_len = sizeof(cp20) - 1;
+	run_log(FV_CMD_LOG_INCLUSION, data, size, &a);
+	a.has_leaf = true;
+	a.leaf_from = "--leaf";
+	memset(a.leaf, 0xa4, sizeof(a.leaf));
+	run_log(FV_CMD_LOG_INCLUSION, data, size, &a);
+	/* the bytes as the envelope whose leaf is proved */
+	memset(&a, 0, sizeof(a));
+	a.checkpoint = cp20;
+	a.checkpoint_len = sizeof(cp20) - 1;
+	a.envelope = copy(data, size);
+	a.envelope_len = size;
+	run_log(FV_CMD_LOG_INCLUSION, (const uint8_t *) "{\"leaf_index\": 3, \"tree_size\": 20, \"path\": []}", 46, &a);
+
+	memset(&a, 0, sizeof(a));
+	a.old_cp = cp7;
+	a.old_len = sizeof(cp7) - 1;
+	a.checkpoint = cp20_signed;
+	a.checkpoint_len = sizeof(cp20_signed) - 1;
+	run_log(FV_CMD_LOG_CONSISTENCY, data, size, &a);
+
+	memset(&a, 0, sizeof(a));
+	run_log(FV_CMD_CHAIN, data, size, &a);
+	a.anchored = cp20;
+	a.anchored_len = sizeof(cp20) - 1;
+	a.checkpoint = cp20_signed;
+	a.checkpoint_len = sizeof(cp20_signed) - 1;
+	a.vkey = vkey;
+	run_log(FV_CMD_CHAIN, data, size, &a);
+
+	memset(&a, 0, sizeof(a));
+	run_log(FV_CMD_CHECKPOINT, data, size, &a);
+	memset(&a, 0, sizeof(a));
+	a.vkey = vkey;
+	run_log(FV_CMD_CHECKPOINT, data, size, &a);
 }
 
 /* what jansson refuses that foray-verify reads: numbers out of its range */
@@ -122,6 +194,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run(FV_CMD_DOCUMENT, data, size);
 	run(FV_CMD_BUNDLE, data, size);
 	run(FV_CMD_PROOF, data, size);
+	log_commands(data, size);
 	differential(data, size);
 	return 0;
 }

@@ -20,7 +20,7 @@ clang -O1 -g -std=c99 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Werror 
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I"$root/src/cli" -I"$root/src/core" -I"$root/test/core" -o "$out/fuzz_verify" \
 	"$root/test/fuzz/fuzz_verify.c" "$root/test/core/jcs_jansson.c" $srcs \
-	"$root"/src/core/{jcs,jcs_number,sha256,merkle,commit,commitment,inclusion,iso8601,protocol}.c \
+	"$root"/src/core/{jcs,jcs_number,sha256,merkle,commit,commitment,inclusion,iso8601,protocol,tlog,tlog_note}.c \
 	-ljansson -lcrypto -lm
 cp -n "$root"/test/examples/*.json "$root"/test/fuzz/seeds_verify/* "$root"/test/verify/malformed/* \
 	"$out/corpus/" 2>/dev/null || true

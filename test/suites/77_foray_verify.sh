@@ -303,6 +303,24 @@ check "standard input (-), and --quiet writes nothing" "0 0" "$? $(wc -c <"$out/
 jq . "$out/$NEW/bundle/$f" | "$FV" --quiet bundle -
 check "the same bundle pretty-printed verifies" "0" "$?"
 
+# an integer written 7.0 is not one, for the server (jsonb keeps the scale:
+# 22R51) and so not for foray-verify; 7e0 is one for both
+sel=$(ls "$out/$NEW/selective"/*.json | head -1)
+jq -c '.disclosed[0].proof' "$sel" >"$out/int.proof"
+root=$(jq -r '.envelope.merkle_root' "$sel")
+for spelling in '.0' 'e0' '0e-1'; do
+	python3 -c 'import re,sys; t=open(sys.argv[1]).read(); print(re.sub(r"(\"tree_size\": ?)([0-9]+)", lambda m: m.group(1) + m.group(2) + sys.argv[2], t, count=1))' \
+		"$out/int.proof" "$spelling" >"$out/int.$spelling.proof"
+	fv=$("$FV" --json proof "$out/int.$spelling.proof" --root "$root" | jq -r '"\(.exit_code)|\(.failures[0].check // "")|\(.failures[0].path // "")"')
+	db=$(echo "SELECT foray.verify_inclusion(:'p'::jsonb, '$root')" |
+		foray_psql -d $NEW -At -v VERBOSITY=sqlstate -v p="$(cat "$out/int.$spelling.proof")" 2>&1 | sed 's/^ERROR: *//')
+	case $spelling in
+		e0) want="0|||t" ;;
+		*) want="1|PROOF-SHAPE|\$.steps[0].tree_size|22R51" ;;
+	esac
+	check "tree_size written N$spelling: foray-verify and the server agree" "$want" "$fv|$db"
+done
+
 # ---- valgrind over a sample ------------------------------------------------------
 phase "valgrind over a sample"
 if command -v valgrind >/dev/null; then

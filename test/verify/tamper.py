@@ -94,16 +94,22 @@ def flip_hash(h):
     return h[:-1] + ('0' if last != '0' else '1')
 
 
-def respell(v):
+# members that must be integers: written 7.0 they are not (jsonb keeps the
+# scale, the server refuses them), written 7e0 they are
+INTEGER_KEYS = {'bundle_version', 'commitment_scheme', 'leaf_index', 'tree_size', 'block_height',
+                'confirmation_time_ms', 'log_index', 'log_tree_size'}
+
+
+def respell(v, key=None):
     """The same JSON value with every number written another way."""
     if isinstance(v, dict):
-        return {k: respell(x) for k, x in v.items()}
+        return {k: respell(x, k) for k, x in v.items()}
     if isinstance(v, list):
-        return [respell(x) for x in v]
+        return [respell(x, key) for x in v]
     if isinstance(v, Num):
         d = Decimal(v)
         if d == d.to_integral_value() and abs(d) < 10**15:
-            return Num(str(int(d)) + '.0')
+            return Num(str(int(d)) + ('e0' if key in INTEGER_KEYS else '.0'))
         return Num(format(d, 'E').replace('E+', 'e+'))
     return v
 
