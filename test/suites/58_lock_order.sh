@@ -145,10 +145,14 @@ check "every refusal is a documented one (23R30 not ready, 23R31 stale, 23R32 an
 for f in "$out"/stress_*.out; do
 	echo "# $(basename "$f"): $(grep -o 'ERROR:  [0-9A-Z]\{5\}' "$f" | sort | uniq -c | tr -s ' \n' ' ')"
 done
-check "the race happened: anchors recorded, writes committed, stale roots refused" "yes" \
+# (whether a stale root (23R31) happens to be refused depends on timing: the
+# log makes most transactions immutable early; the deterministic stale-root
+# case is above, so here it is only reported)
+check "the race happened: anchors recorded and writes committed" "yes" \
 	"$(foray_psql -d $DB -Atc "SELECT CASE WHEN count(*) FILTER (WHERE lifecycle = 'anchored') > 0
 		AND (SELECT count(*) FROM foray.foray_components WHERE transaction_id LIKE 'LK_S%') > $N THEN 'yes' ELSE 'no' END
-		FROM foray.foray_transactions WHERE transaction_id LIKE 'LK_S%'")$(grep -q 23R31 "$out/stress_a.out" || echo ' (no 23R31)')"
+		FROM foray.foray_transactions WHERE transaction_id LIKE 'LK_S%'")"
+echo "# stale roots refused to the anchor service in the stress (23R31): $(grep -c 23R31 "$out/stress_a.out")"
 check "every anchored transaction verifies (nothing slipped in after its root)" "0" \
 	"$(foray_psql -d $DB -Atc "SELECT count(*) FROM foray.foray_transactions t, foray.verify(t.transaction_id) v WHERE t.transaction_id LIKE 'LK_S%'")"
 check "the log ran beside it: transactions appended, checkpoints anchored, some by a checkpoint, some alone" "yes" \
