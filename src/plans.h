@@ -9,6 +9,10 @@
 
 typedef enum ForayPlan
 {
+	PLAN_APPEND_EVENTS,			/* (kinds[], subject kinds[], subjects[], txs[], actors[],
+								 * payloads[], ids[], seqs[]) */
+	PLAN_APPEND_EVENTS_LEGACY,	/* the same into 0.4.0's memory_events (6 arrays) */
+	PLAN_LAST_EVENT_SEQ,		/* (tx) -> the seq of its last event */
 	PLAN_DEPENDENTS,			/* (keys[]) -> (id, status, refs[], ctid) */
 	PLAN_SET_STATUSES,			/* (tx, ids[], statuses[]) -> (n, type, hash) */
 	PLAN_SET_STATUSES_BY_TID,	/* (tx, ctids[], statuses[]) -> (n, type, hash) */
@@ -27,6 +31,7 @@ typedef enum ForayPlan
 	FORAY_PLAN_COUNT
 } ForayPlan;
 
-extern SPIPlanPtr foray_plan(ForayPlan which);
+struct ForayShards;
+extern SPIPlanPtr foray_plan(struct ForayShards *s, ForayPlan which);
 
 #endif							/* FORAY_PLANS_H */

@@ -98,6 +98,9 @@ extern Oid	foray_acting_user;
 extern void foray_lock_transaction(const char *transaction_id);
 extern bool foray_holds_transaction_lock(const char *transaction_id);
 
+/* The seq of a transaction's next event, under its writer lock (readiness.c) */
+extern int64 foray_next_event_seq(const char *transaction_id);
+
 /* Readiness and lifecycle (readiness.c) */
 extern void foray_mark_transaction_dirty(const char *transaction_id);
 
