@@ -27,18 +27,19 @@ static SPIPlanPtr plan_anchor = NULL;
 static SPIPlanPtr plan_seal_lookup = NULL;
 static SPIPlanPtr plan_seal = NULL;
 
+/* subject: what is anchored, for the message ("transaction \"X\"") */
 static void
-bad_anchor(const char *txid, const char *field, const char *rule)
+bad_anchor(const char *subject, const char *field, const char *rule)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_FORAY_BAD_ANCHOR),
-			 errmsg("invalid %s for the anchor of transaction \"%s\"", field, txid),
+			 errmsg("invalid %s for the anchor of %s", field, subject),
 			 errdetail("%s", rule)));
 }
 
 /* ISO-8601 in UTC: 2026-01-25T14:30:02Z, with .mmm or .uuuuuu when present */
 static char *
-iso_utc(TimestampTz ts, const char *txid)
+iso_utc(TimestampTz ts, const char *subject)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
@@ -46,7 +47,7 @@ iso_utc(TimestampTz ts, const char *txid)
 	if (TIMESTAMP_NOT_FINITE(ts) ||
 		timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0 ||
 		tm.tm_year < 1 || tm.tm_year > 9999)
-		bad_anchor(txid, "anchored_at",
+		bad_anchor(subject, "anchored_at",
 				   "Rule ANCHOR-TIME: anchored_at is a finite time between the years 1 and 9999.");
 	if (fsec == 0)
 		return psprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year, tm.tm_mon,
@@ -78,6 +79,145 @@ jsonb_get_text(Jsonb *jb, const char *key)
 	if (v == NULL || v->type != jbvString)
 		return NULL;
 	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/*
+ * The chain fields of an anchor (record_anchor's and record_checkpoint_
+ * anchor's): checked (22R53 naming the field), anchored_at returned as
+ * ISO-8601 UTC.  subject names what is anchored in the messages.
+ */
+char *
+foray_anchor_check_args(const char *subject, const char *kaspa, int64 height,
+						int64 confirm_ms, TimestampTz at)
+{
+	if (kaspa[0] == '\0' || strlen(kaspa) > 200 || !printable(kaspa))
+		bad_anchor(subject, "kaspa_tx_id",
+				   "Rule ANCHOR-TXID: kaspa_tx_id is 1 to 200 printable characters.");
+	if (height < 0)
+		bad_anchor(subject, "block_height", "Rule ANCHOR-HEIGHT: block_height is not negative.");
+	if (confirm_ms < 0)
+		bad_anchor(subject, "confirmation_time_ms",
+				   "Rule ANCHOR-CONFIRM: confirmation_time_ms is not negative.");
+	return iso_utc(at, subject);
+}
+
+/* a recorded anchored_at as ISO-8601 UTC, as it was recorded */
+char *
+foray_anchor_time(TimestampTz at)
+{
+	return iso_utc(at, "a recorded anchor");
+}
+
+/* the chain fields into an object being built */
+void
+foray_anchor_push_chain(JsonbParseState **st, const char *kaspa, int64 height,
+						int64 confirm_ms, const char *at_iso)
+{
+	foray_jb_string(st, "kaspa_tx_id", kaspa);
+	foray_jb_int(st, "block_height", height);
+	foray_jb_int(st, "confirmation_time_ms", confirm_ms);
+	foray_jb_string(st, "anchored_at", at_iso);
+}
+
+/* every key and value of an object into the object being built */
+static void
+push_fields(JsonbParseState **st, Jsonb *obj)
+{
+	JsonbIterator *it = JsonbIteratorInit(&obj->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		if (tok == WJB_KEY || tok == WJB_VALUE)
+			pushJsonbValue(st, tok, &v);
+}
+
+/*
+ * Record the anchor of a loaded transaction, locked (its row, then its
+ * writer lock) and checked by the caller: the stored hashes, the anchor
+ * record, anchored_at, audit_data_anchor.audit_data_hash, lifecycle
+ * anchored; then TRANSACTION_ANCHORED with every field of the anchor
+ * record, merkle_root, commitment_scheme, the envelope that went on chain
+ * (or into the log) and extra's fields.  SPI not connected.
+ */
+void
+foray_store_anchor(const ForayTx *tx, Jsonb *anchor, TimestampTz at, Jsonb *envelope,
+				   Jsonb *extra)
+{
+	char		root[FORAY_HASH_TEXT_LEN_M + 1];
+	char		core[FORAY_HASH_TEXT_LEN_M + 1];
+	char		audit[FORAY_HASH_TEXT_LEN_M + 1];
+	JsonbParseState *st = NULL;
+	Jsonb	   *payload;
+	Datum		values[7];
+	int			rc;
+	ForayOwnerWrite ow;
+
+	foray_hash_to_text(tx->merkle_root, root);
+	foray_hash_to_text(tx->foray_core_hash, core);
+	foray_hash_to_text(tx->audit_data_hash, audit);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (plan_anchor == NULL)
+	{
+		Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, JSONBOID,
+		TIMESTAMPTZOID};
+		SPIPlanPtr	p = SPI_prepare(
+									"UPDATE foray.foray_transactions "
+									"   SET lifecycle = 'anchored', foray_core_hash = $2, "
+									"       audit_data_hash = $3, component_hashes = $4, "
+									"       merkle_root = $5, blockchain_anchor = $6, anchored_at = $7, "
+									"       audit_data_anchor = CASE WHEN audit_data_anchor IS NULL THEN NULL "
+									"           ELSE audit_data_anchor OPERATOR(pg_catalog.||) "
+									"                pg_catalog.jsonb_build_object('audit_data_hash', $3) END "
+									" WHERE transaction_id OPERATOR(pg_catalog.=) $1", 7, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		plan_anchor = p;
+	}
+	values[0] = CStringGetTextDatum(tx->transaction_id);
+	values[1] = CStringGetTextDatum(core);
+	values[2] = CStringGetTextDatum(audit);
+	values[3] = JsonbPGetDatum(foray_component_hashes_jsonb(tx));
+	values[4] = CStringGetTextDatum(root);
+	values[5] = JsonbPGetDatum(anchor);
+	values[6] = TimestampTzGetDatum(at);
+	foray_internal_writes++;
+	foray_begin_owner_write(&ow);
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan_anchor, values, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE || SPI_processed != 1)
+			elog(ERROR, "recording the anchor failed: %s", SPI_result_code_string(rc));
+	}
+	PG_FINALLY();
+	{
+		foray_end_owner_write(&ow);
+		foray_internal_writes--;
+	}
+	PG_END_TRY();
+	SPI_finish();
+	foray_guard_anchored();
+
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	foray_jb_string(&st, "merkle_root", root);
+	push_fields(&st, anchor);
+	foray_jb_int(&st, "commitment_scheme", tx->scheme);
+	foray_jb_key(&st, "envelope");
+	{
+		JsonbValue	ev;
+
+		ev.type = jbvBinary;
+		ev.val.binary.data = &envelope->root;
+		ev.val.binary.len = VARSIZE(envelope) - VARHDRSZ;
+		pushJsonbValue(&st, WJB_VALUE, &ev);
+	}
+	if (extra != NULL)
+		push_fields(&st, extra);
+	payload = JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
+	foray_emit_event("TRANSACTION_ANCHORED", "TRANSACTION", tx->transaction_id,
+					 tx->transaction_id, payload);
 }
 
 /*
@@ -143,27 +283,15 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 	char	   *at_iso;
 	ForayTx		tx;
 	char		current[FORAY_HASH_TEXT_LEN_M + 1];
-	char		core[FORAY_HASH_TEXT_LEN_M + 1];
-	char		audit[FORAY_HASH_TEXT_LEN_M + 1];
 	JsonbParseState *st = NULL;
 	Jsonb	   *anchor;
-	Jsonb	   *payload;
 	Jsonb	   *envelope;
-	Datum		values[8];
-	int			rc;
 	ForayOwnerWrite ow;
 
 	/* the arguments, before any lock */
 	foray_hash_from_text_or_error(root_text, root, "merkle_root");
-	if (kaspa[0] == '\0' || strlen(kaspa) > 200 || !printable(kaspa))
-		bad_anchor(txid, "kaspa_tx_id",
-				   "Rule ANCHOR-TXID: kaspa_tx_id is 1 to 200 printable characters.");
-	if (height < 0)
-		bad_anchor(txid, "block_height", "Rule ANCHOR-HEIGHT: block_height is not negative.");
-	if (confirm_ms < 0)
-		bad_anchor(txid, "confirmation_time_ms",
-				   "Rule ANCHOR-CONFIRM: confirmation_time_ms is not negative.");
-	at_iso = iso_utc(at, txid);
+	at_iso = foray_anchor_check_args(psprintf("transaction \"%s\"", txid), kaspa, height,
+									 confirm_ms, at);
 
 	/*
 	 * Lock order (docs/security.md): the envelope row first, then the
@@ -226,77 +354,10 @@ foray_record_anchor(PG_FUNCTION_ARGS)
 	envelope = foray_tx_envelope(&tx);
 
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	foray_jb_string(&st, "kaspa_tx_id", kaspa);
-	foray_jb_int(&st, "block_height", height);
-	foray_jb_int(&st, "confirmation_time_ms", confirm_ms);
-	foray_jb_string(&st, "anchored_at", at_iso);
+	foray_anchor_push_chain(&st, kaspa, height, confirm_ms, at_iso);
 	anchor = JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
 
-	foray_hash_to_text(tx.foray_core_hash, core);
-	foray_hash_to_text(tx.audit_data_hash, audit);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (plan_anchor == NULL)
-	{
-		Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, JSONBOID,
-		TIMESTAMPTZOID};
-		SPIPlanPtr	p = SPI_prepare(
-									"UPDATE foray.foray_transactions "
-									"   SET lifecycle = 'anchored', foray_core_hash = $2, "
-									"       audit_data_hash = $3, component_hashes = $4, "
-									"       merkle_root = $5, blockchain_anchor = $6, anchored_at = $7, "
-									"       audit_data_anchor = CASE WHEN audit_data_anchor IS NULL THEN NULL "
-									"           ELSE audit_data_anchor OPERATOR(pg_catalog.||) "
-									"                pg_catalog.jsonb_build_object('audit_data_hash', $3) END "
-									" WHERE transaction_id OPERATOR(pg_catalog.=) $1", 7, types);
-
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		plan_anchor = p;
-	}
-	values[0] = CStringGetTextDatum(txid);
-	values[1] = CStringGetTextDatum(core);
-	values[2] = CStringGetTextDatum(audit);
-	values[3] = JsonbPGetDatum(foray_component_hashes_jsonb(&tx));
-	values[4] = CStringGetTextDatum(current);
-	values[5] = JsonbPGetDatum(anchor);
-	values[6] = TimestampTzGetDatum(at);
-	foray_internal_writes++;
-	foray_begin_owner_write(&ow);
-	PG_TRY();
-	{
-		rc = SPI_execute_plan(plan_anchor, values, NULL, false, 0);
-		if (rc != SPI_OK_UPDATE || SPI_processed != 1)
-			elog(ERROR, "recording the anchor failed: %s", SPI_result_code_string(rc));
-	}
-	PG_FINALLY();
-	{
-		foray_end_owner_write(&ow);
-		foray_internal_writes--;
-	}
-	PG_END_TRY();
-	SPI_finish();
-	foray_guard_anchored();
-
-	st = NULL;
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	foray_jb_string(&st, "merkle_root", current);
-	foray_jb_string(&st, "kaspa_tx_id", kaspa);
-	foray_jb_int(&st, "block_height", height);
-	foray_jb_int(&st, "confirmation_time_ms", confirm_ms);
-	foray_jb_string(&st, "anchored_at", at_iso);
-	foray_jb_int(&st, "commitment_scheme", tx.scheme);
-	foray_jb_key(&st, "envelope");
-	{
-		JsonbValue	ev;
-
-		ev.type = jbvBinary;
-		ev.val.binary.data = &envelope->root;
-		ev.val.binary.len = VARSIZE(envelope) - VARHDRSZ;
-		pushJsonbValue(&st, WJB_VALUE, &ev);
-	}
-	payload = JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
-	foray_emit_event("TRANSACTION_ANCHORED", "TRANSACTION", txid, txid, payload);
+	foray_store_anchor(&tx, anchor, at, envelope, NULL);
 	foray_flush_events();
 
 	PG_RETURN_JSONB_P(anchor);
@@ -322,7 +383,7 @@ foray_seal(PG_FUNCTION_ARGS)
 	ForayOwnerWrite ow;
 
 	if (ref[0] == '\0' || !printable(ref))
-		bad_anchor(txid, "archive_ref",
+		bad_anchor(psprintf("transaction \"%s\"", txid), "archive_ref",
 				   "Rule SEAL-REF: the sealed archive reference is a non-empty printable string.");
 
 	if (SPI_connect() != SPI_OK_CONNECT)

@@ -1,10 +1,11 @@
 /*
  * immutability.c
- *		Once anchored, a transaction, its components and its attestations
- *		never change: foray_anchored_guard, a BEFORE trigger on the three
- *		tables, refuses every INSERT, UPDATE, DELETE and TRUNCATE that would
- *		touch an anchored or sealed transaction.  Corrections are new
- *		transactions that amend the original (foray.amend_transaction).
+ *		Once committed to the log or anchored, a transaction, its components
+ *		and its attestations never change: foray_anchored_guard, a BEFORE
+ *		trigger on the three tables, refuses every INSERT, UPDATE, DELETE and
+ *		TRUNCATE that would touch an anchored or sealed transaction, or one
+ *		with an entry in foray.log_entries (docs/log.md).  Corrections are
+ *		new transactions that amend the original (foray.amend_transaction).
  *
  * Exempt: the substrate's own writes (foray_internal_writes > 0: sealing,
  * imports of already-anchored history) and restores (foray_restore_mode).
@@ -12,7 +13,11 @@
  * A component write locks its transaction's row FOR SHARE while reading
  * its lifecycle, so record_anchor (which updates that row) waits for the
  * writer to finish, and a writer waiting behind record_anchor sees the new
- * lifecycle.  Having seen "not anchored" once, the same (sub)transaction
+ * lifecycle.  A transaction in the log keeps its lifecycle (ready_to_anchor
+ * until it is anchored): for a ready one the guard then asks the log, with
+ * the latest snapshot, after the row lock, so a write queued behind an
+ * append (which holds the row FOR UPDATE) finds the entry.  Having seen
+ * "not anchored" once, the same (sub)transaction
  * keeps that lock, so the answer is cached until the transaction ends, a
  * subtransaction aborts, or this backend anchors or seals.
  */
@@ -152,9 +157,10 @@ verb_of(TriggerEvent ev)
 	return "truncate";
 }
 
+/* log_index: the transaction's log entry, or -1 (refused as anchored) */
 static void
 refuse(const char *what, const char *id, const char *txid, const char *lifecycle,
-	   TriggerEvent ev)
+	   TriggerEvent ev, int64 log_index)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_FORAY_IMMUTABLE),
@@ -162,9 +168,30 @@ refuse(const char *what, const char *id, const char *txid, const char *lifecycle
 			 errmsg("cannot %s %s \"%s\" %s %s transaction \"%s\"", verb_of(ev), what, id,
 					TRIGGER_FIRED_BY_INSERT(ev) ? "to" : "of", lifecycle, txid) :
 			 errmsg("cannot %s %s transaction \"%s\"", verb_of(ev), lifecycle, txid),
-			 errdetail("Rule IMM-001: once anchored, a transaction, its components and its attestations never change."),
+			 log_index < 0 ?
+			 errdetail("Rule IMM-001: once anchored, a transaction, its components and its attestations never change.") :
+			 errdetail("Rule IMM-001: once committed to the log (it is entry " INT64_FORMAT "), a transaction, its components and its attestations never change.",
+					   log_index),
 			 errhint("Record the correction as a new transaction that amends it: foray.amend_transaction('%s', 'NEW_ID').",
 					 txid)));
+}
+
+/*
+ * A ready_to_anchor transaction may be in the log: refuse then.  (Open
+ * ones are not: an append needs an envelope, and a logged transaction never
+ * goes back to open.)  SPI connected.
+ */
+static void
+refuse_if_logged(const char *what, const char *id, const char *txid, const char *lifecycle,
+				 TriggerEvent ev)
+{
+	int64		log_index;
+
+	if (lifecycle == NULL || strcmp(lifecycle, "ready_to_anchor") != 0)
+		return;
+	log_index = foray_log_entry_latest(txid);
+	if (log_index >= 0)
+		refuse(what, id, txid, "logged", ev, log_index);
 }
 
 /* run a lifecycle lookup as the substrate's owner (a row lock needs UPDATE) */
@@ -247,7 +274,8 @@ check_member(const char *what, const char *id, const char *txid, TriggerEvent ev
 	else
 		lifecycle = locked_lifecycle(txid);
 	if (is_fixed(lifecycle))
-		refuse(what, id, txid, lifecycle, ev);
+		refuse(what, id, txid, lifecycle, ev, -1);
+	refuse_if_logged(what, id, txid, lifecycle, ev);
 	foray_guard_forget();
 	cached_tx = MemoryContextStrdup(TopMemoryContext, txid);
 	cached_exists = (lifecycle != NULL);
@@ -328,6 +356,17 @@ foray_anchored_guard(PG_FUNCTION_ARGS)
 					 errmsg("cannot truncate foray.%s: it holds anchored transactions", relname),
 					 errdetail("Rule IMM-001: once anchored, a transaction, its components and its attestations never change; transaction \"%s\" is one.",
 							   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1))));
+		{
+			int64		log_index;
+			char	   *logged = foray_log_first_logged(&log_index);
+
+			if (logged != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FORAY_IMMUTABLE),
+						 errmsg("cannot truncate foray.%s: it holds transactions committed to the log", relname),
+						 errdetail("Rule IMM-001: once committed to the log, a transaction, its components and its attestations never change; transaction \"%s\" is entry " INT64_FORMAT ".",
+								   logged, log_index)));
+		}
 		SPI_finish();
 		return PointerGetDatum(NULL);
 	}
@@ -338,10 +377,11 @@ foray_anchored_guard(PG_FUNCTION_ARGS)
 		if (!TRIGGER_FIRED_BY_INSERT(ev))
 		{
 			char	   *lifecycle = column(rel, td->tg_trigtuple, "lifecycle");
+			char	   *txid = column(rel, td->tg_trigtuple, "transaction_id");
 
 			if (is_fixed(lifecycle))
-				refuse(what, NULL, column(rel, td->tg_trigtuple, "transaction_id"),
-					   lifecycle, ev);
+				refuse(what, NULL, txid, lifecycle, ev, -1);
+			refuse_if_logged(what, NULL, txid, lifecycle, ev);
 		}
 	}
 	else

@@ -17,7 +17,13 @@
  */
 #include "compat.h"
 
+#include "access/heapam.h"
+#include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "executor/executor.h"
+#include "nodes/makefuncs.h"
+#include "utils/lsyscache.h"
 #include "utils/resowner.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -28,8 +34,10 @@
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "common/hashfn.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -63,6 +71,7 @@ PG_FUNCTION_INFO_V1(foray_log_consistency_proof);
 #define FORAY_LOG_LOCK_CLASS 0x464C4F47 /* 'FLOG' */
 #define LOG_LOCK_APPEND	0		/* appenders, one at a time */
 #define LOG_LOCK_ORIGIN	1		/* checkpoints (share) against origin changes */
+/* FORAY_LOG_LOCK_ANCHOR 2 (log.h): checkpoint anchors, one at a time */
 
 /* true while the log's own functions write its tables (the guard's test) */
 static bool log_writing = false;
@@ -78,8 +87,12 @@ typedef enum LogPlan
 	LP_NODES,
 	LP_ENTRY,
 	LP_BY_TX,
-	LP_INSERT,
+	LP_LOGGED_OF,
+	LP_FIRST_LOGGED,
+	LP_LOCK_TX,
 	LP_READY,
+	LP_ANCHORED_SIZE,
+	LP_RECENT,
 	LP_ENVELOPE,
 	LP_ENVELOPES,
 	LP_ORIGIN,
@@ -113,22 +126,36 @@ static const struct
 		"SELECT log_index FROM foray.log_entries"
 		" WHERE transaction_id OPERATOR(pg_catalog.=) $1", 1, {TEXTOID}
 	},
-	[LP_INSERT] = {
-		"INSERT INTO foray.log_entries (log_index, transaction_id, leaf_hash, subtree_hashes)"
-		" SELECT e.i, e.t, e.l, e.s"
-		" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
-		"                 pg_catalog.unnest($3), pg_catalog.unnest($4)) AS e(i, t, l, s)",
-		4, {INT8ARRAYOID, TEXTARRAYOID, BYTEAARRAYOID, BYTEAARRAYOID}
+	[LP_LOGGED_OF] = {
+		"SELECT transaction_id, log_index FROM foray.log_entries"
+		" WHERE transaction_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY log_index LIMIT 1",
+		1, {TEXTARRAYOID}
+	},
+	[LP_FIRST_LOGGED] = {
+		"SELECT e.transaction_id, e.log_index FROM foray.log_entries e"
+		" WHERE EXISTS (SELECT FROM foray.foray_transactions t"
+		"                WHERE t.transaction_id OPERATOR(pg_catalog.=) e.transaction_id)"
+		" LIMIT 1", 0, {0}
+	},
+	[LP_LOCK_TX] = {
+		"SELECT lifecycle::pg_catalog.text FROM foray.foray_transactions"
+		" WHERE transaction_id OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, {TEXTOID}
 	},
 	[LP_READY] = {
 		"SELECT t.transaction_id"
 		"  FROM foray.foray_transactions t"
 		" WHERE t.anchored_at IS NULL"
 		"   AND t.lifecycle OPERATOR(pg_catalog.=) 'ready_to_anchor'::pg_catalog.text"
-		"   AND NOT EXISTS (SELECT FROM foray.log_entries e"
-		"                    WHERE e.transaction_id OPERATOR(pg_catalog.=) t.transaction_id)"
 		" ORDER BY t.created_at, t.transaction_id"
-		" LIMIT $1", 1, {INT8OID}
+		" LIMIT $1"
+		" FOR UPDATE SKIP LOCKED", 1, {INT8OID}
+	},
+	[LP_ANCHORED_SIZE] = {
+		"SELECT pg_catalog.max(tree_size) FROM foray.log_anchors", 0, {0}
+	},
+	[LP_RECENT] = {
+		"SELECT transaction_id FROM foray.log_entries WHERE log_index OPERATOR(pg_catalog.>=) $1",
+		1, {INT8OID}
 	},
 	[LP_ENVELOPE] = {
 		"SELECT foray.anchor_envelope_text($1)", 1, {TEXTOID}
@@ -459,6 +486,79 @@ op_consistency(const foray_tlog_source *src, void *arg)
 }
 
 /* ---------------------------------------------------------------------
+ * For the other files of the log (log_anchor.c, log_check.c)
+ * ---------------------------------------------------------------------
+ */
+
+void
+foray_log_run(void (*body) (void *arg), void *arg)
+{
+	log_run(body, arg);
+}
+
+void
+foray_log_lock(uint32 key)
+{
+	log_lock(key, ExclusiveLock);
+}
+
+uint64
+foray_log_stored_size(bool read_only)
+{
+	return stored_size(read_only);
+}
+
+void
+foray_log_root_of(uint64 size, uint8 root[HL], bool read_only)
+{
+	TreeArgs	t;
+
+	t.n = size;
+	with_nodes(op_root, &t, read_only);
+	memcpy(root, t.root_n, HL);
+}
+
+/*
+ * Whether the stored tree proves leaf at index in the tree of size entries
+ * with that root: its inclusion path (RFC 9162), from the stored nodes,
+ * verified against the root.  A missing node is XX001.
+ */
+bool
+foray_log_proves(uint64 index, uint64 size, const uint8 leaf[HL], const uint8 root[HL], bool read_only)
+{
+	TreeArgs	t;
+	uint8		got[HL];
+
+	if (index >= size)
+		return false;
+	t.index = index;
+	t.n = size;
+	with_nodes(op_inclusion, &t, read_only);
+	tree_check(foray_merkle_root_from_path(foray_backend_hasher(), index, size, leaf,
+										   t.path, t.path_len, got));
+	return memcmp(got, root, HL) == 0;
+}
+
+void
+foray_log_execute_write(SPIPlanPtr plan, Datum *values, int expect)
+{
+	int			rc;
+
+	log_writing = true;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan, values, NULL, false, 0);
+	}
+	PG_FINALLY();
+	{
+		log_writing = false;
+	}
+	PG_END_TRY();
+	if (rc != expect)
+		elog(ERROR, "log write failed: %s", SPI_result_code_string(rc));
+}
+
+/* ---------------------------------------------------------------------
  * The guard
  * ---------------------------------------------------------------------
  */
@@ -500,6 +600,96 @@ foray_log_guard(PG_FUNCTION_ARGS)
 			 errdetail("Rule TLOG-001: the log, its checkpoints and their signatures are never changed or removed, by anyone."),
 			 errhint("A transaction is logged once; a correction is a new (amending) transaction, logged in its turn.")));
 	PG_RETURN_NULL();
+}
+
+/* ---------------------------------------------------------------------
+ * What the protocol tables' guards ask the log
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Run a read of the log as the substrate's owner (the writer asking may not
+ * read the log) with the latest snapshot: under REPEATABLE READ a writer
+ * whose snapshot predates an append that has committed since must still see
+ * it.  SPI is connected.
+ */
+static void
+run_latest(LogPlan which, Datum *values)
+{
+	ForayOwnerWrite ow;
+	int			rc;
+
+	foray_begin_owner_write(&ow);
+	PG_TRY();
+	{
+		rc = SPI_execute_snapshot(get_plan(which), values, NULL, GetLatestSnapshot(),
+								  InvalidSnapshot, true, false, 1);
+	}
+	PG_FINALLY();
+	{
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "log lookup failed (%s): %s", plan_defs[which].sql, SPI_result_code_string(rc));
+}
+
+int64
+foray_log_entry_latest(const char *transaction_id)
+{
+	Datum		v[1] = {CStringGetTextDatum(transaction_id)};
+	bool		isnull;
+
+	run_latest(LP_BY_TX, v);
+	if (SPI_processed == 0)
+		return -1;
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
+ * The first transaction that is in the log and still in foray_transactions,
+ * with its index in *index; NULL when there is none (TRUNCATE's guard).
+ */
+char *
+foray_log_first_logged(int64 *index)
+{
+	bool		isnull;
+
+	run_latest(LP_FIRST_LOGGED, NULL);
+	if (SPI_processed == 0)
+		return NULL;
+	*index = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+void
+foray_log_refuse_reopened(const char **changes, uint64 n)
+{
+	Datum	   *ids = palloc(sizeof(Datum) * (n + 1));
+	int			k = 0;
+	Datum		v[1];
+
+	for (uint64 i = 0; i < n; i++)
+	{
+		const char *tx = changes[i];
+		const char *from = tx + strlen(tx) + 1;
+		const char *to = from + strlen(from) + 1;
+
+		if (strcmp(from, "ready_to_anchor") == 0 && strcmp(to, "open") == 0)
+			ids[k++] = CStringGetTextDatum(tx);
+	}
+	if (k == 0)
+		return;
+	v[0] = PointerGetDatum(construct_array(ids, k, TEXTOID, -1, false, TYPALIGN_INT));
+	run_latest(LP_LOGGED_OF, v);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORAY_IMMUTABLE),
+				 errmsg("transaction \"%s\" is in the log (entry %s) and cannot go back to open",
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
+				 errdetail("Rule IMM-001: once committed to the log, a transaction, its components and its attestations never change."),
+				 errhint("The immutability guard refuses such writes; this one got past it (a trigger disabled?).")));
 }
 
 /* ---------------------------------------------------------------------
@@ -564,26 +754,111 @@ appender_begin(void)
 	return a;
 }
 
+/* the columns of foray.log_entries, in the order the appender fills them */
+static const char *const entry_columns[] = {"log_index", "appended_at", "transaction_id",
+"leaf_hash", "subtree_hashes"};
+#define ENTRY_NCOLS lengthof(entry_columns)
+
+/*
+ * Write the batch as COPY does: the rows formed in memory, their CHECK
+ * constraints evaluated, the heap written page by page (table_multi_insert:
+ * one WAL record per page rather than per row), then both indexes.  No
+ * statement runs, so the log's guard trigger does not fire: this is the
+ * log's own write.  The rows are visible to the next command.
+ */
+static void
+insert_entries(Appender *a)
+{
+	Oid			relid = get_relname_relid("log_entries", get_namespace_oid("foray", false));
+	Relation	rel;
+	TupleDesc	desc;
+	EState	   *estate;
+	RangeTblEntry *rte;
+	ResultRelInfo *rri;
+	TupleTableSlot **slots;
+	BulkInsertState bis;
+	AttrNumber	att[ENTRY_NCOLS];
+	Datum		appended_at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	int			live = 0;
+	MemoryContext old;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "relation foray.log_entries does not exist");
+	rel = table_open(relid, RowExclusiveLock);
+	desc = RelationGetDescr(rel);
+	for (int c = 0; c < desc->natts; c++)
+		live += TupleDescAttr(desc, c)->attisdropped ? 0 : 1;
+	for (int c = 0; c < (int) ENTRY_NCOLS; c++)
+		att[c] = SPI_fnumber(desc, entry_columns[c]);
+	if (live != (int) ENTRY_NCOLS)
+		elog(ERROR, "foray.log_entries has %d columns, the log writes %d", live, (int) ENTRY_NCOLS);
+	for (int c = 0; c < (int) ENTRY_NCOLS; c++)
+		if (att[c] <= 0)
+			elog(ERROR, "column foray.log_entries.%s is missing", entry_columns[c]);
+
+	estate = CreateExecutorState();
+	rte = makeNode(RangeTblEntry);
+	rte->rtekind = RTE_RELATION;
+	rte->relid = relid;
+	rte->relkind = RELKIND_RELATION;
+	rte->rellockmode = RowExclusiveLock;
+	ExecInitRangeTable(estate, list_make1(rte));
+	rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	ExecOpenIndices(rri, false);
+
+	/* the slots live in the executor state's memory, freed with it */
+	old = MemoryContextSwitchTo(estate->es_query_cxt);
+	slots = palloc(sizeof(TupleTableSlot *) * a->n);
+	for (int i = 0; i < a->n; i++)
+	{
+		TupleTableSlot *slot = table_slot_create(rel, &estate->es_tupleTable);
+		Datum		values[ENTRY_NCOLS] = {a->idx[i], appended_at, a->tx[i], a->leaf[i], a->nodes[i]};
+
+		ExecClearTuple(slot);
+		for (int c = 0; c < desc->natts; c++)
+			slot->tts_isnull[c] = true;
+		for (int c = 0; c < (int) ENTRY_NCOLS; c++)
+		{
+			slot->tts_values[att[c] - 1] = values[c];
+			slot->tts_isnull[att[c] - 1] = false;
+		}
+		ExecStoreVirtualTuple(slot);
+		if (rel->rd_att->constr)
+			ExecConstraints(rri, slot, estate);
+		ResetPerTupleExprContext(estate);
+		slots[i] = slot;
+	}
+	MemoryContextSwitchTo(old);
+	bis = GetBulkInsertState();
+	table_multi_insert(rel, slots, a->n, estate->es_output_cid, 0, bis);
+	FreeBulkInsertState(bis);
+	for (int i = 0; i < a->n; i++)
+	{
+		List	   *recheck = ExecInsertIndexTuples(rri, slots[i], estate, false, false, NULL, NIL);
+
+		if (recheck != NIL)
+			elog(ERROR, "log_entries has a deferrable unique index");
+		ResetPerTupleExprContext(estate);
+	}
+	ExecCloseIndices(rri);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+	table_close(rel, NoLock);
+	CommandCounterIncrement();
+}
+
 static void
 appender_flush(Appender *a)
 {
-	Datum		v[4];
-
 	if (a->n == 0)
 		return;
-	v[0] = PointerGetDatum(construct_array(a->idx, a->n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	v[1] = PointerGetDatum(construct_array(a->tx, a->n, TEXTOID, -1, false, TYPALIGN_INT));
-	v[2] = PointerGetDatum(construct_array(a->leaf, a->n, BYTEAOID, -1, false, TYPALIGN_INT));
-	v[3] = PointerGetDatum(construct_array(a->nodes, a->n, BYTEAOID, -1, false, TYPALIGN_INT));
-	run_write(LP_INSERT, v, SPI_OK_INSERT);
-	if (SPI_processed != (uint64) a->n)
-		elog(ERROR, "log append wrote " UINT64_FORMAT " of %d entries", SPI_processed, a->n);
-	pfree(DatumGetPointer(v[0]));
-	pfree(DatumGetPointer(v[1]));
-	pfree(DatumGetPointer(v[2]));
-	pfree(DatumGetPointer(v[3]));
+	insert_entries(a);
 	MemoryContextReset(a->cxt);
 	a->n = 0;
+	/* logged transactions are immutable: the guard must look again */
+	foray_guard_anchored();
 }
 
 static bytea *
@@ -672,6 +947,17 @@ append_one_body(void *arg)
 	args->index = entry_of(args->txid, false);
 	if (args->index >= 0)
 		return;
+
+	/*
+	 * Lock order (docs/security.md): the envelope row, then the writer lock,
+	 * as record_anchor takes them; the envelope is read after both, with a
+	 * new snapshot, so no component committed before is missed and none can
+	 * be written after (the immutability guard waits for the row, then finds
+	 * the entry).  The writer lock is waited for, not kept.
+	 */
+	run(LP_LOCK_TX, v, NULL, false, 1, SPI_OK_SELECT);
+	if (SPI_processed == 1)
+		(void) foray_transaction_writers_done(text_to_cstring(args->txid), false);
 	run(LP_ENVELOPE, v, NULL, false, 1, SPI_OK_SELECT);
 	env = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
@@ -774,6 +1060,82 @@ try_leaves(Datum *ids, int from, int count, uint8 *leaves, ErrorData **err)
 }
 
 /*
+ * The transactions of the entries not covered by an anchored checkpoint:
+ * the only logged ones that can still be ready_to_anchor and unanchored.
+ * Every entry below the largest anchored checkpoint is anchored
+ * (record_checkpoint_anchor anchors every entry below its size, or
+ * nothing), so the ready transactions minus these are those not in the log
+ * yet.  Reading them costs the entries appended since the last anchored
+ * checkpoint, never the whole log.  (A log altered behind the substrate's
+ * back, with an unanchored transaction below an anchored checkpoint, makes
+ * the append fail on the log's unique key, 23505; foray.verify() names it.)
+ */
+static uint32
+recent_hash(const void *key, Size keysize)
+{
+	const char *s = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) s, (int) strlen(s));
+}
+
+static int
+recent_match(const void *a, const void *b, Size keysize)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static HTAB *
+recent_entries(uint64 size)
+{
+	HASHCTL		ctl;
+	HTAB	   *h;
+	uint64		from = 0;
+	Datum		v[1];
+	bool		isnull;
+	Portal		portal;
+
+	run(LP_ANCHORED_SIZE, NULL, NULL, false, 1, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			from = (uint64) DatumGetInt64(d);
+	}
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(char *);
+	ctl.hash = recent_hash;
+	ctl.match = recent_match;
+	ctl.hcxt = CurrentMemoryContext;
+	h = hash_create("foray log entries since the last anchored checkpoint",
+					(long) Min(size > from ? size - from : 0, 100000) + 16, &ctl,
+					HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	if (size <= from)
+		return h;
+	v[0] = Int64GetDatum((int64) from);
+	portal = SPI_cursor_open(NULL, get_plan(LP_RECENT), v, NULL, false);
+	if (portal == NULL)
+		elog(ERROR, "could not read the log: %s", SPI_result_code_string(SPI_result));
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, READY_FETCH);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			char	   *id = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[r],
+															  SPI_tuptable->tupdesc, 1, &isnull));
+
+			(void) hash_search(h, &id, HASH_ENTER, NULL);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	return h;
+}
+
+/*
  * The ready transactions are listed first (a cursor over their ids), then
  * their envelopes are built 1000 at a time in one statement.  A batch that
  * fails is built again one transaction at a time, and a transaction whose
@@ -786,7 +1148,10 @@ append_ready_body(void *arg)
 {
 	AppendReadyArgs *args = arg;
 	Appender   *a = appender_begin();
-	Datum		v[1] = {Int64GetDatum(args->max)};
+	HTAB	   *recent = recent_entries(a->f.size);
+	/* the logged ones come first (oldest): list that many more */
+	int64		wanted = args->max;
+	Datum		v[1] = {Int64GetDatum(args->max + hash_get_num_entries(recent))};
 	Portal		portal;
 	MemoryContext chunk = AllocSetContextCreate(CurrentMemoryContext, "foray log ready chunk",
 												ALLOCSET_DEFAULT_SIZES);
@@ -804,23 +1169,44 @@ append_ready_body(void *arg)
 	{
 		SPITupleTable *tt;
 		int			n;
+		int			m;
 		int			i;
 		ErrorData  *err = NULL;
 		MemoryContext old;
 
+		if (!args->unlimited && wanted <= 0)
+			break;
 		SPI_cursor_fetch(portal, true, READY_FETCH);
 		tt = SPI_tuptable;
 		n = (int) SPI_processed;
 		if (n == 0)
 			break;
 		old = MemoryContextSwitchTo(chunk);
-		for (i = 0; i < n; i++)
+		m = 0;
+		for (i = 0; i < n && (args->unlimited || wanted > 0); i++)
 		{
 			bool		isnull;
+			text	   *id = DatumGetTextPCopy(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull));
+			char	   *cid = text_to_cstring(id);
 
-			ids[i] = PointerGetDatum(DatumGetTextPCopy(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull)));
-			ok[i] = true;
+			/* in the log already, waiting for a checkpoint's anchor */
+			if (hash_search(recent, &cid, HASH_FIND, NULL) != NULL)
+				continue;
+
+			/*
+			 * The cursor has locked the row (skipping rows other sessions
+			 * hold: a writer between its guard and its commit); now the
+			 * writer lock, without waiting, and not kept: this appender holds
+			 * many rows, so it must never wait (docs/security.md).  A busy
+			 * transaction stays in the queue for the next call.
+			 */
+			if (!foray_transaction_writers_done(cid, true))
+				continue;
+			ids[m] = PointerGetDatum(id);
+			ok[m++] = true;
+			wanted--;
 		}
+		n = m;
 		SPI_freetuptable(tt);
 		if (!try_leaves(ids, 0, n, leaves, &err))
 		{

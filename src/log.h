@@ -9,6 +9,7 @@
 
 #include "compat.h"
 
+#include "executor/spi.h"
 #include "utils/jsonb.h"
 
 #include "tlog.h"				/* src/core */
@@ -23,6 +24,42 @@
 #define ERRCODE_FORAY_LOG_UNKNOWN_ENTRY		MAKE_SQLSTATE('2','2','R','6','5')
 #define ERRCODE_FORAY_LOG_ORIGIN			MAKE_SQLSTATE('2','3','R','6','0')
 #define ERRCODE_FORAY_LOG_SIGNATURE			MAKE_SQLSTATE('2','3','R','6','1')
+
+#define ERRCODE_FORAY_LOG_BAD_CHAIN			MAKE_SQLSTATE('2','2','R','6','6')
+#define ERRCODE_FORAY_LOG_NO_CHECKPOINT		MAKE_SQLSTATE('2','2','R','6','7')
+#define ERRCODE_FORAY_LOG_ANCHOR			MAKE_SQLSTATE('2','3','R','6','2')
+
+/* the lock of checkpoint anchors (foray_log_lock) */
+#define FORAY_LOG_LOCK_ANCHOR	2
+
+/*
+ * log.c, for the log's other files.  foray_log_run runs body connected to
+ * SPI as the substrate's owner; the rest need that.  foray_log_root_of
+ * fails with XX001 when a stored node is missing; foray_log_execute_write
+ * runs a prepared write to the log's tables past their guard.
+ */
+extern void foray_log_run(void (*body) (void *arg), void *arg);
+extern void foray_log_lock(uint32 key);
+extern uint64 foray_log_stored_size(bool read_only);
+extern void foray_log_root_of(uint64 size, uint8 root[FORAY_MERKLE_HASH_LEN], bool read_only);
+extern void foray_log_execute_write(SPIPlanPtr plan, Datum *values, int expect);
+extern bool foray_log_proves(uint64 index, uint64 size, const uint8 leaf[FORAY_MERKLE_HASH_LEN],
+							 const uint8 root[FORAY_MERKLE_HASH_LEN], bool read_only);
+
+/*
+ * foray.verify()'s checks of the log (log_check.c).  Per transaction: its
+ * entry's leaf against the envelope its rows give, and a checkpoint
+ * anchor's record against the log (single: also its inclusion in the
+ * anchored checkpoint, from the stored tree).  The whole log: every entry's
+ * transaction exists, indices without gaps, every stored subtree hash and
+ * checkpoint recomputed from the leaves, checkpoint anchors and signatures.
+ */
+typedef void (*ForayLogFindingFn) (void *arg, const char *transaction_id, const char *field,
+								   const char *stored, const char *recomputed);
+struct ForayTx;
+extern void foray_log_check_tx(const struct ForayTx *tx, bool single,
+							   ForayLogFindingFn finding, void *arg);
+extern void foray_log_check_all(ForayLogFindingFn finding, void *arg);
 
 /* SHA-256(0x00 || RFC 8785 canonical UTF-8 bytes of the envelope) */
 extern void foray_log_envelope_leaf(Jsonb *envelope, uint8 leaf[FORAY_MERKLE_HASH_LEN]);

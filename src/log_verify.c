@@ -34,6 +34,10 @@ PG_FUNCTION_INFO_V1(foray_log_verify_consistency);
 PG_FUNCTION_INFO_V1(foray_log_verify_consistency_cp);
 PG_FUNCTION_INFO_V1(foray_log_parse_checkpoint);
 PG_FUNCTION_INFO_V1(foray_log_verify_signature);
+PG_FUNCTION_INFO_V1(foray_verify_proof_chain);
+
+/* from proof_verify.c: foray.verify_inclusion(proof jsonb, root text) */
+extern Datum foray_verify_inclusion_proof(PG_FUNCTION_ARGS);
 
 #define HL FORAY_MERKLE_HASH_LEN
 
@@ -438,4 +442,132 @@ foray_log_verify_signature(PG_FUNCTION_ARGS)
 
 	PG_RETURN_BOOL(foray_log_check_note(note, note_len, PG_GETARG_TEXT_PP(1), &key,
 										&text_len, &sig_off, &sig_len) == FORAY_NOTE_OK);
+}
+
+/* ---------------------------------------------------------------------
+ * A whole proof chain: component -> merkle_root -> envelope -> leaf ->
+ * checkpoint -> the payload on chain
+ * ---------------------------------------------------------------------
+ */
+
+static void
+bad_chain(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FORAY_LOG_BAD_CHAIN),
+			 errmsg("malformed proof chain: %s", what),
+			 errdetail("Rule TLOG-CHAIN: a proof chain is {\"transaction_id\": s, \"subject_id\": s, \"component\": {inclusion proof}, \"envelope\": {anchor envelope}, \"log\": {log inclusion proof} or null, \"checkpoint\": s or null}; other keys are ignored.")));
+}
+
+/* an object, or NULL for JSON null when null_ok */
+static Jsonb *
+chain_object(Jsonb *chain, const char *key, bool null_ok)
+{
+	JsonbValue *v = getKeyJsonValueFromContainer(&chain->root, key, strlen(key), NULL);
+
+	if (v == NULL)
+		bad_chain(psprintf("%s is missing", key));
+	if (v->type == jbvNull && null_ok)
+		return NULL;
+	if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		bad_chain(psprintf("%s is not an object%s", key, null_ok ? " or null" : ""));
+	return JsonbValueToJsonb(v);
+}
+
+/* a string, or NULL for JSON null when null_ok */
+static char *
+chain_string(Jsonb *obj, const char *key, const char *where, bool null_ok)
+{
+	JsonbValue *v = getKeyJsonValueFromContainer(&obj->root, key, strlen(key), NULL);
+
+	if (v == NULL)
+		bad_chain(psprintf("%s%s is missing", where, key));
+	if (v->type == jbvNull && null_ok)
+		return NULL;
+	if (v->type != jbvString)
+		bad_chain(psprintf("%s%s is not a string%s", where, key, null_ok ? " or null" : ""));
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* the UTF-8 bytes of a text equal these bytes */
+static bool
+utf8_equals(text *t, const char *bytes, size_t len)
+{
+	size_t		tlen;
+	const char *s = foray_log_utf8(t, &tlen);
+
+	return tlen == len && memcmp(s, bytes, len) == 0;
+}
+
+/* foray.verify_proof_chain(chain jsonb, anchored text) RETURNS boolean */
+Datum
+foray_verify_proof_chain(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *chain = PG_GETARG_JSONB_P(0);
+	text	   *anchored = PG_GETARG_TEXT_PP(1);
+	Jsonb	   *component;
+	Jsonb	   *envelope;
+	Jsonb	   *log;
+	char	   *checkpoint;
+	char	   *txid;
+	char	   *root;
+	char	   *proved_tx;
+	char	   *proved_subject;
+	JsonbValue *v;
+	uint8		raw[HL];
+	uint8		leaf[HL];
+	char		leaf_text[FORAY_HASH_TEXT_LEN_M + 1];
+	text	   *canon;
+	size_t		clen;
+	const char *cbytes;
+
+	if (!JB_ROOT_IS_OBJECT(chain))
+		bad_chain("not a JSON object");
+	component = chain_object(chain, "component", false);
+	envelope = chain_object(chain, "envelope", false);
+	log = chain_object(chain, "log", true);
+	checkpoint = chain_string(chain, "checkpoint", "", true);
+	if ((log == NULL) != (checkpoint == NULL))
+		bad_chain("log and checkpoint must both be null (a transaction anchored alone) or both be given");
+	txid = chain_string(envelope, "transaction_id", "envelope.", false);
+	root = chain_string(envelope, "merkle_root", "envelope.", false);
+
+	/* the labels say what the links prove */
+	if (strcmp(chain_string(chain, "transaction_id", "", false), txid) != 0)
+		PG_RETURN_BOOL(false);
+	v = getKeyJsonValueFromContainer(&component->root, "transaction_id", 14, NULL);
+	proved_tx = v != NULL && v->type == jbvString ? pnstrdup(v->val.string.val, v->val.string.len) : NULL;
+	v = getKeyJsonValueFromContainer(&component->root, "subject_id", 10, NULL);
+	proved_subject = v != NULL && v->type == jbvString ? pnstrdup(v->val.string.val, v->val.string.len) : NULL;
+	if (proved_tx == NULL || strcmp(proved_tx, txid) != 0 || proved_subject == NULL ||
+		strcmp(proved_subject, chain_string(chain, "subject_id", "", false)) != 0)
+		PG_RETURN_BOOL(false);
+
+	/* component -> merkle_root (its own rules, 22R51 when malformed) */
+	if (!foray_hash_from_text(root, raw))
+		PG_RETURN_BOOL(false);
+	if (!DatumGetBool(DirectFunctionCall2(foray_verify_inclusion_proof, JsonbPGetDatum(component),
+										  CStringGetTextDatum(root))))
+		PG_RETURN_BOOL(false);
+
+	/* merkle_root -> envelope -> its canonical bytes and leaf */
+	canon = foray_canonicalize_jsonb(envelope);
+	cbytes = foray_log_utf8(canon, &clen);
+	if (log == NULL)
+		/* anchored alone: the canonical envelope is what went on chain */
+		PG_RETURN_BOOL(utf8_equals(anchored, cbytes, clen));
+	foray_log_text_leaf(canon, leaf);
+	foray_hash_to_text(leaf, leaf_text);
+
+	/* leaf -> checkpoint (22R60, 22R61 when malformed) -> the chain */
+	if (!DatumGetBool(DirectFunctionCall3(foray_log_verify_inclusion_cp, CStringGetTextDatum(leaf_text),
+										  JsonbPGetDatum(log), CStringGetTextDatum(checkpoint))))
+		PG_RETURN_BOOL(false);
+	{
+		text	   *cp = cstring_to_text(checkpoint);
+		size_t		cplen;
+		const char *cpbytes = foray_log_utf8(cp, &cplen);
+
+		PG_RETURN_BOOL(utf8_equals(anchored, cpbytes, cplen));
+	}
 }

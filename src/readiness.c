@@ -779,12 +779,20 @@ escalate_locks(ForayShards *s)
 	s->escalated_in = escalation_generation;
 }
 
+static void
+transaction_lock_tag(const char *transaction_id, LOCKTAG *tag)
+{
+	uint32		h = DatumGetUInt32(hash_any((const unsigned char *) transaction_id,
+											strlen(transaction_id)));
+
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, FORAY_LOCK_CLASS, h, 2);
+}
+
 void
 foray_lock_transaction(const char *transaction_id)
 {
 	DirtyEntry *e;
 	LOCKTAG		tag;
-	uint32		h;
 
 	e = dirty_entry(transaction_id, true);
 	if (e->locked || escalated(e->shards))
@@ -794,8 +802,7 @@ foray_lock_transaction(const char *transaction_id)
 		escalate_locks(e->shards);
 		return;
 	}
-	h = DatumGetUInt32(hash_any((const unsigned char *) transaction_id, strlen(transaction_id)));
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, FORAY_LOCK_CLASS, h, 2);
+	transaction_lock_tag(transaction_id, &tag);
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 	e->locked = true;
 	nlocks++;
@@ -849,6 +856,29 @@ foray_next_event_seq(const char *transaction_id)
 		e->seq_known = true;
 	}
 	return ++e->last_seq;
+}
+
+/*
+ * For a caller that holds the FORAY transaction's envelope row FOR UPDATE
+ * (so no new writer can begin, docs/security.md): wait until no other
+ * session holds its writer lock (nowait: answer false at once when one
+ * does), without keeping the lock.  The log's appenders take it this way,
+ * so that appending any number of transactions neither fills the lock table
+ * nor escalates to table locks.
+ */
+bool
+foray_transaction_writers_done(const char *transaction_id, bool nowait)
+{
+	LOCKTAG		tag;
+
+	if (escalated(foray_shards_for_tx(transaction_id)))
+		return true;			/* this backend's table locks exclude every writer */
+	transaction_lock_tag(transaction_id, &tag);
+	if (LockAcquire(&tag, ExclusiveLock, false, nowait) == LOCKACQUIRE_NOT_AVAIL)
+		return false;
+	/* (held already by this backend: one count more, one less) */
+	LockRelease(&tag, ExclusiveLock, false);
+	return true;
 }
 
 /* Does this SQL transaction hold the FORAY transaction's writer lock? */
@@ -1049,6 +1079,8 @@ foray_evaluate_dirty(void)
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
+	/* a transaction in the log never goes back to open (docs/log.md) */
+	foray_log_refuse_reopened((const char **) changed, nchanged);
 	if (nchanged == 0)
 	{
 		SPI_finish();

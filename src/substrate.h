@@ -97,12 +97,24 @@ extern Oid	foray_acting_user;
 /* Serialise writers of one FORAY transaction (transaction-scoped lock). */
 extern void foray_lock_transaction(const char *transaction_id);
 extern bool foray_holds_transaction_lock(const char *transaction_id);
+extern bool foray_transaction_writers_done(const char *transaction_id, bool nowait);
 
 /* The seq of a transaction's next event, under its writer lock (readiness.c) */
 extern int64 foray_next_event_seq(const char *transaction_id);
 
 /* Readiness and lifecycle (readiness.c) */
 extern void foray_mark_transaction_dirty(const char *transaction_id);
+
+/*
+ * The log (log.c), for the guards: the log index of a transaction as of the
+ * latest snapshot, -1 when it is not in the log (SPI connected); the first
+ * logged transaction still in foray_transactions (NULL: none); and an
+ * error when a lifecycle change ("tx\0from\0to" strings) takes a logged
+ * transaction from ready_to_anchor back to open.
+ */
+extern int64 foray_log_entry_latest(const char *transaction_id);
+extern char *foray_log_first_logged(int64 *index);
+extern void foray_log_refuse_reopened(const char **changes, uint64 n);
 
 /* Is this an ISO-8601 date or date-time the substrate accepts? (fields.c) */
 extern bool foray_is_iso8601(const char *value);

@@ -11,6 +11,7 @@
 
 #include "compat.h"
 
+#include "datatype/timestamp.h"
 #include "utils/jsonb.h"
 
 #include "merkle.h"				/* src/core */
@@ -127,6 +128,16 @@ struct JsonbParseState;
 extern void foray_jb_key(struct JsonbParseState **st, const char *key);
 extern void foray_jb_string(struct JsonbParseState **st, const char *key, const char *val);
 extern void foray_jb_int(struct JsonbParseState **st, const char *key, int64 val);
+
+/* anchoring (anchor.c): the chain fields' checks, and recording an anchor */
+struct JsonbParseState;
+extern char *foray_anchor_check_args(const char *subject, const char *kaspa, int64 height,
+									 int64 confirm_ms, TimestampTz at);
+extern char *foray_anchor_time(TimestampTz at);
+extern void foray_anchor_push_chain(struct JsonbParseState **st, const char *kaspa,
+									int64 height, int64 confirm_ms, const char *at_iso);
+extern void foray_store_anchor(const ForayTx *tx, Jsonb *anchor, TimestampTz at,
+							   Jsonb *envelope, Jsonb *extra);
 
 /* the guard's per-transaction cache is stale after anchoring or sealing */
 extern void foray_guard_forget(void);

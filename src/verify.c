@@ -26,8 +26,8 @@
 #include "utils/tuplestore.h"
 #include "utils/numeric.h"
 
+#include "log.h"
 #include "substrate.h"
-
 #include "txhash.h"
 
 PG_FUNCTION_INFO_V1(foray_verify);
@@ -44,6 +44,7 @@ typedef struct Finding
 typedef struct Collector
 {
 	const char *transaction_id;
+	bool		single;			/* verify(tx): one transaction */
 	List	   *findings;
 	MemoryContext cxt;			/* where findings live (outlives the
 								 * subtransaction) */
@@ -63,13 +64,26 @@ collect(void *arg, const char *component_id, const char *field,
 	MemoryContext old = MemoryContextSwitchTo(c->cxt);
 	Finding    *f = palloc(sizeof(Finding));
 
-	f->transaction_id = pstrdup(c->transaction_id);
+	f->transaction_id = dup_or_null(c->cxt, c->transaction_id);
 	f->component_id = dup_or_null(c->cxt, component_id);
 	f->field = pstrdup(field);
 	f->stored = dup_or_null(c->cxt, stored);
 	f->recomputed = dup_or_null(c->cxt, recomputed);
 	c->findings = lappend(c->findings, f);
 	MemoryContextSwitchTo(old);
+}
+
+/* a finding of the log's checks, which name the transaction (or none) */
+static void
+collect_log(void *arg, const char *transaction_id, const char *field, const char *stored,
+			const char *recomputed)
+{
+	Collector  *c = (Collector *) arg;
+	const char *had = c->transaction_id;
+
+	c->transaction_id = transaction_id;
+	collect(c, NULL, field, stored, recomputed);
+	c->transaction_id = had;
 }
 
 static void
@@ -200,7 +214,8 @@ check_anchor_event(Collector *c, ForayTx *tx)
 	differ(c, "event.merkle_root", tx->stored_merkle_root, field_text(payload, "merkle_root"));
 	{
 		static const char *const anchor_keys[] = {"kaspa_tx_id", "block_height",
-		"confirmation_time_ms", "anchored_at", NULL};
+			"confirmation_time_ms", "anchored_at", "log_origin", "log_tree_size", "log_root",
+		"log_index", NULL};
 
 		for (int i = 0; anchor_keys[i] != NULL; i++)
 			differ(c, psprintf("event.blockchain_anchor.%s", anchor_keys[i]),
@@ -271,11 +286,32 @@ check_transaction(Collector *c, ForayTx *tx)
 	compare(c, "merkle_root", tx->stored_merkle_root, tx->merkle_root, anchored);
 	if (anchored)
 		check_anchor_event(c, tx);
+	/* its entry in the log, a checkpoint anchor's record (docs/log.md) */
+	foray_log_check_tx(tx, c->single, collect_log, c);
 }
 
-/* verify one transaction inside a subtransaction; errors become findings */
 static void
-verify_one(const char *txid, Collector *c, MemoryContext txcxt)
+check_one(Collector *c)
+{
+	ForayTx		tx;
+
+	foray_tx_load(c->transaction_id, FORAY_TX_RECOMPUTE, &tx, collect, c);
+	foray_tx_require(&tx);
+	check_transaction(c, &tx);
+}
+
+static void
+check_log(Collector *c)
+{
+	foray_log_check_all(collect_log, c);
+}
+
+/*
+ * Run a check inside a subtransaction (one transaction's, txid, or the
+ * log's, NULL); an error becomes a finding "error" (the log's: "log.error").
+ */
+static void
+verify_one(void (*check) (Collector *c), const char *txid, Collector *c, MemoryContext txcxt)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -285,11 +321,7 @@ verify_one(const char *txid, Collector *c, MemoryContext txcxt)
 	MemoryContextSwitchTo(txcxt);
 	PG_TRY();
 	{
-		ForayTx		tx;
-
-		foray_tx_load(txid, FORAY_TX_RECOMPUTE, &tx, collect, c);
-		foray_tx_require(&tx);
-		check_transaction(c, &tx);
+		check(c);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
@@ -308,10 +340,38 @@ verify_one(const char *txid, Collector *c, MemoryContext txcxt)
 		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
 			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
 			ReThrowError(edata);
-		collect(c, NULL, "error", NULL, edata->message);
+		collect(c, NULL, txid ? "error" : "log.error", NULL, edata->message);
 	}
 	PG_END_TRY();
 	MemoryContextReset(txcxt);
+}
+
+/* the findings collected so far as rows of the result */
+static void
+emit(Collector *c, Tuplestorestate *store, TupleDesc desc, MemoryContext per_query)
+{
+	ListCell   *fc;
+
+	foreach(fc, c->findings)
+	{
+		Finding    *f = (Finding *) lfirst(fc);
+		const char *cols[5] = {f->transaction_id, f->component_id, f->field, f->stored,
+		f->recomputed};
+		Datum		values[5];
+		bool		nulls[5];
+		MemoryContext old;
+
+		for (int i = 0; i < 5; i++)
+		{
+			nulls[i] = cols[i] == NULL;
+			values[i] = nulls[i] ? (Datum) 0 : CStringGetTextDatum(cols[i]);
+		}
+		old = MemoryContextSwitchTo(per_query);
+		tuplestore_putvalues(store, desc, values, nulls);
+		MemoryContextSwitchTo(old);
+	}
+	c->findings = NIL;
+	MemoryContextReset(c->cxt);
 }
 
 /*
@@ -372,43 +432,22 @@ foray_verify(PG_FUNCTION_ARGS)
 		ids = list_make1(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 
 	c.findings = NIL;
+	c.single = !PG_ARGISNULL(0);
 	c.cxt = AllocSetContextCreate(CurrentMemoryContext, "foray verify findings",
 								  ALLOCSET_DEFAULT_SIZES);
 	txcxt = AllocSetContextCreate(CurrentMemoryContext, "foray verify transaction",
 								  ALLOCSET_DEFAULT_SIZES);
 	foreach(lc, ids)
 	{
-		const char *txid = (const char *) lfirst(lc);
-		ListCell   *fc;
-
 		CHECK_FOR_INTERRUPTS();
-		verify_one(txid, &c, txcxt);
-		foreach(fc, c.findings)
-		{
-			Finding    *f = (Finding *) lfirst(fc);
-			Datum		values[5];
-			bool		nulls[5] = {false, false, false, false, false};
-
-			values[0] = CStringGetTextDatum(f->transaction_id);
-			if (f->component_id)
-				values[1] = CStringGetTextDatum(f->component_id);
-			else
-				nulls[1] = true;
-			values[2] = CStringGetTextDatum(f->field);
-			if (f->stored)
-				values[3] = CStringGetTextDatum(f->stored);
-			else
-				nulls[3] = true;
-			if (f->recomputed)
-				values[4] = CStringGetTextDatum(f->recomputed);
-			else
-				nulls[4] = true;
-			old = MemoryContextSwitchTo(per_query);
-			tuplestore_putvalues(store, desc, values, nulls);
-			MemoryContextSwitchTo(old);
-		}
-		c.findings = NIL;
-		MemoryContextReset(c.cxt);
+		verify_one(check_one, (const char *) lfirst(lc), &c, txcxt);
+		emit(&c, store, desc, per_query);
+	}
+	/* all of them: the log as a whole too */
+	if (!c.single)
+	{
+		verify_one(check_log, NULL, &c, txcxt);
+		emit(&c, store, desc, per_query);
 	}
 	MemoryContextDelete(txcxt);
 	MemoryContextDelete(c.cxt);

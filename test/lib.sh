@@ -16,7 +16,7 @@ export FORAY_ROOT FORAY_PGVER FORAY_PGPORT FORAY_TMP FORAY_SANDBOX
 
 FORAY_PACKAGES="postgresql-$FORAY_PGVER postgresql-server-dev-$FORAY_PGVER \
 libjansson-dev libssl-dev postgresql-$FORAY_PGVER-pgtap libtap-parser-sourcehandler-pgtap-perl \
-build-essential clang sqlsmith"
+build-essential clang sqlsmith jq"
 
 foray_log() { printf '== %s\n' "$*" >&2; }
 

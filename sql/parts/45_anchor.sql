@@ -97,13 +97,8 @@ CREATE TRIGGER foray_25_cascade AFTER DELETE ON foray.foray_transactions
 CREATE TRIGGER foray_26_truncate AFTER TRUNCATE ON foray.foray_transactions
 	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_transactions_truncated('foray_transactions');
 
--- The anchor service's work list.
-CREATE VIEW foray.anchor_queue AS
-SELECT transaction_id, created_at
-  FROM foray.foray_transactions
- WHERE anchored_at IS NULL AND lifecycle = 'ready_to_anchor';
-COMMENT ON VIEW foray.anchor_queue IS
-'Transactions ready to anchor, for the anchor service: fetch foray.anchor_envelope(transaction_id) for each, oldest (created_at) first.  Served by the partial index foray_transactions_unanchored_idx.';
+-- The anchor service's work list, foray.anchor_queue: with the log
+-- (48_log_anchor.sql).
 
 -- Corrections: FORAY amendments are new, append-only transactions.
 CREATE FUNCTION foray.amend_transaction(original text, new_transaction_id text)
@@ -122,10 +117,10 @@ BEGIN
 		RAISE EXCEPTION 'transaction "%" does not exist', original
 			USING ERRCODE = '22R54';
 	END IF;
-	IF orig_lifecycle NOT IN ('anchored', 'sealed') THEN
+	IF orig_lifecycle NOT IN ('anchored', 'sealed') AND foray.log_index(original) IS NULL THEN
 		RAISE EXCEPTION 'transaction "%" is % and can be corrected in place', original, orig_lifecycle
 			USING ERRCODE = '23R34',
-				  DETAIL = 'Rule AMEND-001: only an anchored or sealed transaction is amended by a new transaction.';
+				  DETAIL = 'Rule AMEND-001: only a transaction committed to the log, anchored or sealed is amended by a new transaction.';
 	END IF;
 
 	INSERT INTO foray.foray_transactions
@@ -155,4 +150,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION foray.amend_transaction(text, text) IS
-'Starts the correction of an anchored (or sealed) transaction: a new open transaction new_transaction_id with amends_transaction_id = original and copies of its foray_core, audit data, components and attestations (readiness derived afresh).  Edit the copy, then anchor it as usual; the original never changes.  23R34 unless the original is anchored or sealed.';
+'Starts the correction of a transaction committed to the log, anchored or sealed: a new open transaction new_transaction_id with amends_transaction_id = original and copies of its foray_core, audit data, components and attestations (readiness derived afresh).  Edit the copy, then anchor it as usual; the original never changes.  23R34 unless the original is in the log, anchored or sealed.';

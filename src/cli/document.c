@@ -29,38 +29,20 @@ fv_ctx_free(fv_ctx *c)
 	c->h = NULL;
 }
 
-static double
-now(void)
+/* CPU seconds of the process: what --timing reports */
+double
+fv_cpu_seconds(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-bool
-fv_hash_node(fv_ctx *c, uint32_t i, const char *path, const fj_source *src, uint8_t out[32])
+/* the one-line reason a value cannot be hashed, with its path */
+static void
+hash_failed(fv_ctx *c, jcs_status st, const char *path)
 {
-	fj_source	own;
-	const jcs_source *s;
-	jcs_value	v;
-	jcs_status	st;
-	double		t0 = now();
-
-	if (src == NULL)
-	{
-		s = fj_jcs_source(&own, c->d);
-		src = &own;
-	}
-	else
-		s = &src->src;
-	fj_jcs_value(c->d, i, &v);
-	if (i == src->skip_node)
-		v.count = fj_count_skipping(src, i);
-	st = jcs_hash(c->jcs, s, &v, JCS_STRICT_NUMBERS, out);
-	c->hash_seconds += now() - t0;
-	if (st == JCS_OK)
-		return true;
 	if (st == JCS_ERR_NUMBER_RANGE || st == JCS_ERR_NUMBER_CHANGED)
 		fv_unusable(c->r, "the number %s at %s%s cannot be canonicalised: %s%s",
 					jcs_error_input(c->jcs), path, jcs_error_path(c->jcs) + 1, jcs_strerror(st),
@@ -72,7 +54,34 @@ fv_hash_node(fv_ctx *c, uint32_t i, const char *path, const fj_source *src, uint
 	else
 		fv_unusable(c->r, "%s%s cannot be canonicalised: %s", path,
 					jcs_error_path(c->jcs) + 1, jcs_strerror(st));
-	return false;
+}
+
+/* the hash of node i, or the status that says why there is none */
+static jcs_status
+hash_raw(fv_ctx *c, uint32_t i, const fj_source *src, uint8_t out[32])
+{
+	fj_source	own;
+	jcs_value	v;
+
+	if (src == NULL)
+	{
+		fj_jcs_source(&own, c->d);
+		src = &own;
+	}
+	fj_jcs_value(c->d, i, &v);
+	if (i == src->skip_node)
+		v.count = fj_count_skipping(src, i);
+	return jcs_hash(c->jcs, &src->src, &v, JCS_STRICT_NUMBERS, out);
+}
+
+bool
+fv_hash_node(fv_ctx *c, uint32_t i, const char *path, const fj_source *src, uint8_t out[32])
+{
+	jcs_status	st = hash_raw(c, i, src, out);
+
+	if (st != JCS_OK)
+		hash_failed(c, st, path);
+	return st == JCS_OK;
 }
 
 char *
@@ -95,9 +104,9 @@ fv_canonical_text(fv_ctx *c, const jcs_source *src, const jcs_value *v, const ch
 	return text;
 }
 
-/* a short rendering of a value for "found": a string's text, else its kind */
-static char *
-render(const fj_doc *d, uint32_t i)
+/* a short rendering of a value for "found": a string's or number's text, else its kind */
+char *
+fv_render(const fj_doc *d, uint32_t i)
 {
 	if (i == FJ_NONE)
 		return fv_strndup("(absent)", 8);
@@ -106,7 +115,7 @@ render(const fj_doc *d, uint32_t i)
 						 fj_str(d, i), fj_count(d, i) > 100 ? "..." : "");
 	if (fj_typeof(d, i) == FJ_NUMBER)
 		return fv_printf("%.*s", fj_count(d, i) > 100 ? 100 : (int) fj_count(d, i), fj_str(d, i));
-	return fv_strndup(fj_type_noun(fj_typeof(d, i)), strlen(fj_type_noun(fj_typeof(d, i))));
+	return fv_strndup(fj_noun(d, i), strlen(fj_noun(d, i)));
 }
 
 bool
@@ -116,7 +125,7 @@ fv_get_hash(fv_ctx *c, uint32_t i, const char *path, const char *check, uint8_t 
 
 	if (fj_is(c->d, i, FJ_STRING) && jcs_hash_parse(fj_str(c->d, i), fj_count(c->d, i), out))
 		return true;
-	found = render(c->d, i);
+	found = fv_render(c->d, i);
 	fv_fail(c->r, check, path, "\"sha256:\" followed by 64 lower-case hex digits", found,
 			i == FJ_NONE ? "a hash is missing" : "not a sha-256 hash");
 	free(found);
@@ -166,14 +175,25 @@ required_string(fv_ctx *c, fv_document *doc, const char *key, const char **s, si
 		*len = fj_count(c->d, v);
 		return true;
 	}
-	found = render(c->d, v);
+	found = fv_render(c->d, v);
 	if (v == FJ_NONE)
 		fv_fail(c->r, "SHAPE-002", p.s, "a string", found, "required field %s is missing", key);
 	else
 		fv_fail(c->r, "SHAPE-001", p.s, "a string", found, "%s must be a string, not %s",
-				key, fj_type_noun(fj_typeof(c->d, v)));
+				key, fj_noun(c->d, v));
 	free(found);
 	return false;
+}
+
+/* characters of valid UTF-8 text: the bytes that do not continue one */
+static size_t
+utf8_chars(const char *s, size_t len)
+{
+	size_t		n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char) s[i] & 0xC0) != 0x80;
+	return n;
 }
 
 /* collect the members of the five arrays; false when one is unusable */
@@ -206,7 +226,7 @@ collect_members(fv_ctx *c, fv_document *doc)
 		fv_path_key(&p, name, strlen(name));
 		if (!fj_is(d, arr, FJ_ARRAY))
 		{
-			fv_fail(c->r, "SHAPE-001", p.s, "an array", fj_type_noun(fj_typeof(d, arr)),
+			fv_fail(c->r, "SHAPE-001", p.s, "an array", fj_noun(d, arr),
 					"%s must be an array", name);
 			ok = false;
 			continue;
@@ -223,16 +243,17 @@ collect_members(fv_ctx *c, fv_document *doc)
 
 			if (!fj_is(d, e, FJ_OBJECT))
 			{
-				fv_fail(c->r, "SHAPE-001", p.s, "an object", fj_type_noun(fj_typeof(d, e)),
+				fv_fail(c->r, "SHAPE-001", p.s, "an object", fj_noun(d, e),
 						"%s entries must be objects", name);
 				ok = false;
 			}
-			else if (!fj_is(d, id, FJ_STRING) || fj_count(d, id) == 0 || fj_count(d, id) > 200)
+			else if (!fj_is(d, id, FJ_STRING) || fj_count(d, id) == 0 ||
+					 utf8_chars(fj_str(d, id), fj_count(d, id)) > 200)
 			{
-				char	   *found = render(d, id);
+				char	   *found = fv_render(d, id);
 
 				fv_path_key(&p, "id", 2);
-				fv_fail(c->r, "ID-004", p.s, "a string of 1 to 200 bytes", found,
+				fv_fail(c->r, "ID-004", p.s, "a string of 1 to 200 characters", found,
 						id == FJ_NONE ? "component has no id" :
 						!fj_is(d, id, FJ_STRING) ? "component id must be a string" :
 						"component id must be 1 to 200 characters");
@@ -243,7 +264,7 @@ collect_members(fv_ctx *c, fv_document *doc)
 			{
 				fv_path_key(&p, "foray_core", 10);
 				fv_fail(c->r, "SHAPE-001", p.s, "an object",
-						core == FJ_NONE ? "(absent)" : fj_type_noun(fj_typeof(d, core)),
+						core == FJ_NONE ? "(absent)" : fj_noun(d, core),
 						core == FJ_NONE ? "component has no foray_core object" :
 						"foray_core must be an object");
 				ok = false;
@@ -269,7 +290,10 @@ collect_members(fv_ctx *c, fv_document *doc)
 	return ok;
 }
 
-/* every member's hashes; false when a value cannot be canonicalised */
+/*
+ * Every member's hashes; false when a value cannot be canonicalised.  The
+ * path is written only then: this loop is the hashing of the document.
+ */
 static bool
 hash_members(fv_ctx *c, fv_document *doc)
 {
@@ -277,23 +301,80 @@ hash_members(fv_ctx *c, fv_document *doc)
 	{
 		fv_member  *m = &doc->members[i];
 		foray_commit_member *cm = &doc->cm[i];
-		fv_path		p;
-		size_t		mark;
+		bool		audit = false;
+		jcs_status	st = hash_raw(c, m->core, NULL, cm->component_hash);
 
-		fv_member_path(doc, cm, &p);
-		mark = fv_path_key(&p, "foray_core", 10);
-		if (!fv_hash_node(c, m->core, p.s, NULL, cm->component_hash))
-			return false;
-		fv_path_cut(&p, mark);
-		if (m->audit != FJ_NONE)
+		if (st == JCS_OK && m->audit != FJ_NONE)
 		{
-			fv_path_key(&p, "audit_data", 10);
-			if (!fv_hash_node(c, m->audit, p.s, NULL, cm->audit_hash))
-				return false;
+			audit = true;
+			st = hash_raw(c, m->audit, NULL, cm->audit_hash);
 			cm->has_audit = true;
+		}
+		if (st != JCS_OK)
+		{
+			fv_path		p;
+
+			fv_member_path(doc, cm, &p);
+			fv_path_key(&p, audit ? "audit_data" : "foray_core", 10);
+			hash_failed(c, st, p.s);
+			return false;
 		}
 	}
 	return true;
+}
+
+/*
+ * --timing: the same values again, first written as canonical text (timed),
+ * then each text hashed with the program's SHA-256 (timed): the two parts
+ * of the hashing, measured apart.
+ */
+static void
+time_canonical_texts(fv_ctx *c, const fv_document *doc)
+{
+	fj_source	s;
+	jcs_buf		out = {NULL, 0, 0};
+	size_t	   *ends = fv_calloc(2 * doc->n + 2, sizeof(size_t));
+	size_t		n = 0;
+	jcs_sha256	sha;
+	uint8_t		digest[32];
+	double		t0 = fv_cpu_seconds();
+
+	fj_jcs_source(&s, c->d);
+	for (size_t i = 0; i <= doc->n; i++)
+	{
+		uint32_t	nodes[2] = {i < doc->n ? doc->members[i].core : doc->core,
+		i < doc->n ? doc->members[i].audit : FJ_NONE};
+
+		for (int k = 0; k < 2; k++)
+		{
+			jcs_value	v;
+
+			if (nodes[k] == FJ_NONE)
+				continue;
+			fj_jcs_value(c->d, nodes[k], &v);
+			if (jcs_canonicalize(c->jcs, &s.src, &v, JCS_STRICT_NUMBERS, &out) == JCS_OK)
+				ends[n++] = out.len;
+		}
+	}
+	c->canon_seconds += fv_cpu_seconds() - t0;
+	t0 = fv_cpu_seconds();
+	if (jcs_sha256_open(&sha) == 0)
+	{
+		for (size_t k = 0; k < n; k++)
+		{
+			size_t		start = k == 0 ? 0 : ends[k - 1];
+
+			if (jcs_sha256_init(&sha) != 0 ||
+				jcs_sha256_update(&sha, out.data + start, ends[k] - start) != 0 ||
+				jcs_sha256_final(&sha, digest) != 0)
+				break;
+		}
+		jcs_sha256_close(&sha);
+	}
+	c->sha_seconds += fv_cpu_seconds() - t0;
+	c->sha_bytes += out.len;
+	jcs_buf_free(&out);
+	free(ends);
 }
 
 /* audit_data_anchor without its audit_data_hash key; false on a failure */
@@ -318,7 +399,7 @@ hash_anchor(fv_ctx *c, fv_document *doc)
 		return true;
 	}
 	fv_fail(c->r, "SHAPE-001", p.s, doc->scheme == 1 ? "an object (or, scheme 1, an array)" : "an object",
-			fj_type_noun(fj_typeof(d, a)),
+			fj_noun(d, a),
 			"audit_data_anchor must be an object: the substrate cannot hash it otherwise");
 	return false;
 }
@@ -405,13 +486,14 @@ fv_document_load(fv_ctx *c, uint32_t root, const char *base, fv_document *doc)
 	fv_path		p;
 	foray_commit_input in;
 	int			rc;
+	double		t0;
 
 	memset(doc, 0, sizeof(*doc));
 	doc->root = root;
 	snprintf(doc->base, sizeof(doc->base), "%s", base);
 	if (!fj_is(d, root, FJ_OBJECT))
 	{
-		fv_fail(c->r, "DOC-001", base, "an object", fj_type_noun(fj_typeof(d, root)),
+		fv_fail(c->r, "DOC-001", base, "an object", fj_noun(d, root),
 				"a FORAY document must be a JSON object");
 		return false;
 	}
@@ -428,7 +510,7 @@ fv_document_load(fv_ctx *c, uint32_t root, const char *base, fv_document *doc)
 			doc->scheme = (int) v;
 		else
 		{
-			char	   *found = render(d, sv);
+			char	   *found = fv_render(d, sv);
 
 			fv_path_root(&p, base);
 			fv_path_key(&p, "commitment_scheme", 17);
@@ -456,7 +538,7 @@ fv_document_load(fv_ctx *c, uint32_t root, const char *base, fv_document *doc)
 		fv_path_root(&p, base);
 		fv_path_key(&p, "foray_core", 10);
 		fv_fail(c->r, doc->core == FJ_NONE ? "SHAPE-002" : "SHAPE-001", p.s, "an object",
-				doc->core == FJ_NONE ? "(absent)" : fj_type_noun(fj_typeof(d, doc->core)),
+				doc->core == FJ_NONE ? "(absent)" : fj_noun(d, doc->core),
 				doc->core == FJ_NONE ? "required field foray_core is missing" :
 				"foray_core must be an object");
 		ok = false;
@@ -465,15 +547,17 @@ fv_document_load(fv_ctx *c, uint32_t root, const char *base, fv_document *doc)
 	if (!ok)
 		return false;
 
-	/* the hashes of the content */
-	if (!hash_members(c, doc))
-		return false;
+	/* the hashes of the content (the CPU time of this is --timing's hashing) */
+	t0 = fv_cpu_seconds();
+	ok = hash_members(c, doc);
 	fv_path_root(&p, base);
 	fv_path_key(&p, "foray_core", 10);
-	if (!fv_hash_node(c, doc->core, p.s, NULL, doc->foray_core_hash))
+	ok = ok && fv_hash_node(c, doc->core, p.s, NULL, doc->foray_core_hash) && hash_anchor(c, doc);
+	c->hash_seconds += fv_cpu_seconds() - t0;
+	if (!ok)
 		return false;
-	if (!hash_anchor(c, doc))
-		return false;
+	if (c->timing)
+		time_canonical_texts(c, doc);
 
 	/* the commitment */
 	foray_commit_sort(doc->cm, doc->n);
@@ -507,7 +591,7 @@ fv_document_compare(fv_ctx *c, const fv_document *doc)
 	if (ch == FJ_NONE)
 		fv_claimed(c->r, "%s: the document carries no component_hashes", doc->base);
 	else if (!fj_is(d, ch, FJ_OBJECT))
-		fv_fail(c->r, "SHAPE-001", p.s, "an object", fj_type_noun(fj_typeof(d, ch)),
+		fv_fail(c->r, "SHAPE-001", p.s, "an object", fj_noun(d, ch),
 				"component_hashes must be an object");
 	else
 	{

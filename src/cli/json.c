@@ -497,6 +497,7 @@ find_duplicate(parser *ps, uint32_t base)
 		for (uint32_t i = 1; i < n && dup == FJ_NONE; i++)
 			for (uint32_t j = 0; j < i; j++)
 				if (d->nodes[k[i]].tl == d->nodes[k[j]].tl &&
+					d->text[d->nodes[k[i]].x] == d->text[d->nodes[k[j]].x] &&
 					memcmp(d->text + d->nodes[k[i]].x, d->text + d->nodes[k[j]].x,
 						   d->nodes[k[i]].tl >> 3) == 0)
 				{
@@ -753,7 +754,8 @@ fj_get(const fj_doc *d, uint32_t obj, const char *key)
 	k = obj + 1;
 	for (uint32_t m = 0; m < count; m++)
 	{
-		if (fj_count(d, k) == n && memcmp(fj_str(d, k), key, n) == 0)
+		if (fj_count(d, k) == n && (n == 0 || fj_str(d, k)[0] == key[0]) &&
+			memcmp(fj_str(d, k), key, n) == 0)
 			return k + 1;
 		k = fj_next(d, k + 1);
 	}
@@ -793,6 +795,12 @@ fj_type_noun(fj_type t)
 			return "an object";
 	}
 	return "a JSON value";
+}
+
+const char *
+fj_noun(const fj_doc *d, uint32_t i)
+{
+	return i == FJ_NONE ? "(absent)" : fj_type_noun(fj_typeof(d, i));
 }
 
 bool
@@ -880,7 +888,11 @@ fj_uint63(const fj_doc *d, uint32_t i, uint64_t *out)
 void
 fj_jcs_value(const fj_doc *d, uint32_t i, jcs_value *out)
 {
-	memset(out, 0, sizeof(*out));
+	out->str = NULL;
+	out->len = 0;
+	out->dbl = 0;
+	out->ref = NULL;
+	out->count = 0;
 	switch (fj_typeof(d, i))
 	{
 		case FJ_NULL:
@@ -975,16 +987,27 @@ src_object_members(void *arg, const void *ref, size_t count, jcs_member *out)
 	uint32_t	k = i + 1;
 	size_t		n = 0;
 
+	if (s->skip_node == FJ_NONE)
+	{
+		/* the common case, every value hashed whole: no skip test */
+		if (count != fj_count(d, i))
+			return -1;
+		for (size_t m = 0; m < count; m++)
+		{
+			fj_jcs_value(d, k, &out[m].key);
+			fj_jcs_value(d, k + 1, &out[m].value);
+			k = fj_next(d, k + 1);
+		}
+		return 0;
+	}
+
 	for (uint32_t m = 0; m < fj_count(d, i); m++)
 	{
 		if (!skipped(s, i, k))
 		{
 			if (n == count)
 				return -1;
-			memset(&out[n].key, 0, sizeof(jcs_value));
-			out[n].key.type = JCS_STRING;
-			out[n].key.str = fj_str(d, k);
-			out[n].key.len = fj_count(d, k);
+			fj_jcs_value(d, k, &out[n].key);
 			source_value(s, k + 1, &out[n].value);
 			n++;
 		}

@@ -93,10 +93,11 @@ typedef struct fj_error
 extern int	fj_parse(fj_doc *doc, char *text, size_t len, fj_error *err);
 extern void fj_free(fj_doc *doc);
 
+/* the type of node i; FJ_NULL for FJ_NONE (an absent member reads as null) */
 static inline fj_type
 fj_typeof(const fj_doc *d, uint32_t i)
 {
-	return (fj_type) (d->nodes[i].tl & 7);
+	return i == FJ_NONE ? FJ_NULL : (fj_type) (d->nodes[i].tl & 7);
 }
 
 /* elements, members, or the byte length of a string or number */
@@ -131,6 +132,8 @@ extern uint32_t fj_get(const fj_doc *d, uint32_t obj, const char *key);
 extern uint32_t fj_at(const fj_doc *d, uint32_t arr, uint32_t k);
 /* "an object", "a string", ... */
 extern const char *fj_type_noun(fj_type t);
+/* the same for node i, "(absent)" for FJ_NONE: for messages */
+extern const char *fj_noun(const fj_doc *d, uint32_t i);
 
 /*
  * A number that is an integer from 0 to 2^63 - 1 in any spelling

@@ -59,7 +59,7 @@ get_string(fv_ctx *c, uint32_t obj, const char *key, fv_path *p, const char **s,
 	}
 	else
 		fv_fail(c->r, "PROOF-SHAPE", p->s, "a string",
-				v == FJ_NONE ? "(absent)" : fj_type_noun(fj_typeof(c->d, v)),
+				v == FJ_NONE ? "(absent)" : fj_noun(c->d, v),
 				"%s must be a string", key);
 	fv_path_cut(p, mark);
 	return ok;
@@ -83,10 +83,13 @@ get_uint63(fv_ctx *c, uint32_t obj, const char *key, fv_path *p, uint64_t *out)
 	bool		ok = fj_uint63(c->d, v, out);
 
 	if (!ok)
-		fv_fail(c->r, "PROOF-SHAPE", p->s, "an integer from 0 to 2^63-1",
-				v == FJ_NONE ? "(absent)" : fj_typeof(c->d, v) == FJ_NUMBER ?
-				fj_str(c->d, v) : fj_type_noun(fj_typeof(c->d, v)),
+	{
+		char	   *f = fv_render(c->d, v);
+
+		fv_fail(c->r, "PROOF-SHAPE", p->s, "an integer from 0 to 2^63-1", f,
 				"%s must be an integer from 0 to 2^63-1", key);
+		free(f);
+	}
 	fv_path_cut(p, mark);
 	return ok;
 }
@@ -101,7 +104,7 @@ decode_step(fv_ctx *c, uint32_t st, fv_path *p, foray_inclusion_step *out, uint8
 
 	if (!fj_is(d, st, FJ_OBJECT))
 	{
-		fv_fail(c->r, "PROOF-SHAPE", p->s, "an object", fj_type_noun(fj_typeof(d, st)),
+		fv_fail(c->r, "PROOF-SHAPE", p->s, "an object", fj_noun(d, st),
 				"a step is an object");
 		return false;
 	}
@@ -116,7 +119,7 @@ decode_step(fv_ctx *c, uint32_t st, fv_path *p, foray_inclusion_step *out, uint8
 	{
 		fv_fail(c->r, "PROOF-SHAPE", p->s, "an array of at most 64 hashes",
 				path == FJ_NONE ? "(absent)" : fj_is(d, path, FJ_ARRAY) ?
-				"a longer array" : fj_type_noun(fj_typeof(d, path)),
+				"a longer array" : fj_noun(d, path),
 				"path must be an array of at most 64 hashes");
 		ok = false;
 	}
@@ -153,25 +156,29 @@ fv_proof_decode(fv_ctx *c, uint32_t node, const char *base, fv_proof *out)
 	fv_path_root(&p, base);
 	if (!fj_is(d, node, FJ_OBJECT))
 	{
-		fv_fail(c->r, "PROOF-SHAPE", p.s, "an object", fj_type_noun(fj_typeof(d, node)),
+		fv_fail(c->r, "PROOF-SHAPE", p.s, "an object", fj_noun(d, node),
 				"an inclusion proof is a JSON object");
 		return false;
 	}
 	ok = only_keys(c, node, proof_keys, &p);
 
-	/* commitment_scheme: 2, or 1; absent in the proofs 0.4.0 wrote (scheme 1) */
+	/*
+	 * commitment_scheme: 2, or 1.  A proof 0.4.0 issued (no such key) is
+	 * refused, as foray.verify_inclusion(proof, root) refuses it: the 0.5.0
+	 * substrate issues scheme-1 proofs with the key.
+	 */
 	sv = fj_get(d, node, "commitment_scheme");
-	pr->scheme = 1;
-	if (sv != FJ_NONE)
 	{
 		uint64_t	v = 0;
 
 		if (!fj_uint63(d, sv, &v) || (v != 1 && v != 2))
 		{
+			char	   *f = sv == FJ_NONE ? fv_strndup("(absent: a proof issued by 0.4.0)", 33) :
+				fv_render(d, sv);
+
 			mark = fv_path_key(&p, "commitment_scheme", 17);
-			fv_fail(c->r, "PROOF-SHAPE", p.s, "1 or 2",
-					fj_typeof(d, sv) == FJ_NUMBER ? fj_str(d, sv) : fj_type_noun(fj_typeof(d, sv)),
-					"commitment_scheme must be 1 or 2");
+			fv_fail(c->r, "PROOF-SHAPE", p.s, "1 or 2", f, "commitment_scheme must be 1 or 2");
+			free(f);
 			fv_path_cut(&p, mark);
 			return false;
 		}
@@ -180,9 +187,8 @@ fv_proof_decode(fv_ctx *c, uint32_t node, const char *base, fv_proof *out)
 	ok &= get_string(c, node, "transaction_id", &p, &pr->transaction_id, &pr->transaction_id_len);
 	ok &= get_string(c, node, "subject_id", &p, &pr->subject_id, &pr->subject_id_len);
 	ok &= get_string(c, node, "tree", &p, &pr->tree, &pr->tree_len);
-	if (pr->scheme == 2 || fj_get(d, node, "component_type") != FJ_NONE)
-		ok &= get_string(c, node, "component_type", &p, &pr->component_type,
-						 &pr->component_type_len);
+	ok &= get_string(c, node, "component_type", &p, &pr->component_type,
+					 &pr->component_type_len);
 	ok &= get_hash_member(c, node, "component_hash", &p, pr->component_hash);
 	ok &= get_hash_member(c, node, "leaf_hash", &p, pr->leaf_hash);
 	ok &= get_hash_member(c, node, "merkle_root", &p, pr->merkle_root);
@@ -193,7 +199,7 @@ fv_proof_decode(fv_ctx *c, uint32_t node, const char *base, fv_proof *out)
 	{
 		fv_fail(c->r, "PROOF-SHAPE", p.s, "an array of two steps",
 				steps == FJ_NONE ? "(absent)" : fj_is(d, steps, FJ_ARRAY) ?
-				"another number of steps" : fj_type_noun(fj_typeof(d, steps)),
+				"another number of steps" : fj_noun(d, steps),
 				"steps must be an array of exactly two steps");
 		ok = false;
 	}

@@ -146,7 +146,7 @@ check_transaction(rules *ru)
 						"foray_core lacks the required field %s", fields[i].field);
 		}
 		else if (fj_typeof(d, v) != fields[i].type)
-			fv_fail(r, "SHAPE-001", p.s, fj_type_noun(fields[i].type), fj_type_noun(fj_typeof(d, v)),
+			fv_fail(r, "SHAPE-001", p.s, fj_type_noun(fields[i].type), fj_noun(d, v),
 					"%s has the wrong type", fields[i].field);
 		else if (fields[i].type == FJ_ARRAY)
 		{
@@ -156,7 +156,7 @@ check_transaction(rules *ru)
 				if (!fj_is(d, e, FJ_STRING) || fj_count(d, e) == 0)
 				{
 					fv_path_index(&p, k);
-					fv_fail(r, "SHAPE-001", p.s, "a non-empty string", fj_type_noun(fj_typeof(d, e)),
+					fv_fail(r, "SHAPE-001", p.s, "a non-empty string", fj_noun(d, e),
 							"%s must be an array of strings", fields[i].field);
 					break;
 				}
@@ -208,7 +208,7 @@ ref_array(rules *ru, size_t mi, const char *field, fv_path *p, const char *self_
 		return FJ_NONE;
 	if (!fj_is(d, v, FJ_ARRAY))
 	{
-		fv_fail(r, "SHAPE-001", p->s, "an array of strings", fj_type_noun(fj_typeof(d, v)),
+		fv_fail(r, "SHAPE-001", p->s, "an array of strings", fj_noun(d, v),
 				"%s must be an array of ids", field);
 		return FJ_NONE;
 	}
@@ -219,7 +219,7 @@ ref_array(rules *ru, size_t mi, const char *field, fv_path *p, const char *self_
 		size_t		mark = fv_path_index(p, k);
 
 		if (!fj_is(d, e, FJ_STRING) || fj_count(d, e) == 0)
-			fv_fail(r, "SHAPE-001", p->s, "a non-empty string", fj_type_noun(fj_typeof(d, e)),
+			fv_fail(r, "SHAPE-001", p->s, "a non-empty string", fj_noun(d, e),
 					"%s entries must be non-empty strings", field);
 		else
 		{
@@ -337,8 +337,9 @@ check_component(rules *ru, size_t mi, int t)
 
 	fv_member_path(ru->doc, cm, &p);
 	mark = fv_path_key(&p, "id", 2);
-	if (!has_prefix(cm->id, cm->id_len, prefixes[t]))
-		fv_fail(r, "ID-001", p.s, prefixes[t], cm->id, "a component id begins with its type code");
+	if (!has_prefix(cm->id, cm->id_len, prefixes[t]) || cm->id_len < 5)
+		fv_fail(r, "ID-001", p.s, prefixes[t], cm->id,
+				"a component id is its type code, '_' and at least one more character");
 	fv_path_cut(&p, mark);
 	fv_path_key(&p, "foray_core", 10);
 
@@ -390,7 +391,7 @@ att_string(rules *ru, uint32_t core, const char *field, bool required, fv_path *
 	}
 	else if (!fj_is(ru->d, v, FJ_STRING))
 	{
-		fv_fail(ru->c->r, "SHAPE-001", p->s, "a string", fj_type_noun(fj_typeof(ru->d, v)),
+		fv_fail(ru->c->r, "SHAPE-001", p->s, "a string", fj_noun(ru->d, v),
 				"%s must be a string", field);
 		v = FJ_NONE;
 	}
@@ -417,7 +418,7 @@ check_validity_period(rules *ru, uint32_t core, fv_path *p)
 	size_t		mark = fv_path_key(p, "validity_period", 15);
 
 	if (v != FJ_NONE && !fj_is(d, v, FJ_NULL) && !fj_is(d, v, FJ_OBJECT))
-		fv_fail(ru->c->r, "SHAPE-001", p->s, "an object", fj_type_noun(fj_typeof(d, v)),
+		fv_fail(ru->c->r, "SHAPE-001", p->s, "an object", fj_noun(d, v),
 				"validity_period must be an object with start and end dates");
 	else if (fj_is(d, v, FJ_OBJECT))
 		for (int k = 0; k < 2; k++)
@@ -431,7 +432,7 @@ check_validity_period(rules *ru, uint32_t core, fv_path *p)
 			{
 				size_t		m2 = fv_path_key(p, end, strlen(end));
 
-				fv_fail(ru->c->r, "SHAPE-001", p->s, "a date string", fj_type_noun(fj_typeof(d, e)),
+				fv_fail(ru->c->r, "SHAPE-001", p->s, "a date string", fj_noun(d, e),
 						"validity_period.%s must be a date string", end);
 				fv_path_cut(p, m2);
 			}
@@ -461,8 +462,9 @@ check_attestation(rules *ru, size_t mi)
 
 	fv_member_path(ru->doc, cm, &p);
 	mark = fv_path_key(&p, "id", 2);
-	if (!has_prefix(cm->id, cm->id_len, "ATT_"))
-		fv_fail(r, "ATT-001", p.s, "ATT_", cm->id, "an attestation id begins with ATT_");
+	if (!has_prefix(cm->id, cm->id_len, "ATT_") || cm->id_len < 5)
+		fv_fail(r, "ATT-001", p.s, "ATT_", cm->id,
+				"an attestation id is ATT_ and at least one more character");
 	fv_path_cut(&p, mark);
 	fv_path_key(&p, "foray_core", 10);
 
@@ -635,7 +637,7 @@ validator_warnings(rules *ru)
 			fv_path_key(&p, "audit_data", 10);
 			fv_warn(ru->c->r, "SHAPE-001", p.s,
 					"audit_data is %s; foray.validate_document expects an object",
-					fj_type_noun(fj_typeof(d, m->audit)));
+					fj_noun(d, m->audit));
 		}
 	}
 }

@@ -10,15 +10,6 @@
 
 #include "verify.h"
 
-static double
-seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
 int
 fv_run(fv_command cmd, char *text, size_t len, const uint8_t *root, char *core,
 	   size_t core_len, bool details, fv_report *r, fv_timing *timing)
@@ -28,7 +19,7 @@ fv_run(fv_command cmd, char *text, size_t len, const uint8_t *root, char *core,
 	bool		have_core = false;
 	fj_error	err;
 	fv_ctx		c;
-	double		t0 = seconds();
+	double		t0 = fv_cpu_seconds();
 	double		t1;
 
 	if (timing)
@@ -51,12 +42,13 @@ fv_run(fv_command cmd, char *text, size_t len, const uint8_t *root, char *core,
 		}
 		have_core = true;
 	}
-	t1 = seconds();
+	t1 = fv_cpu_seconds();
 	if (!fv_ctx_init(&c, r, &doc))
 		fv_unusable(r, "could not set up sha-256 (libcrypto)");
 	else
 	{
 		c.details = details;
+		c.timing = timing != NULL;
 		switch (cmd)
 		{
 			case FV_CMD_DOCUMENT:
@@ -73,8 +65,11 @@ fv_run(fv_command cmd, char *text, size_t len, const uint8_t *root, char *core,
 	if (timing)
 	{
 		timing->parse = t1 - t0;
-		timing->check = seconds() - t1;
+		timing->check = fv_cpu_seconds() - t1;
 		timing->hash = c.hash_seconds;
+		timing->canonical = c.canon_seconds;
+		timing->sha = c.sha_seconds;
+		timing->canonical_bytes = c.sha_bytes;
 	}
 	fv_ctx_free(&c);
 	if (have_core)

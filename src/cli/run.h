@@ -19,11 +19,15 @@ typedef enum fv_command
 	FV_CMD_BUNDLE
 } fv_command;
 
+/* CPU seconds of each phase (--timing) */
 typedef struct fv_timing
 {
 	double		parse;
 	double		check;
-	double		hash;			/* canonicalising and hashing JSON values */
+	double		hash;			/* canonicalising and hashing the documents' values */
+	double		canonical;		/* writing the same canonical texts, unhashed */
+	double		sha;			/* SHA-256 of those texts, one value at a time */
+	size_t		canonical_bytes;	/* their length */
 } fv_timing;
 
 /*
@@ -35,5 +39,7 @@ typedef struct fv_timing
 extern int	fv_run(fv_command cmd, char *text, size_t len, const uint8_t *root,
 				   char *core, size_t core_len, bool details, fv_report *r,
 				   fv_timing *timing);
+
+/* with timing: the canonical texts are also written unhashed, and timed */
 
 #endif							/* FORAY_CLI_RUN_H */

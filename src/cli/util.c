@@ -57,10 +57,17 @@ size_t
 fv_path_index(fv_path *p, size_t index)
 {
 	size_t		old = p->len;
-	char		buf[32];
-	int			n = snprintf(buf, sizeof(buf), "[%zu]", index);
+	char		buf[24];
+	size_t		n = sizeof(buf);
 
-	append(p, buf, (size_t) n);
+	buf[--n] = ']';
+	do
+	{
+		buf[--n] = (char) ('0' + index % 10);
+		index /= 10;
+	} while (index > 0);
+	buf[--n] = '[';
+	append(p, buf + n, sizeof(buf) - n);
 	return old;
 }
 

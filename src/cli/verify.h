@@ -26,8 +26,15 @@ typedef struct fv_ctx
 	jcs_ctx    *jcs;
 	foray_hasher *h;
 	bool		details;		/* --details: every entry and leaf in the report */
-	double		hash_seconds;	/* time spent canonicalising and hashing */
+	double		hash_seconds;	/* CPU time canonicalising and hashing documents */
+	bool		timing;			/* --timing: also time the canonical texts alone */
+	double		canon_seconds;	/* CPU time writing the same canonical texts, unhashed */
+	double		sha_seconds;	/* CPU time hashing those texts, one by one */
+	size_t		sha_bytes;		/* their length */
 } fv_ctx;
+
+/* CPU seconds used by the process so far */
+extern double fv_cpu_seconds(void);
 
 /* set up / release the hashing state; false when libcrypto fails */
 extern bool fv_ctx_init(fv_ctx *c, fv_report *r, const fj_doc *d);
@@ -47,6 +54,10 @@ extern bool fv_hash_node(fv_ctx *c, uint32_t i, const char *path,
  */
 extern char *fv_canonical_text(fv_ctx *c, const jcs_source *src, const jcs_value *v,
 							   const char *what, size_t *len, uint8_t sha[32]);
+
+/* a short text of node i for a report's "found" (malloc'd): a string's or
+ * number's text (cut at 100 bytes), "(absent)", or the kind of value */
+extern char *fv_render(const fj_doc *d, uint32_t i);
 
 /* a "sha256:..." string at node i, else a failure at path: false */
 extern bool fv_get_hash(fv_ctx *c, uint32_t i, const char *path, const char *check,

@@ -261,8 +261,14 @@ render_step(const path_step *st, char *buf, size_t cap)
 
 	if (st->key == NULL)
 		return (size_t) snprintf(buf, cap, "[%zu]", st->index);
-	if (is_identifier(st->key, st->keylen))
-		return (size_t) snprintf(buf, cap, ".%.*s", (int) st->keylen, st->key);
+	if (is_identifier(st->key, st->keylen) && st->keylen + 2 <= cap)
+	{
+		/* ".name" (no formatting: foray-verify writes paths for every member) */
+		buf[0] = '.';
+		memcpy(buf + 1, st->key, st->keylen);
+		buf[st->keylen + 1] = '\0';
+		return st->keylen + 1;
+	}
 	/* ["name"], escaping quote, backslash and controls; long names cut */
 	*p++ = '[';
 	*p++ = '"';
@@ -489,8 +495,9 @@ put_string(jcs_ctx *ctx, const char *str, size_t len)
 	size_t		i = 0;
 	char	   *w;
 
-	/* worst case: every byte becomes \u00xx */
-	if (len > (SIZE_MAX - 2) / 6 || jcs_buf_reserve(b, len * 6 + 2) != 0)
+	/* worst case: every byte becomes \u00xx (the call only when it may grow) */
+	if (len > (SIZE_MAX - 2) / 6 ||
+		(b->cap - b->len < len * 6 + 2 && jcs_buf_reserve(b, len * 6 + 2) != 0))
 		return JCS_ERR_NOMEM;
 	w = b->data + b->len;
 	*w++ = '"';

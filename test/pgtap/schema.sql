@@ -4,7 +4,7 @@
 --	enforces, deferred foreign keys and triggers, privileges, and the
 --	pg_dump registration.  Run by test/suites/20_pgtap.sh (pg_prove).
 BEGIN;
-SELECT plan(219);
+SELECT plan(220);
 
 -- ---------------------------------------------------------------------
 -- Schema and tables
@@ -308,11 +308,12 @@ SELECT ok((SELECT (tgtype & 32) <> 0 FROM pg_trigger
 -- ---------------------------------------------------------------------
 CREATE ROLE foray_tap_nobody NOLOGIN;
 SELECT table_privs_are('foray', t, 'foray_tap_nobody', '{}'::name[], format('PUBLIC has no privileges on foray.%s', t))
-  FROM unnest('{foray_transactions,foray_components,foray_attestations,memory_events,event_kinds,log_entries,log_checkpoints,log_signatures,log_config}'::name[]) t;
+  FROM unnest('{foray_transactions,foray_components,foray_attestations,memory_events,event_kinds,log_entries,log_checkpoints,log_signatures,log_config,log_anchors}'::name[]) t;
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
-	 WHERE p.pronamespace = 'foray'::regnamespace AND p.proname LIKE 'log\_%'
-	   AND p.oid::regprocedure::text !~ '^foray\.log_(leaf_hash|verify_inclusion|verify_consistency|parse_checkpoint|verify_signature|nodes_at)\('
+	 WHERE p.pronamespace = 'foray'::regnamespace
+	   AND (p.proname LIKE 'log\_%' OR p.proname IN ('record_checkpoint_anchor', 'proof_chain', 'verify_proof_chain'))
+	   AND p.oid::regprocedure::text !~ '^foray\.(log_(leaf_hash|verify_inclusion|verify_consistency|parse_checkpoint|verify_signature|nodes_at)|verify_proof_chain)\('
 	   AND pg_catalog.has_function_privilege('foray_tap_nobody', p.oid, 'EXECUTE')$$,
 	'PUBLIC may execute none of the log''s functions but those that read no table');
 SELECT sequence_privs_are('foray', 'memory_events_event_id_seq', 'foray_tap_nobody', '{}'::name[],
@@ -348,10 +349,10 @@ SELECT results_eq($$
 	SELECT c::regclass::text FROM pg_extension e, unnest(e.extconfig) c
 	 WHERE e.extname = 'foray_substrate' ORDER BY 1$$,
 	$$VALUES ('foray.event_kinds'), ('foray.foray_attestations'), ('foray.foray_components'),
-			 ('foray.foray_transactions'), ('foray.log_checkpoints'), ('foray.log_config'),
+			 ('foray.foray_transactions'), ('foray.log_anchors'), ('foray.log_checkpoints'), ('foray.log_config'),
 			 ('foray.log_entries'), ('foray.log_signatures'), ('foray.memory_events'),
 			 ('foray.memory_events_event_id_seq')$$,
-	'pg_extension_config_dump covers the four tables, event_kinds, the memory_events sequence and the log''s four tables');
+	'pg_extension_config_dump covers the four tables, event_kinds, the memory_events sequence and the log''s five tables');
 SELECT is((SELECT cond FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(c, cond)
 			WHERE e.extname = 'foray_substrate' AND c = 'foray.event_kinds'::regclass),
 	'WHERE NOT builtin', 'only registered (non-builtin) event kinds are dumped');

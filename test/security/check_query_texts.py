@@ -194,6 +194,7 @@ def check(sql):
             problems.append("unqualified function %s()" % val)
         elif kind == "ident" and low in TABLE_WORDS and k + 1 < len(toks) and toks[k + 1][0] == "ident" \
                 and toks[k + 1][1].lower() not in ("rows", "lateral", "only", "select", "foray", "pg_catalog") \
+                and not (low == "update" and prev[0] == "ident" and prev[1].lower() == "for") \
                 and not (k + 2 < len(toks) and toks[k + 2] == ("punct", "(")):
             if not qualified_at(toks, k + 1) and toks[k + 1][1].lower() not in ctes:
                 problems.append("unqualified table %r" % toks[k + 1][1])

@@ -25,6 +25,7 @@
 #     and once the restored log grows again with other entries, the
 #     consistency proof from the monitor's checkpoint fails (rewritten).
 source test/lib.sh
+source test/log_sign.sh
 
 pass=0
 fail=0
@@ -152,20 +153,8 @@ PY
 check "every leaf is SHA-256(0x00 || envelope canonicalised by Python), and every proof verifies in Python and SQL" "60 0 " "$(cat "$out/py_entries.txt")"
 
 # ---- 3. signing outside the database ----------------------------------
-openssl genpkey -algorithm ed25519 -out "$out/log.key" 2>/dev/null
-openssl pkey -in "$out/log.key" -pubout -outform DER 2>/dev/null | tail -c 32 >"$out/log.pub"
-openssl genpkey -algorithm ed25519 -out "$out/other.key" 2>/dev/null
-openssl pkey -in "$out/other.key" -pubout -outform DER 2>/dev/null | tail -c 32 >"$out/other.pub"
-vkey() {	# NAME PUBFILE: the C2SP verifier key
-	python3 -c "import base64,hashlib,sys; n=sys.argv[1].encode(); p=open(sys.argv[2],'rb').read(); \
-print('%s+%s+%s' % (sys.argv[1], hashlib.sha256(n+b'\n\x01'+p).digest()[:4].hex(), base64.b64encode(b'\x01'+p).decode()))" "$1" "$2"
-}
-sign() {	# NAME KEYFILE PUBFILE TEXTFILE: the signed note
-	openssl pkeyutl -sign -inkey "$2" -rawin -in "$4" -out "$4.sig" 2>/dev/null
-	python3 -c "import base64,hashlib,sys; n=sys.argv[1].encode(); p=open(sys.argv[2],'rb').read(); t=open(sys.argv[3],'rb').read(); \
-s=open(sys.argv[3]+'.sig','rb').read(); kid=hashlib.sha256(n+b'\n\x01'+p).digest()[:4]; \
-sys.stdout.write(t.decode()+'\n\u2014 '+sys.argv[1]+' '+base64.b64encode(kid+s).decode()+'\n')" "$1" "$3" "$4"
-}
+log_keygen "$out/log.key" "$out/log.pub"
+log_keygen "$out/other.key" "$out/other.pub"
 VK=$(vkey example.com/foray/tx "$out/log.pub")
 OTHER=$(vkey example.com/foray/tx "$out/other.pub")
 printf '%s\n' "$cp_tx" >"$out/cp.txt"

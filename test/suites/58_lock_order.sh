@@ -4,7 +4,10 @@
 # so they never deadlock.  The deadlock case of the review (a writer holding
 # the row, record_anchor in between, the writer then adding a component),
 # then a stress of 1,000 writer transactions against a concurrent anchor
-# service: no 40P01, and every outcome one of the documented refusals.
+# service that also runs the log (appending ready transactions, one by one
+# and in batches, taking checkpoints and anchoring them): no 40P01, every
+# outcome one of the documented refusals, and every logged transaction's
+# leaf the envelope of its committed rows.
 source test/lib.sh
 
 pass=0
@@ -110,17 +113,34 @@ for round in 1 2 3 4 5 6; do
 		echo "SELECT pg_sleep(0.006);"
 	done
 done >"$out/stress_anchor.sql"
+# the log, beside it: ready transactions appended two at a time (never
+# waiting for a writer) and one by one (waiting for it), checkpoints taken
+# and anchored on chain
+foray_psql -d $DB -c "SELECT foray.log_set_origin('example.com/foray/lock-order')" >/dev/null
+for round in $(seq 1 120); do
+	echo "SELECT count(*) FROM foray.log_append_ready(2);"
+	[ $((round % 6)) = 0 ] && echo "SELECT foray.log_append('LK_S$((round / 6 * 5))');"
+	echo "SELECT pg_sleep(0.02);"
+done >"$out/stress_log.sql"
+for round in $(seq 1 40); do
+	echo "SELECT foray.record_checkpoint_anchor(c, 'kaspa:cp-' || split_part(c, chr(10), 2), 1, 1, now()) FROM foray.log_checkpoint() c WHERE split_part(c, chr(10), 2) <> '0';"
+	echo "SELECT pg_sleep(0.06);"
+done >"$out/stress_checkpoint.sql"
 q -f "$out/stress_writer_1.sql" >"$out/stress_w1.out" &
 w1=$!
 q -f "$out/stress_writer_2.sql" >"$out/stress_w2.out" &
 w2=$!
+q -o /dev/null -f "$out/stress_log.sql" >"$out/stress_l.out" &
+l=$!
+q -o /dev/null -f "$out/stress_checkpoint.sql" >"$out/stress_c.out" &
+c=$!
 q -o /dev/null -f "$out/stress_anchor.sql" >"$out/stress_a.out"
-wait $w1 $w2
+wait $w1 $w2 $l $c
 writers=$(grep -c '^BEGIN;' "$out/stress_writer_1.sql" "$out/stress_writer_2.sql" | awk -F: '{s += $2} END {print s}')
 check "1,000 writer transactions ran against the anchor service" "1000" "$writers"
 check "no deadlock (40P01) in any session" "0" "$(cat "$out"/stress_*.out | grep -c '40P01' || true)"
 # (25P02: the rest of a writer's SQL transaction after its refusal)
-check "every refusal is a documented one (23R30 not ready, 23R31 stale, 23R32 anchored, 40001 retry)" "" \
+check "every refusal is a documented one (23R30 not ready, 23R31 stale, 23R32 anchored or logged, 40001 retry)" "" \
 	"$(cat "$out"/stress_*.out | grep -o 'ERROR:  [0-9A-Z]\{5\}' | sort -u | grep -v '23R30\|23R31\|23R32\|40001\|25P02')"
 for f in "$out"/stress_*.out; do
 	echo "# $(basename "$f"): $(grep -o 'ERROR:  [0-9A-Z]\{5\}' "$f" | sort | uniq -c | tr -s ' \n' ' ')"
@@ -131,6 +151,14 @@ check "the race happened: anchors recorded, writes committed, stale roots refuse
 		FROM foray.foray_transactions WHERE transaction_id LIKE 'LK_S%'")$(grep -q 23R31 "$out/stress_a.out" || echo ' (no 23R31)')"
 check "every anchored transaction verifies (nothing slipped in after its root)" "0" \
 	"$(foray_psql -d $DB -Atc "SELECT count(*) FROM foray.foray_transactions t, foray.verify(t.transaction_id) v WHERE t.transaction_id LIKE 'LK_S%'")"
+check "the log ran beside it: transactions appended, checkpoints anchored, some by a checkpoint, some alone" "yes" \
+	"$(foray_psql -d $DB -Atc "SELECT CASE WHEN (SELECT count(*) FROM foray.log_entries) > 10 AND (SELECT count(*) FROM foray.log_anchors) > 0
+		AND EXISTS (SELECT FROM foray.foray_transactions WHERE blockchain_anchor ? 'log_index')
+		AND EXISTS (SELECT FROM foray.foray_transactions WHERE lifecycle = 'anchored' AND NOT blockchain_anchor ? 'log_index')
+		THEN 'yes' ELSE 'no' END")"
+check "every logged transaction's leaf is the envelope of its committed rows, and the whole log verifies" "0|0" \
+	"$(foray_psql -d $DB -Atc "SELECT (SELECT count(*) FROM foray.log_entries e WHERE 'sha256:' || encode(e.leaf_hash, 'hex') <> foray.log_leaf_hash(foray.anchor_envelope(e.transaction_id)))
+		|| '|' || (SELECT count(*) FROM foray.verify())")"
 check "the server log holds no deadlock" "0" "$(tail -c +"$log_start" "$FORAY_PGDATA/server.log" | grep -c 'deadlock detected' || true)"
 
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null

@@ -95,7 +95,11 @@ INSERT INTO public.null_values VALUES
  ('log_checkpoints', 'tree_size', '@N@'), ('log_checkpoints', 'taken_at', \$\$'2026-01-01'\$\$),
  ('log_checkpoints', 'root_hash', \$\$'\\x00'\$\$), ('log_checkpoints', 'checkpoint', \$\$'c'\$\$),
  ('log_signatures', 'tree_size', '@N@'), ('log_signatures', 'vkey', \$\$'k'\$\$),
- ('log_signatures', 'stored_at', \$\$'2026-01-01'\$\$), ('log_signatures', 'signed_checkpoint', \$\$'s'\$\$);
+ ('log_signatures', 'stored_at', \$\$'2026-01-01'\$\$), ('log_signatures', 'signed_checkpoint', \$\$'s'\$\$),
+ ('log_anchors', 'tree_size', '@N@'), ('log_anchors', 'root_hash', \$\$'\\x00'\$\$),
+ ('log_anchors', 'kaspa_tx_id', \$\$'k'\$\$), ('log_anchors', 'block_height', '1'),
+ ('log_anchors', 'confirmation_time_ms', '1'), ('log_anchors', 'anchored_at', \$\$'2026-01-01'\$\$),
+ ('log_anchors', 'transactions_anchored', '0'), ('log_anchors', 'recorded_at', \$\$'2026-01-01'\$\$);
 -- jsonb values are written bare above: quote them
 UPDATE public.null_values SET val = quote_literal(val) WHERE val LIKE '{%';
 INSERT INTO public.null_keys VALUES
@@ -105,7 +109,7 @@ INSERT INTO public.null_keys VALUES
  ('memory_events', \$\$event_id = 1\$\$),
  ('event_kinds', \$\$event_kind = 'nul_kind'\$\$),
  ('log_config', 'singleton'), ('log_entries', 'log_index = 0'), ('log_checkpoints', 'tree_size = 0'),
- ('log_signatures', 'tree_size = 0');
+ ('log_signatures', 'tree_size = 0'), ('log_anchors', 'tree_size = 1');
 SQL
 
 # every writable column of every table must have a value above

@@ -218,6 +218,7 @@ read -r LOG_VKEY LOG_SIG < <(python3 -c "import base64,hashlib,sys; n=b'example.
 kid=hashlib.sha256(n+b'\n\x01'+p).digest()[:4]; print('%s+%s+%s' % (n.decode(), kid.hex(), base64.b64encode(b'\x01'+p).decode()), \
 base64.b64encode(kid+open(sys.argv[2],'rb').read()).decode())" "$WORK/log.pub" "$WORK/log_cp.sig")
 LOG_NOTE="concat($(sed "s/.*/'&', chr(10),/" "$WORK/log_cp.txt" | tr '\n' ' ') chr(10), '— example.com/foray/roles $LOG_SIG', chr(10))"
+LOG_CP="concat($(sed "s/.*/'&', chr(10),/" "$WORK/log_cp.txt" | tr '\n' ' ') '')"
 ZERO_CP="concat('o', chr(10), '1', chr(10), 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', chr(10))"
 ZERO_HASH="concat('sha256:', repeat('0', 64))"
 
@@ -275,6 +276,10 @@ foray.log_inclusion_proof(bigint,bigint)|1|SELECT foray.log_inclusion_proof(0, 1
 foray.log_inclusion_proof(text,bigint)|1|SELECT foray.log_inclusion_proof('ROLES_ANCHORED', 1)
 foray.log_consistency_proof(bigint,bigint)|1|SELECT foray.log_consistency_proof(1, 1)
 foray.log_append_leaves(text[],bytea[])|1|SELECT foray.log_append_leaves('{ROLES_SYNTHETIC}', ARRAY[sha256('\\x00')])
+foray.record_checkpoint_anchor(text,text,bigint,bigint,timestamp with time zone)|1|SELECT foray.record_checkpoint_anchor($LOG_CP, 'kaspa:probe-cp', 3, 1, now())
+foray.log_index(text)|1|SELECT foray.log_index('ROLES_ANCHORED')
+foray.proof_chain(text,text,bigint)|1|SELECT foray.proof_chain('ROLES_ANCHORED', 'ARR_P1')
+foray.verify_proof_chain(jsonb,text)|0|SELECT foray.verify_proof_chain('{"component": {}, "envelope": {"transaction_id": "T", "merkle_root": "x"}, "log": null, "checkpoint": null, "transaction_id": "U", "subject_id": "S"}', 'x')
 foray.log_leaf_hash(jsonb)|0|SELECT foray.log_leaf_hash('{"a": 1}')
 foray.log_nodes_at(bigint)|0|SELECT foray.log_nodes_at(7)
 foray.log_verify_inclusion(text,jsonb,bigint,text)|0|SELECT foray.log_verify_inclusion($ZERO_HASH, '{"leaf_index": 0, "tree_size": 1, "path": []}', 1, $ZERO_HASH)

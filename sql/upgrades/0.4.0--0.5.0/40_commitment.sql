@@ -119,10 +119,10 @@ BEGIN
 		RAISE EXCEPTION 'transaction "%" does not exist', original
 			USING ERRCODE = '22R54';
 	END IF;
-	IF orig_lifecycle NOT IN ('anchored', 'sealed') THEN
+	IF orig_lifecycle NOT IN ('anchored', 'sealed') AND foray.log_index(original) IS NULL THEN
 		RAISE EXCEPTION 'transaction "%" is % and can be corrected in place', original, orig_lifecycle
 			USING ERRCODE = '23R34',
-				  DETAIL = 'Rule AMEND-001: only an anchored or sealed transaction is amended by a new transaction.';
+				  DETAIL = 'Rule AMEND-001: only a transaction committed to the log, anchored or sealed is amended by a new transaction.';
 	END IF;
 
 	INSERT INTO foray.foray_transactions

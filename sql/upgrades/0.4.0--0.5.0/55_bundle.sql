@@ -1,6 +1,6 @@
 -- ---------------------------------------------------------------------
 -- 0.5.0: the bundle export for foray-verify (the same as
--- sql/parts/55_bundle.sql and 99z_bundle_grants.sql).
+-- sql/parts/55_bundle.sql; its grants are in 90_roles.sql).
 -- ---------------------------------------------------------------------
 
 CREATE FUNCTION foray.export_bundle(tx text, disclose text[] DEFAULT NULL,
@@ -11,17 +11,17 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	t record;
-	env jsonb;
-	bundle jsonb;
-	members jsonb;
-	disclosed jsonb := '[]';
+	env pg_catalog.jsonb;
+	bundle pg_catalog.jsonb;
+	members pg_catalog.jsonb;
+	disclosed pg_catalog.jsonb := '[]';
 	d record;
 	c record;
 BEGIN
 	IF tx IS NULL THEN
 		RETURN NULL;
 	END IF;
-	SELECT x.lifecycle::text AS lifecycle, x.merkle_root, x.blockchain_anchor INTO t
+	SELECT x.lifecycle::pg_catalog.text AS lifecycle, x.merkle_root, x.blockchain_anchor INTO t
 	  FROM foray.foray_transactions x
 	 WHERE x.transaction_id OPERATOR(pg_catalog.=) tx;
 	IF NOT FOUND THEN
@@ -34,15 +34,15 @@ BEGIN
 	-- member (leaf order: trees in order, ids bytewise), unless only some
 	-- components are disclosed
 	IF coalesce(with_document, disclose IS NULL) THEN
-		SELECT coalesce(jsonb_agg(m.entry ORDER BY m.tree, m.id COLLATE "C"), '[]'::jsonb) INTO members
-		  FROM (SELECT CASE k.component_type::text WHEN 'ARR' THEN 0 WHEN 'ACC' THEN 1
+		SELECT coalesce(jsonb_agg(m.entry ORDER BY m.tree, m.id COLLATE pg_catalog."C"), '[]'::pg_catalog.jsonb) INTO members
+		  FROM (SELECT CASE k.component_type::pg_catalog.text WHEN 'ARR' THEN 0 WHEN 'ACC' THEN 1
 						   WHEN 'ANT' THEN 2 ELSE 3 END AS tree,
 					   k.component_id AS id,
-					   jsonb_build_object('type', k.component_type::text, 'id', k.component_id,
+					   jsonb_build_object('type', k.component_type::pg_catalog.text, 'id', k.component_id,
 										  'component_hash', coalesce(k.component_hash, foray.foray_hash(k.foray_core)))
 					   OPERATOR(pg_catalog.||)
 					   CASE WHEN k.audit_data IS NULL OR jsonb_typeof(k.audit_data) OPERATOR(pg_catalog.=) 'null'
-							THEN '{}'::jsonb
+							THEN '{}'::pg_catalog.jsonb
 							ELSE jsonb_build_object('audit_data_hash', foray.foray_hash(k.audit_data)) END AS entry
 				  FROM foray.foray_components k
 				 WHERE k.transaction_id OPERATOR(pg_catalog.=) tx
@@ -52,7 +52,7 @@ BEGIN
 										  'component_hash', coalesce(a.attestation_hash, foray.foray_hash(a.foray_core)))
 					   OPERATOR(pg_catalog.||)
 					   CASE WHEN a.audit_data IS NULL OR jsonb_typeof(a.audit_data) OPERATOR(pg_catalog.=) 'null'
-							THEN '{}'::jsonb
+							THEN '{}'::pg_catalog.jsonb
 							ELSE jsonb_build_object('audit_data_hash', foray.foray_hash(a.audit_data)) END
 				  FROM foray.foray_attestations a
 				 WHERE a.transaction_id OPERATOR(pg_catalog.=) tx) AS m;
@@ -78,7 +78,7 @@ BEGIN
 	IF disclose IS NOT NULL THEN
 		FOR d IN SELECT u.id FROM unnest(disclose) WITH ORDINALITY AS u(id, ord) ORDER BY u.ord LOOP
 			SELECT x.type, x.core INTO c
-			  FROM (SELECT k.component_type::text AS type, k.foray_core AS core
+			  FROM (SELECT k.component_type::pg_catalog.text AS type, k.foray_core AS core
 					  FROM foray.foray_components k
 					 WHERE k.transaction_id OPERATOR(pg_catalog.=) tx
 					   AND k.component_id OPERATOR(pg_catalog.=) d.id
