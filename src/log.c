@@ -634,12 +634,26 @@ run_latest(LogPlan which, Datum *values)
 		elog(ERROR, "log lookup failed (%s): %s", plan_defs[which].sql, SPI_result_code_string(rc));
 }
 
+/*
+ * A database not updated to 0.5.0 has no log: nothing is logged there (the
+ * guards and the lifecycle evaluation of this library ask all the same).
+ */
+static bool
+log_absent(void)
+{
+	Oid			nsp = get_namespace_oid("foray", true);
+
+	return !OidIsValid(nsp) || !OidIsValid(get_relname_relid("log_entries", nsp));
+}
+
 int64
 foray_log_entry_latest(const char *transaction_id)
 {
 	Datum		v[1] = {CStringGetTextDatum(transaction_id)};
 	bool		isnull;
 
+	if (log_absent())
+		return -1;
 	run_latest(LP_BY_TX, v);
 	if (SPI_processed == 0)
 		return -1;
@@ -655,6 +669,8 @@ foray_log_first_logged(int64 *index)
 {
 	bool		isnull;
 
+	if (log_absent())
+		return NULL;
 	run_latest(LP_FIRST_LOGGED, NULL);
 	if (SPI_processed == 0)
 		return NULL;
@@ -678,7 +694,7 @@ foray_log_refuse_reopened(const char **changes, uint64 n)
 		if (strcmp(from, "ready_to_anchor") == 0 && strcmp(to, "open") == 0)
 			ids[k++] = CStringGetTextDatum(tx);
 	}
-	if (k == 0)
+	if (k == 0 || log_absent())
 		return;
 	v[0] = PointerGetDatum(construct_array(ids, k, TEXTOID, -1, false, TYPALIGN_INT));
 	run_latest(LP_LOGGED_OF, v);

@@ -198,6 +198,39 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		" WHERE transaction_id" EQ "$1 AND attestation_id" EQ "$2",
 		2, {TEXTOID, TEXTOID}
 	},
+	[PLAN_GUARD_LIFECYCLE] = {
+		"SELECT lifecycle::pg_catalog.text FROM foray.foray_transactions"
+		" WHERE transaction_id" EQ "$1 FOR SHARE",
+		1, {TEXTOID}
+	},
+	[PLAN_GUARD_LIFECYCLE_SKIP] = {
+		"SELECT l.lifecycle::pg_catalog.text,"
+		"       (SELECT k.lifecycle::pg_catalog.text FROM foray.foray_transactions k"
+		"         WHERE k.transaction_id" EQ "$1"
+		"         FOR SHARE SKIP LOCKED)"
+		"  FROM foray.foray_transactions l"
+		" WHERE l.transaction_id" EQ "$1",
+		1, {TEXTOID}
+	},
+	[PLAN_GUARD_ANY_FIXED] = {
+		"SELECT transaction_id FROM foray.foray_transactions"
+		" WHERE lifecycle::pg_catalog.text" EQ "ANY ('{anchored,sealed}'::pg_catalog.text[])"
+		" LIMIT 1",
+		0, {InvalidOid}
+	},
+	[PLAN_GUARD_ANY_MEMBER] = {
+		"SELECT 1 FROM foray.foray_components UNION ALL"
+		" SELECT 1 FROM foray.foray_attestations LIMIT 1",
+		0, {InvalidOid}
+	},
+	[PLAN_CASCADE_ATTESTATIONS] = {
+		"DELETE FROM foray.foray_attestations WHERE transaction_id" EQ "$1",
+		1, {TEXTOID}
+	},
+	[PLAN_CASCADE_COMPONENTS] = {
+		"DELETE FROM foray.foray_components WHERE transaction_id" EQ "$1",
+		1, {TEXTOID}
+	},
 };
 
 /*

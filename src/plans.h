@@ -28,6 +28,12 @@ typedef enum ForayPlan
 	PLAN_ATTESTATION_REFERRERS, /* (key) -> first attestation naming it */
 	PLAN_COMPONENT_EXISTS,		/* (tx, id) -> component_type */
 	PLAN_ATTESTATION_ROW,		/* (tx, id) -> (subject_refs, dependencies) */
+	PLAN_GUARD_LIFECYCLE,		/* immutability.c: (tx) -> lifecycle, row FOR SHARE */
+	PLAN_GUARD_LIFECYCLE_SKIP,	/* (tx) -> (lifecycle, lifecycle if lockable now) */
+	PLAN_GUARD_ANY_FIXED,		/* () -> an anchored or sealed transaction */
+	PLAN_GUARD_ANY_MEMBER,		/* () -> any component or attestation? */
+	PLAN_CASCADE_ATTESTATIONS,	/* (tx) delete its attestations */
+	PLAN_CASCADE_COMPONENTS,	/* (tx) delete its components */
 	FORAY_PLAN_COUNT
 } ForayPlan;
 
