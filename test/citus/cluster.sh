@@ -1,18 +1,18 @@
-# A Citus cluster on loopback for the Citus suite (test/suites/80_citus.sh),
-# the Citus benchmark (test/bench/citus_bench.sh) and by hand: a coordinator
-# and two workers, each its own initdb under tmp/, on FORAY_CITUS_PORT (the
-# coordinator; default FORAY_PGPORT + 40) and the next two ports.  Source
-# test/lib.sh first.
+# A Citus cluster on loopback for the Citus suite (test/suites/80_citus.sh)
+# and by hand: a coordinator and two workers, each its own initdb under
+# tmp/, on FORAY_CITUS_PORT (the coordinator; default 55432) and the next
+# two ports.  Source test/lib.sh first.
 #
-#   foray_citus_ensure     Citus installed (built from ../shared/citus when
-#                          missing) and copied into tmp/pginst; returns 1,
-#                          with the reason in FORAY_CITUS_SKIP, when it cannot be
+#   foray_citus_ensure     Citus installed (built from its source archive when
+#                          missing, docs/citus.md) and copied into tmp/pginst;
+#                          returns 1, with the reason in FORAY_CITUS_SKIP,
+#                          when it cannot be
 #   foray_citus_start      the three nodes running, database $FORAY_CITUS_DB
 #                          (foray_citus) created with Citus and the workers added
 #   foray_citus_stop       stops the three nodes
 #   foray_cq PORT SQL...   psql -At against one node's $FORAY_CITUS_DB
 
-FORAY_CITUS_PORT=${FORAY_CITUS_PORT:-$((FORAY_PGPORT + 40))}
+FORAY_CITUS_PORT=${FORAY_CITUS_PORT:-55432}
 FORAY_CITUS_DB=${FORAY_CITUS_DB:-foray_citus}
 FORAY_CITUS_PORTS="$FORAY_CITUS_PORT $((FORAY_CITUS_PORT + 1)) $((FORAY_CITUS_PORT + 2))"
 FORAY_CITUS_SHARDS=${FORAY_CITUS_SHARDS:-8}
@@ -20,30 +20,65 @@ export FORAY_CITUS_PORT FORAY_CITUS_DB FORAY_CITUS_SHARDS
 
 foray_citus_dir() { echo "$(foray_cluster_dir)-citus-$1"; }
 
+# The folder holding the Citus source archive and install.sh (with its
+# patch): the folder of $FORAY_CITUS_ARCHIVE when set, else shared/citus
+# beside the repository or beside one of its parents.
+foray_citus_source() {
+	local d
+	if [ -n "${FORAY_CITUS_ARCHIVE:-}" ]; then
+		d=$(cd "$(dirname "$FORAY_CITUS_ARCHIVE")" 2>/dev/null && pwd) || return 1
+		[ -f "$FORAY_CITUS_ARCHIVE" ] && [ -f "$d/install.sh" ] && { echo "$d"; return 0; }
+		return 1
+	fi
+	d=$(cd "$FORAY_ROOT/.." && pwd)
+	while :; do
+		if [ -f "$d/shared/citus/citus-13.2.2.tar.gz" ] && [ -f "$d/shared/citus/install.sh" ]; then
+			echo "$d/shared/citus"
+			return 0
+		fi
+		[ "$d" = / ] && return 1
+		d=$(dirname "$d")
+	done
+}
+
 foray_citus_ensure() {
-	local pgc libdir sharedir installer
+	local pgc libdir sharedir src
 	pgc=$(foray_pg_config)
 	libdir=$($pgc --pkglibdir)
 	sharedir=$($pgc --sharedir)
 	if [ ! -f "$libdir/citus.so" ] || ! grep -q "default_version = '13.2-1'" "$sharedir/extension/citus.control" 2>/dev/null; then
-		installer="$FORAY_ROOT/../shared/citus/install.sh"
-		if [ ! -f "$installer" ]; then
-			FORAY_CITUS_SKIP="Citus is not installed and ../shared/citus/install.sh is not beside the repository"
+		if ! src=$(foray_citus_source); then
+			if [ -n "${FORAY_CITUS_ARCHIVE:-}" ]; then
+				FORAY_CITUS_SKIP="Citus is not installed and FORAY_CITUS_ARCHIVE ($FORAY_CITUS_ARCHIVE) is not an archive with install.sh beside it"
+			else
+				FORAY_CITUS_SKIP="Citus is not installed and no shared/citus/citus-13.2.2.tar.gz with install.sh was found beside the repository or its parents (set FORAY_CITUS_ARCHIVE)"
+			fi
 			return 1
 		fi
-		foray_log "building Citus with $installer (one to ten minutes)"
-		if ! PG_CONFIG="$pgc" bash "$installer" >"$FORAY_TMP/citus-install.log" 2>&1; then
-			FORAY_CITUS_SKIP="Citus could not be built (see tmp/citus-install.log: $(tail -n 1 "$FORAY_TMP/citus-install.log"))"
+		foray_log "building Citus with $src/install.sh (one to ten minutes)"
+		if ! PG_CONFIG="$pgc" bash "$src/install.sh" >"$FORAY_TMP/citus-install.log" 2>&1; then
+			FORAY_CITUS_SKIP="Citus could not be built (tmp/citus-install.log: $(tail -n 1 "$FORAY_TMP/citus-install.log"))"
 			return 1
 		fi
 	fi
-	# tmp/pginst is a copy made once: bring Citus into it
-	cp -a "$libdir"/citus*.so "$FORAY_SANDBOX$libdir/" &&
-		cp -a "$sharedir"/extension/citus* "$FORAY_SANDBOX$sharedir/extension/" || {
+	# tmp/pginst is a copy made once: bring Citus into it.  A library a
+	# running server has mapped is never written over (that crashes it): a
+	# changed one is copied beside it and renamed into place.
+	local f
+	for f in "$libdir"/citus*.so; do
+		cmp -s "$f" "$FORAY_SANDBOX$libdir/$(basename "$f")" && continue
+		cp -a "$f" "$FORAY_SANDBOX$libdir/.$(basename "$f").new" &&
+			mv -f "$FORAY_SANDBOX$libdir/.$(basename "$f").new" "$FORAY_SANDBOX$libdir/$(basename "$f")" || {
+			FORAY_CITUS_SKIP="Citus could not be copied into $FORAY_SANDBOX"
+			return 1
+		}
+	done
+	cp -a "$sharedir"/extension/citus* "$FORAY_SANDBOX$sharedir/extension/" || {
 		FORAY_CITUS_SKIP="Citus could not be copied into $FORAY_SANDBOX"
 		return 1
 	}
-	[ -d "$libdir/citus_decoders" ] && cp -a "$libdir/citus_decoders" "$FORAY_SANDBOX$libdir/"
+	[ -d "$libdir/citus_decoders" ] && [ ! -d "$FORAY_SANDBOX$libdir/citus_decoders" ] &&
+		cp -a "$libdir/citus_decoders" "$FORAY_SANDBOX$libdir/"
 	return 0
 }
 

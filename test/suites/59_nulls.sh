@@ -140,7 +140,9 @@ WITH cols AS (
 	SELECT c.relname AS tbl, a.attname AS col, a.attnotnull AS not_null, a.attnum
 	  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
 	 WHERE c.relnamespace = 'foray'::regnamespace AND c.relkind = 'r' AND a.attnum > 0
-	   AND NOT a.attisdropped AND a.attgenerated = '' AND a.attidentity = ''),
+	   AND NOT a.attisdropped AND a.attgenerated = '' AND a.attidentity = ''
+	   -- numbered by the substrate whatever the writer gives, as an identity is (LOG-004)
+	   AND NOT (c.relname IN ('transaction_events', 'engine_events') AND a.attname IN ('event_id', 'seq'))),
 cases AS (
 	SELECT t.tbl, t.col, t.not_null, row_number() OVER () AS n,
 		   (SELECT string_agg(quote_ident(v.col), ', ' ORDER BY v.col) FROM public.null_values v WHERE v.tbl = t.tbl) AS collist,
