@@ -330,6 +330,11 @@ foray_anchored_guard(PG_FUNCTION_ARGS)
 					 errmsg("cannot truncate foray.%s: it holds anchored transactions", relname),
 					 errdetail("Rule IMM-001: once anchored, a transaction, its components and its attestations never change; transaction \"%s\" is one.",
 							   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1))));
+		/*
+		 * (On Citus the log is the coordinator's; a shard's trigger cannot
+		 * read it: docs/citus.md.)
+		 */
+		if (shards->identity)
 		{
 			int64		log_index;
 			char	   *logged = foray_log_first_logged(&log_index);
@@ -531,12 +536,19 @@ foray_transactions_truncated(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_transactions_truncated: not called by trigger manager");
-	shards = foray_shards_for_trigger((TriggerData *) fcinfo->context, &which);
-	if (shards == NULL)
-		return PointerGetDatum(NULL);	/* a Citus shell: its shards check */
 	/* what this backend knew of the rows is gone with them */
 	foray_guard_forget();
 	foray_forget_all();
+	shards = foray_shards_for_trigger((TriggerData *) fcinfo->context, &which);
+	if (shards == NULL || !shards->identity)
+	{
+		/*
+		 * A Citus shell, or a shard: Citus truncates the tables shard by
+		 * shard, each shard of foray_transactions before its colocated
+		 * members, so "alone" cannot be told here (docs/citus.md).
+		 */
+		return PointerGetDatum(NULL);
+	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	foray_begin_owner_write(&ow);
