@@ -870,8 +870,17 @@ bool
 foray_transaction_writers_done(const char *transaction_id, bool nowait)
 {
 	LOCKTAG		tag;
+	ForayShards *s = foray_shards_for_tx_if_local(transaction_id);
 
-	if (escalated(foray_shards_for_tx(transaction_id)))
+	/*
+	 * On a Citus coordinator the writers run on the transaction's worker,
+	 * under its writer lock there; each holds the envelope row FOR SHARE
+	 * until it commits (the immutability guard), so the caller's FOR UPDATE
+	 * of that row has already waited for them (docs/citus.md).
+	 */
+	if (s == NULL)
+		return true;
+	if (escalated(s))
 		return true;			/* this backend's table locks exclude every writer */
 	transaction_lock_tag(transaction_id, &tag);
 	if (LockAcquire(&tag, ExclusiveLock, false, nowait) == LOCKACQUIRE_NOT_AVAIL)
