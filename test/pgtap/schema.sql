@@ -4,7 +4,7 @@
 --	enforces, deferred foreign keys and triggers, privileges, and the
 --	pg_dump registration.  Run by test/suites/20_pgtap.sh (pg_prove).
 BEGIN;
-SELECT plan(231);
+SELECT plan(230);
 
 -- ---------------------------------------------------------------------
 -- Schema and tables

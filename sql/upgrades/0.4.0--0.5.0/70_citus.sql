@@ -1,5 +1,5 @@
 -- ---------------------------------------------------------------------
--- 0.5.0: one code path on a single node and on Citus (docs/scale-out.md).
+-- 0.5.0: one code path on a single node and on Citus (docs/citus.md).
 -- Every trigger names its table by its first argument, so the same C
 -- function works on the table and on each of its Citus shards (whose
 -- names carry a suffix).  Recreated with the argument.
@@ -125,7 +125,7 @@ CREATE TRIGGER foray_26_truncate AFTER TRUNCATE ON foray.foray_transactions
 	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_transactions_truncated('foray_transactions');
 
 -- ---------------------------------------------------------------------
--- The event log in two tables (docs/scale-out.md): events about a FORAY
+-- The event log in two tables (docs/citus.md): events about a FORAY
 -- transaction in transaction_events, numbered per transaction (seq), the
 -- engine's MemoryObject events in engine_events, and foray.memory_events a
 -- view over both.  Every event keeps its event_id; a transaction's events
@@ -135,7 +135,7 @@ CREATE TRIGGER foray_26_truncate AFTER TRUNCATE ON foray.foray_transactions
 
 -- The events are kept in two tables, one per kind of subject, so that each
 -- can live where its subjects live when the substrate is distributed
--- (docs/scale-out.md): events about a FORAY transaction, its components and
+-- (docs/citus.md): events about a FORAY transaction, its components and
 -- attestations (the substrate's own, and the engine's about them) in
 -- transaction_events, numbered 1, 2, 3 ... per transaction (seq, without
 -- gaps); the engine's MemoryObject events in engine_events.  Readers and
@@ -251,7 +251,7 @@ SELECT event_id, event_kind, subject_kind, subject_id, transaction_id, engagemen
 ALTER VIEW foray.memory_events ALTER COLUMN payload SET DEFAULT '{}';
 ALTER VIEW foray.memory_events ALTER COLUMN occurred_at SET DEFAULT pg_catalog.clock_timestamp();
 COMMENT ON VIEW foray.memory_events IS
-'The append-only event log, one view over foray.transaction_events and foray.engine_events: the substrate''s events (written by its triggers in the same SQL transaction) and the Loomworks engine''s, with one actor convention.  An INSERT goes to the table of its subject (MEMORY_OBJECT: engine_events; a transaction, component or attestation: transaction_events); UPDATE and DELETE are refused for everyone (LOG-001).  transaction_seq orders a transaction''s events without gaps; event_id follows the order of writing on one node (docs/scale-out.md).';
+'The append-only event log, one view over foray.transaction_events and foray.engine_events: the substrate''s events (written by its triggers in the same SQL transaction) and the Loomworks engine''s, with one actor convention.  An INSERT goes to the table of its subject (MEMORY_OBJECT: engine_events; a transaction, component or attestation: transaction_events); UPDATE and DELETE are refused for everyone (LOG-001).  transaction_seq orders a transaction''s events without gaps; event_id follows the order of writing on one node (docs/citus.md).';
 COMMENT ON COLUMN foray.memory_events.transaction_seq IS 'transaction_events.seq: the event''s place in its transaction''s history (NULL for a MemoryObject event).';
 
 -- nothing relies on PUBLIC defaults (as 99_privileges.sql does for a fresh install)
