@@ -276,6 +276,24 @@ check "event ids are unique across nodes, and come from both workers' ranges" "t
 	"$(foray_cq $C -F' ' -c "SELECT count(*) = count(DISTINCT event_id), min(event_id >> 48), max(event_id >> 48) FROM foray.memory_events")"
 
 # ---------------------------------------------------------------------
+# The log (docs/log.md) on the coordinator, over transactions of both workers
+# ---------------------------------------------------------------------
+LOGGED="SELECT transaction_id FROM foray.foray_transactions WHERE lifecycle = 'anchored' ORDER BY 1"
+foray_cq $C -c "SELECT foray.log_set_origin('example.com/citus')" >/dev/null
+single -c "SELECT foray.log_set_origin('example.com/citus')" >/dev/null
+for tx in $(foray_cq $C -c "$LOGGED"); do
+	foray_cq $C -c "SELECT foray.log_append('$tx')" >/dev/null 2>>"$FORAY_TMP/citus-log.err"
+	single -c "SELECT foray.log_append('$tx')" >/dev/null
+done
+check "log_append on the coordinator, one by one: no error" "" "$(cat "$FORAY_TMP/citus-log.err" 2>/dev/null)"
+both "SELECT foray.log_size() || ' ' || foray.log_root(foray.log_size())" "the log's size and root as on one node"
+both "SELECT foray.log_inclusion_proof('AP_2026_Q1_BATCH_PAYMENT_001')" "a log inclusion proof as on one node"
+check "it verifies against the log's root" "t" \
+	"$(foray_cq $C -c "SELECT foray.log_verify_inclusion(p ->> 'leaf_hash', p, foray.log_size(), foray.log_root(foray.log_size()))
+		FROM foray.log_inclusion_proof('AP_2026_Q1_BATCH_PAYMENT_001') p")"
+check "log_append_ready(n) is refused on Citus (docs/citus.md)" "0A000" "$(state $C "SELECT foray.log_append_ready(5)")"
+
+# ---------------------------------------------------------------------
 # verify(): clean, then a row changed behind the substrate's back on a worker
 # ---------------------------------------------------------------------
 check "verify() finds nothing" "" "$(foray_cq $C -c "SELECT * FROM foray.verify()" 2>&1)"
