@@ -127,6 +127,26 @@ load_ready(const char *txid, ForayTx *tx)
 }
 
 /*
+ * The canonical envelope texts of n distinct transactions, as
+ * foray.anchor_envelope_text gives each (the same refusals, for the first
+ * transaction in ids order that has one), loaded together
+ * (foray_tx_load_many).
+ */
+void
+foray_envelope_texts(const char *const *ids, int n, text **texts)
+{
+	ForayTx    *txs = palloc(sizeof(ForayTx) * Max(n, 1));
+
+	foray_tx_load_many(ids, n, txs);
+	for (int i = 0; i < n; i++)
+	{
+		foray_tx_require(&txs[i]);
+		require_envelope(&txs[i]);
+		texts[i] = foray_tx_envelope_text(&txs[i], NULL);
+	}
+}
+
+/*
  * foray.anchor_envelope(tx text) RETURNS jsonb
  */
 Datum

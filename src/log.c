@@ -94,7 +94,6 @@ typedef enum LogPlan
 	LP_ANCHORED_SIZE,
 	LP_RECENT,
 	LP_ENVELOPE,
-	LP_ENVELOPES,
 	LP_ORIGIN,
 	LP_NEW_ORIGIN,
 	LP_RENAME,
@@ -159,11 +158,6 @@ static const struct
 	},
 	[LP_ENVELOPE] = {
 		"SELECT foray.anchor_envelope_text($1)", 1, {TEXTOID}
-	},
-	[LP_ENVELOPES] = {
-		"SELECT t.id, foray.anchor_envelope_text(t.id)"
-		"  FROM ROWS FROM (pg_catalog.unnest($1)) WITH ORDINALITY AS t(id, n)"
-		" ORDER BY t.n", 1, {TEXTARRAYOID}
 	},
 	[LP_ORIGIN] = {
 		"SELECT origin FROM foray.log_config", 0, {0}
@@ -635,25 +629,26 @@ run_latest(LogPlan which, Datum *values)
 }
 
 /*
- * A database not updated to 0.5.0 has no log: nothing is logged there (the
- * guards and the lifecycle evaluation of this library ask all the same).
+ * A database whose catalog predates the log (0.4.0 and earlier, until
+ * ALTER EXTENSION ... UPDATE) has no foray.log_entries: nothing is logged.
  */
-static bool
-log_absent(void)
+bool
+foray_log_exists(void)
 {
 	Oid			nsp = get_namespace_oid("foray", true);
 
-	return !OidIsValid(nsp) || !OidIsValid(get_relname_relid("log_entries", nsp));
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("log_entries", nsp));
 }
 
 int64
 foray_log_entry_latest(const char *transaction_id)
 {
-	Datum		v[1] = {CStringGetTextDatum(transaction_id)};
+	Datum		v[1];
 	bool		isnull;
 
-	if (log_absent())
+	if (!foray_log_exists())
 		return -1;
+	v[0] = CStringGetTextDatum(transaction_id);
 	run_latest(LP_BY_TX, v);
 	if (SPI_processed == 0)
 		return -1;
@@ -669,7 +664,7 @@ foray_log_first_logged(int64 *index)
 {
 	bool		isnull;
 
-	if (log_absent())
+	if (!foray_log_exists())
 		return NULL;
 	run_latest(LP_FIRST_LOGGED, NULL);
 	if (SPI_processed == 0)
@@ -681,9 +676,13 @@ foray_log_first_logged(int64 *index)
 void
 foray_log_refuse_reopened(const char **changes, uint64 n)
 {
-	Datum	   *ids = palloc(sizeof(Datum) * (n + 1));
+	Datum	   *ids;
 	int			k = 0;
 	Datum		v[1];
+
+	if (!foray_log_exists())
+		return;
+	ids = palloc(sizeof(Datum) * (n + 1));
 
 	for (uint64 i = 0; i < n; i++)
 	{
@@ -694,7 +693,7 @@ foray_log_refuse_reopened(const char **changes, uint64 n)
 		if (strcmp(from, "ready_to_anchor") == 0 && strcmp(to, "open") == 0)
 			ids[k++] = CStringGetTextDatum(tx);
 	}
-	if (k == 0 || log_absent())
+	if (k == 0)
 		return;
 	v[0] = PointerGetDatum(construct_array(ids, k, TEXTOID, -1, false, TYPALIGN_INT));
 	run_latest(LP_LOGGED_OF, v);
@@ -1018,8 +1017,8 @@ skippable(int sqlerrcode)
 }
 
 /*
- * The leaves of ids[from .. from + count) (foray.anchor_envelope_text, in one
- * statement), in a subtransaction.  False, with *err, when a skippable
+ * The leaves of ids[from .. from + count) (the envelopes of
+ * foray.anchor_envelope_text, their rows read together), in a subtransaction.  False, with *err, when a skippable
  * error stopped it; other errors are thrown.
  */
 static bool
@@ -1033,25 +1032,17 @@ try_leaves(Datum *ids, int from, int count, uint8 *leaves, ErrorData **err)
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		Datum		v[1];
-		SPITupleTable *tt;
-		uint64		i;
+		const char **cids = palloc(sizeof(char *) * count);
+		text	  **texts = palloc(sizeof(text *) * count);
 
-		v[0] = PointerGetDatum(construct_array(ids + from, count, TEXTOID, -1, false, TYPALIGN_INT));
-		run(LP_ENVELOPES, v, NULL, false, 0, SPI_OK_SELECT);
-		tt = SPI_tuptable;
-		if (SPI_processed != (uint64) count)
-			elog(ERROR, "%d envelopes asked, " UINT64_FORMAT " built", count, SPI_processed);
-		for (i = 0; i < (uint64) count; i++)
+		for (int i = 0; i < count; i++)
+			cids[i] = TextDatumGetCString(ids[from + i]);
+		foray_envelope_texts(cids, count, texts);
+		for (int i = 0; i < count; i++)
 		{
-			bool		isnull;
-			Datum		env = SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull);
-
-			if (isnull)
-				elog(ERROR, "foray.anchor_envelope_text returned NULL");
-			foray_log_text_leaf(DatumGetTextPP(env), leaves + (from + i) * HL);
+			foray_log_text_leaf(texts[i], leaves + (from + i) * HL);
+			pfree(texts[i]);
 		}
-		SPI_freetuptable(tt);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;

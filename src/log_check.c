@@ -287,6 +287,8 @@ foray_log_check_tx(const ForayTx *tx, bool single, ForayLogFindingFn finding, vo
 {
 	TxCheck		k = {tx, single, finding, arg};
 
+	if (!foray_log_exists())
+		return;
 	foray_log_run(check_tx_body, &k);
 }
 
@@ -552,5 +554,7 @@ foray_log_check_all(ForayLogFindingFn finding, void *arg)
 	memset(&k, 0, sizeof(k));
 	k.finding = finding;
 	k.arg = arg;
+	if (!foray_log_exists())
+		return;
 	foray_log_run(check_all_body, &k);
 }

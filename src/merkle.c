@@ -17,7 +17,9 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "common/hashfn.h"
 #include "utils/array.h"
+#include "utils/hsearch.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "catalog/namespace.h"
@@ -216,14 +218,16 @@ static SPIPlanPtr plan_attestations = NULL;
  * (ALTER EXTENSION foray_substrate UPDATE) has no commitment_scheme column:
  * everything there is scheme 1, as that version computed it.
  */
-#define TX_COLUMNS(scheme) \
-	"SELECT lifecycle::pg_catalog.text, schema_version, document_timestamp, foray_core, " \
+#define TX_LIST(scheme) \
+	"lifecycle::pg_catalog.text, schema_version, document_timestamp, foray_core, " \
 	"       audit_data_anchor, " \
 	"       foray_core_hash, audit_data_hash, merkle_root, component_hashes, " \
 	"       blockchain_anchor, sealed_archive_ref, " \
 	"       CASE WHEN pg_catalog.jsonb_typeof(audit_data_anchor) OPERATOR(pg_catalog.=) 'object' " \
 	"            THEN audit_data_anchor OPERATOR(pg_catalog.->>) 'audit_data_hash'::pg_catalog.text END, " \
-	"       " scheme \
+	"       " scheme
+#define TX_COLUMNS(scheme) \
+	"SELECT " TX_LIST(scheme) \
 	"  FROM foray.foray_transactions " \
 	" WHERE transaction_id OPERATOR(pg_catalog.=) $1"
 #define SCHEME_COLUMN "commitment_scheme::pg_catalog.int4 "
@@ -396,12 +400,114 @@ typedef struct Members
 	size_t		cap;
 } Members;
 
+/* room for one more member */
+static foray_commit_member *
+next_member(Members *ms, MemoryContext work)
+{
+	if (ms->n == ms->cap)
+	{
+		size_t		cap = Max(ms->cap * 2, 16);
+
+		ms->m = ms->m == NULL ?
+			MemoryContextAllocHuge(work, sizeof(foray_commit_member) * cap) :
+			repalloc_huge(ms->m, sizeof(foray_commit_member) * cap);
+		ms->cap = cap;
+	}
+	return &ms->m[ms->n];
+}
+
+/*
+ * One component or attestation row (cols: id, type code, stored hash,
+ * foray_core or NULL, audit_data) into ms, hashing what is not stored.
+ * Allocates its id in work, anything else in rowcxt (reset here when
+ * used).  The common row (stored hash, no audit data) allocates nothing but
+ * its id.
+ */
+static void
+add_member(ForayTx *tx, Members *ms, Datum *cols, bool *nulls,
+		   ForayFindingFn finding, void *finding_arg, MemoryContext work, MemoryContext rowcxt)
+{
+	text	   *idt;
+	text	   *typet;
+	foray_commit_member *m = next_member(ms, work);
+	bool		dirty;
+	const char *hash_field;
+	int			idlen;
+	char	   *id;
+	MemoryContext rowold = MemoryContextSwitchTo(rowcxt);
+
+	idt = DatumGetTextPP(cols[0]);
+	typet = DatumGetTextPP(cols[1]);
+	/* detoasting (never for short ids) allocates in rowcxt */
+	dirty = (Pointer) idt != DatumGetPointer(cols[0]) ||
+		(Pointer) typet != DatumGetPointer(cols[1]);
+	memset(m, 0, sizeof(*m));
+	m->tree = tree_of_text(typet);
+	idlen = VARSIZE_ANY_EXHDR(idt);
+	id = MemoryContextAlloc(work, idlen + 1);
+	memcpy(id, VARDATA_ANY(idt), idlen);
+	id[idlen] = '\0';
+	m->id = id;
+	m->id_len = idlen;
+	hash_field = m->tree == FORAY_TREE_ATT ? "attestation_hash" : "component_hash";
+
+	if (!nulls[3])
+	{
+		/* hash the foray_core (recompute, or no stored hash) */
+		dirty = true;
+		hash_value(DatumGetJsonbP(cols[3]), id, m->component_hash);
+		if (finding != NULL)
+		{
+			char		recomputed[FORAY_HASH_TEXT_LEN_M + 1];
+			char	   *stored = nulls[2] ? NULL : TextDatumGetCString(cols[2]);
+
+			foray_hash_to_text(m->component_hash, recomputed);
+			if (stored == NULL || strcmp(stored, recomputed) != 0)
+				finding(finding_arg, id, hash_field, stored, recomputed);
+		}
+	}
+	else
+	{
+		text	   *ht = nulls[2] ? NULL : DatumGetTextPP(cols[2]);
+
+		if (ht != NULL && (Pointer) ht != DatumGetPointer(cols[2]))
+			dirty = true;
+		if (ht == NULL || !hash_from_text_datum(ht, m->component_hash))
+			ereport(ERROR,
+					(errcode(ERRCODE_FORAY_BAD_HASH_TEXT),
+					 errmsg("stored %s of \"%s\" in transaction \"%s\" is not a sha-256 hash",
+							hash_field, id, tx->transaction_id),
+					 errhint("Run foray.verify('%s').", tx->transaction_id)));
+	}
+
+	if (!nulls[4])
+	{
+		Jsonb	   *audit = DatumGetJsonbP(cols[4]);
+
+		dirty = true;
+		if (tx->scheme == FORAY_COMMIT_SCHEME_2 && jsonb_is_json_null(audit))
+			ereport(ERROR,
+					(errcode(ERRCODE_FORAY_INVALID_CORE),
+					 errmsg("audit_data of \"%s\" in transaction \"%s\" is JSON null",
+							id, tx->transaction_id),
+					 errdetail("Rule AUDIT-001: audit_data is a JSON value other than null; SQL NULL means none (docs/merkle.md)."),
+					 errhint("Run foray.verify('%s').", tx->transaction_id)));
+		m->has_audit = true;
+		hash_value(audit, id, m->audit_hash);
+	}
+	ms->n++;
+
+	/* the common row allocated nothing here: skip the reset */
+	MemoryContextSwitchTo(rowold);
+	if (dirty)
+		MemoryContextReset(rowcxt);
+}
+
 /*
  * Read every component (or attestation) of the transaction through a
- * cursor, FETCH_BATCH rows at a time, hashing what is not stored.  The rows
- * come unordered (a sort in C is several times cheaper than one in the
- * executor); foray_commit_sort orders them.  The common row (stored hash,
- * no audit data) allocates nothing but its id.
+ * cursor, FETCH_BATCH rows at a time.  The rows come unordered (a sort in C
+ * is several times cheaper than one in the executor); foray_commit_sort
+ * orders them.
  */
 static void
 load_members(SPIPlanPtr plan, ForayTx *tx, int flags, Members *ms,
@@ -443,81 +549,9 @@ load_members(SPIPlanPtr plan, ForayTx *tx, int flags, Members *ms,
 		{
 			Datum		cols[5];
 			bool		nulls[5];
-			text	   *idt;
-			text	   *typet;
-			foray_commit_member *m = &ms->m[ms->n];
-			bool		dirty;
-			const char *hash_field;
-			int			idlen;
-			char	   *id;
-			MemoryContext rowold = MemoryContextSwitchTo(rowcxt);
 
 			heap_deform_tuple(SPI_tuptable->vals[i], desc, cols, nulls);
-			idt = DatumGetTextPP(cols[0]);
-			typet = DatumGetTextPP(cols[1]);
-			/* detoasting (never for short ids) allocates in rowcxt */
-			dirty = (Pointer) idt != DatumGetPointer(cols[0]) ||
-				(Pointer) typet != DatumGetPointer(cols[1]);
-			memset(m, 0, sizeof(*m));
-			m->tree = tree_of_text(typet);
-			idlen = VARSIZE_ANY_EXHDR(idt);
-			id = MemoryContextAlloc(work, idlen + 1);
-			memcpy(id, VARDATA_ANY(idt), idlen);
-			id[idlen] = '\0';
-			m->id = id;
-			m->id_len = idlen;
-			hash_field = m->tree == FORAY_TREE_ATT ? "attestation_hash" : "component_hash";
-
-			if (!nulls[3])
-			{
-				/* hash the foray_core (recompute, or no stored hash) */
-				dirty = true;
-				hash_value(DatumGetJsonbP(cols[3]), id, m->component_hash);
-				if (finding != NULL)
-				{
-					char		recomputed[FORAY_HASH_TEXT_LEN_M + 1];
-					char	   *stored = nulls[2] ? NULL : TextDatumGetCString(cols[2]);
-
-					foray_hash_to_text(m->component_hash, recomputed);
-					if (stored == NULL || strcmp(stored, recomputed) != 0)
-						finding(finding_arg, id, hash_field, stored, recomputed);
-				}
-			}
-			else
-			{
-				text	   *ht = nulls[2] ? NULL : DatumGetTextPP(cols[2]);
-
-				if (ht != NULL && (Pointer) ht != DatumGetPointer(cols[2]))
-					dirty = true;
-				if (ht == NULL || !hash_from_text_datum(ht, m->component_hash))
-					ereport(ERROR,
-							(errcode(ERRCODE_FORAY_BAD_HASH_TEXT),
-							 errmsg("stored %s of \"%s\" in transaction \"%s\" is not a sha-256 hash",
-									hash_field, id, tx->transaction_id),
-							 errhint("Run foray.verify('%s').", tx->transaction_id)));
-			}
-
-			if (!nulls[4])
-			{
-				Jsonb	   *audit = DatumGetJsonbP(cols[4]);
-
-				dirty = true;
-				if (tx->scheme == FORAY_COMMIT_SCHEME_2 && jsonb_is_json_null(audit))
-					ereport(ERROR,
-							(errcode(ERRCODE_FORAY_INVALID_CORE),
-							 errmsg("audit_data of \"%s\" in transaction \"%s\" is JSON null",
-									id, tx->transaction_id),
-							 errdetail("Rule AUDIT-001: audit_data is a JSON value other than null; SQL NULL means none (docs/merkle.md)."),
-							 errhint("Run foray.verify('%s').", tx->transaction_id)));
-				m->has_audit = true;
-				hash_value(audit, id, m->audit_hash);
-			}
-			ms->n++;
-
-			/* the common row allocated nothing here: skip the reset */
-			MemoryContextSwitchTo(rowold);
-			if (dirty)
-				MemoryContextReset(rowcxt);
+			add_member(tx, ms, cols, nulls, finding, finding_arg, work, rowcxt);
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
@@ -538,68 +572,34 @@ commit_check(int rc, const ForayTx *tx)
 }
 
 /*
- * Load the transaction's envelope row and all its components and
- * attestations, and compute every hash under the transaction's commitment
- * scheme (src/core/commitment.c).  With FORAY_TX_RECOMPUTE every
- * foray_core is hashed again and each difference from the stored hash is
- * reported through 'finding'.  Results are allocated in the caller's
- * memory context.  tx->found is false when there is no such transaction.
+ * The envelope row's columns (TX_LIST, from column first) into tx, and the
+ * commitment's input header: foray_core_hash, the anchor's metadata hash.
+ * *stored_in_anchor: the audit_data_hash the row's audit_data_anchor states.
  */
-void
-foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
-			  ForayFindingFn finding, void *finding_arg)
+static void
+tx_header(ForayTx *tx, HeapTuple tup, TupleDesc desc, int first, MemoryContext caller,
+		  char **stored_in_anchor)
 {
-	MemoryContext caller = CurrentMemoryContext;
-	Datum		values[1];
-	int			rc;
-	HeapTuple	tup;
-	TupleDesc	desc;
 	Jsonb	   *core;
 	Jsonb	   *anchor;
-	Members		ms = {NULL, 0, 0};
-	MemoryContext work;
-	char	   *stored_in_anchor;
 	bool		isnull;
-	foray_commit out;
 	foray_commit_input *in = &tx->input;
-	foray_hasher *h = foray_backend_hasher();
-	int			nest;
+	const char *transaction_id = tx->transaction_id;
 
-	memset(tx, 0, sizeof(ForayTx));
-	tx->transaction_id = pstrdup(transaction_id);
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	nest = foray_safe_search_path_push();
-	prepare_plans();
-
-	values[0] = CStringGetTextDatum(transaction_id);
-	rc = SPI_execute_plan((flags & FORAY_TX_LOCK) ? plan_tx_lock : plan_tx,
-						  values, NULL, false, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "transaction lookup failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
-	{
-		foray_safe_search_path_pop(nest);
-		SPI_finish();
-		return;
-	}
 	tx->found = true;
-	tup = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	tx->lifecycle = getstr(tup, desc, 1, caller);
-	tx->schema_version = getstr(tup, desc, 2, caller);
-	tx->document_timestamp = getstr(tup, desc, 3, caller);
-	core = getjsonb(tup, desc, 4);
-	anchor = getjsonb(tup, desc, 5);
-	tx->stored_foray_core_hash = getstr(tup, desc, 6, caller);
-	tx->stored_audit_data_hash = getstr(tup, desc, 7, caller);
-	tx->stored_merkle_root = getstr(tup, desc, 8, caller);
-	tx->stored_component_hashes = copy_jsonb(getjsonb(tup, desc, 9), caller);
-	tx->blockchain_anchor = copy_jsonb(getjsonb(tup, desc, 10), caller);
-	tx->sealed_archive_ref = getstr(tup, desc, 11, caller);
-	stored_in_anchor = getstr(tup, desc, 12, caller);
-	tx->scheme = DatumGetInt32(SPI_getbinval(tup, desc, 13, &isnull));
+	tx->lifecycle = getstr(tup, desc, first + 0, caller);
+	tx->schema_version = getstr(tup, desc, first + 1, caller);
+	tx->document_timestamp = getstr(tup, desc, first + 2, caller);
+	core = getjsonb(tup, desc, first + 3);
+	anchor = getjsonb(tup, desc, first + 4);
+	tx->stored_foray_core_hash = getstr(tup, desc, first + 5, caller);
+	tx->stored_audit_data_hash = getstr(tup, desc, first + 6, caller);
+	tx->stored_merkle_root = getstr(tup, desc, first + 7, caller);
+	tx->stored_component_hashes = copy_jsonb(getjsonb(tup, desc, first + 8), caller);
+	tx->blockchain_anchor = copy_jsonb(getjsonb(tup, desc, first + 9), caller);
+	tx->sealed_archive_ref = getstr(tup, desc, first + 10, caller);
+	*stored_in_anchor = getstr(tup, desc, first + 11, caller);
+	tx->scheme = DatumGetInt32(SPI_getbinval(tup, desc, first + 12, &isnull));
 	if (isnull || (tx->scheme != FORAY_COMMIT_SCHEME_1 && tx->scheme != FORAY_COMMIT_SCHEME_2))
 		ereport(ERROR,
 				(errcode(ERRCODE_FORAY_INVALID_CORE),
@@ -630,16 +630,24 @@ foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
 													  CStringGetTextDatum("audit_data_hash"))),
 				   transaction_id, in->anchor_hash);
 	}
-	SPI_freetuptable(SPI_tuptable);
+}
 
-	work = AllocSetContextCreate(caller, "foray merkle members", ALLOCSET_DEFAULT_SIZES);
-	load_members(plan_components, tx, flags, &ms, finding, finding_arg, work);
-	load_members(plan_attestations, tx, flags, &ms, finding, finding_arg, work);
+/*
+ * Every hash of a transaction whose header and members are read: the
+ * members (in work) sorted, the commitment computed.  With KEEP_IDS the
+ * members move to the caller's context, else work is deleted.
+ */
+static void
+tx_finish(ForayTx *tx, int flags, Members *ms, MemoryContext work, MemoryContext caller,
+		  ForayFindingFn finding, void *finding_arg, const char *stored_in_anchor)
+{
+	foray_commit out;
+	foray_commit_input *in = &tx->input;
 
-	foray_commit_sort(ms.m, ms.n);
-	in->members = ms.m;
-	in->n_members = ms.n;
-	commit_check(foray_commit_compute(h, in, &out), tx);
+	foray_commit_sort(ms->m, ms->n);
+	in->members = ms->m;
+	in->n_members = ms->n;
+	commit_check(foray_commit_compute(foray_backend_hasher(), in, &out), tx);
 
 	memcpy(tx->audit_data_hash, out.root[FORAY_C2_TREE_AUDIT], FORAY_MERKLE_HASH_LEN);
 	tx->n_components = 0;
@@ -660,8 +668,8 @@ foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
 
 		/* the members outlive this call: they move to the caller's context */
 		MemoryContextSetParent(work, caller);
-		tx->members = ms.m;
-		tx->n_members = ms.n;
+		tx->members = ms->m;
+		tx->n_members = ms->n;
 		for (int t = 0; t < FORAY_NTREES; t++)
 		{
 			tx->tree_start[t] = start;
@@ -671,7 +679,8 @@ foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
 	}
 	else
 	{
-		MemoryContextDelete(work);
+		if (work != NULL)
+			MemoryContextDelete(work);
 		in->members = NULL;
 		in->n_members = 0;
 	}
@@ -685,6 +694,234 @@ foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
 			finding(finding_arg, NULL, "audit_data_anchor.audit_data_hash",
 					stored_in_anchor, recomputed);
 	}
+}
+
+/*
+ * Load the transaction's envelope row and all its components and
+ * attestations, and compute every hash under the transaction's commitment
+ * scheme (src/core/commitment.c).  With FORAY_TX_RECOMPUTE every
+ * foray_core is hashed again and each difference from the stored hash is
+ * reported through 'finding'.  Results are allocated in the caller's
+ * memory context.  tx->found is false when there is no such transaction.
+ */
+void
+foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
+			  ForayFindingFn finding, void *finding_arg)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	Datum		values[1];
+	int			rc;
+	Members		ms = {NULL, 0, 0};
+	MemoryContext work;
+	char	   *stored_in_anchor;
+	int			nest;
+
+	memset(tx, 0, sizeof(ForayTx));
+	tx->transaction_id = pstrdup(transaction_id);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	nest = foray_safe_search_path_push();
+	prepare_plans();
+
+	values[0] = CStringGetTextDatum(transaction_id);
+	rc = SPI_execute_plan((flags & FORAY_TX_LOCK) ? plan_tx_lock : plan_tx,
+						  values, NULL, false, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "transaction lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+	{
+		foray_safe_search_path_pop(nest);
+		SPI_finish();
+		return;
+	}
+	tx_header(tx, SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, caller, &stored_in_anchor);
+	SPI_freetuptable(SPI_tuptable);
+
+	work = AllocSetContextCreate(caller, "foray merkle members", ALLOCSET_DEFAULT_SIZES);
+	load_members(plan_components, tx, flags, &ms, finding, finding_arg, work);
+	load_members(plan_attestations, tx, flags, &ms, finding, finding_arg, work);
+	tx_finish(tx, flags, &ms, work, caller, finding, finding_arg, stored_in_anchor);
+
+	foray_safe_search_path_pop(nest);
+	SPI_finish();
+}
+
+/* ---------------------------------------------------------------------
+ * Many transactions at once (the log's append): three statements for a
+ * batch instead of three per transaction
+ * ---------------------------------------------------------------------
+ */
+
+static SPIPlanPtr plan_many_tx = NULL;
+static SPIPlanPtr plan_many_components = NULL;
+static SPIPlanPtr plan_many_attestations = NULL;
+
+typedef struct ManyEntry
+{
+	const char *id;				/* the key */
+	int			index;
+} ManyEntry;
+
+static uint32
+many_hash(const void *key, Size keysize)
+{
+	const char *s = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) s, (int) strlen(s));
+}
+
+static int
+many_match(const void *a, const void *b, Size keysize)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* the members of one statement's rows (cols: transaction_id, then as load_members) */
+static void
+load_many_members(SPIPlanPtr plan, Datum ids, HTAB *index, ForayTx *txs, Members *ms,
+				  MemoryContext work, MemoryContext rowcxt)
+{
+	Datum		values[1] = {ids};
+	Portal		portal = SPI_cursor_open(NULL, plan, values, NULL, false);
+
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, FETCH_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			Datum		cols[6];
+			bool		nulls[6];
+			char	   *txid;
+			ManyEntry  *e;
+
+			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, cols, nulls);
+			txid = TextDatumGetCString(cols[0]);
+			e = hash_search(index, &txid, HASH_FIND, NULL);
+			pfree(txid);
+			if (e == NULL || !txs[e->index].found)
+				continue;		/* a row of a transaction not read (inserted since) */
+			add_member(&txs[e->index], &ms[e->index], cols + 1, nulls + 1, NULL, NULL,
+					   work, rowcxt);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+}
+
+/*
+ * foray_tx_load(ids[i], 0, &txs[i], NULL, NULL) for each of n distinct
+ * transactions, read with three statements (rows, components,
+ * attestations) instead of three per transaction.  The statements share
+ * one snapshot, taken when each starts (as foray_tx_load's do).  On a
+ * database before 0.5.0 each transaction is loaded alone.
+ */
+void
+foray_tx_load_many(const char *const *ids, int n, ForayTx *txs)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext work;
+	MemoryContext rowcxt;
+	Members    *ms;
+	char	  **anchored_hash;
+	Datum	   *idd;
+	Datum		arr;
+	HASHCTL		ctl;
+	HTAB	   *index;
+	int			rc;
+	int			nest;
+
+	if (n <= 0)
+		return;
+	if (!foray_has_commitment_scheme())
+	{
+		for (int i = 0; i < n; i++)
+			foray_tx_load(ids[i], 0, &txs[i], NULL, NULL);
+		return;
+	}
+
+	work = AllocSetContextCreate(caller, "foray merkle batch", ALLOCSET_DEFAULT_SIZES);
+	rowcxt = AllocSetContextCreate(work, "foray merkle row", ALLOCSET_DEFAULT_SIZES);
+	ms = MemoryContextAllocZero(work, sizeof(Members) * n);
+	anchored_hash = MemoryContextAllocZero(work, sizeof(char *) * n);
+	idd = MemoryContextAlloc(work, sizeof(Datum) * n);
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(ManyEntry);
+	ctl.hash = many_hash;
+	ctl.match = many_match;
+	ctl.hcxt = work;
+	index = hash_create("foray transactions loaded together", n, &ctl,
+						HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	for (int i = 0; i < n; i++)
+	{
+		bool		found;
+		ManyEntry  *e;
+
+		memset(&txs[i], 0, sizeof(ForayTx));
+		txs[i].transaction_id = pstrdup(ids[i]);
+		e = hash_search(index, &txs[i].transaction_id, HASH_ENTER, &found);
+		if (found)
+			elog(ERROR, "transaction \"%s\" asked twice", ids[i]);
+		e->index = i;
+		idd[i] = PointerGetDatum(cstring_to_text(ids[i]));
+	}
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	nest = foray_safe_search_path_push();
+	if (plan_many_tx == NULL)
+	{
+		Oid			args[1] = {TEXTARRAYOID};
+
+		plan_many_tx = keep_plan(
+								 "SELECT transaction_id, " TX_LIST(SCHEME_COLUMN)
+								 "  FROM foray.foray_transactions "
+								 " WHERE transaction_id OPERATOR(pg_catalog.=) ANY ($1)", 1, args);
+		plan_many_components = keep_plan(
+										 "SELECT transaction_id, component_id, component_type::pg_catalog.text, component_hash, "
+										 "       CASE WHEN component_hash IS NULL THEN foray_core END, audit_data "
+										 "  FROM foray.foray_components "
+										 " WHERE transaction_id OPERATOR(pg_catalog.=) ANY ($1)", 1, args);
+		plan_many_attestations = keep_plan(
+										   "SELECT transaction_id, attestation_id, 'ATT'::pg_catalog.text, attestation_hash, "
+										   "       CASE WHEN attestation_hash IS NULL THEN foray_core END, audit_data "
+										   "  FROM foray.foray_attestations "
+										   " WHERE transaction_id OPERATOR(pg_catalog.=) ANY ($1)", 1, args);
+	}
+	{
+		MemoryContext old = MemoryContextSwitchTo(work);
+
+		arr = PointerGetDatum(construct_array(idd, n, TEXTOID, -1, false, TYPALIGN_INT));
+		MemoryContextSwitchTo(old);
+	}
+
+	rc = SPI_execute_plan(plan_many_tx, &arr, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "transaction lookup failed: %s", SPI_result_code_string(rc));
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		char	   *txid = SPI_getvalue(tup, SPI_tuptable->tupdesc, 1);
+		ManyEntry  *e = hash_search(index, &txid, HASH_FIND, NULL);
+
+		if (e == NULL)
+			elog(ERROR, "transaction \"%s\" read but not asked", txid);
+		tx_header(&txs[e->index], tup, SPI_tuptable->tupdesc, 2, caller, &anchored_hash[e->index]);
+		pfree(txid);
+	}
+	SPI_freetuptable(SPI_tuptable);
+
+	load_many_members(plan_many_components, arr, index, txs, ms, work, rowcxt);
+	load_many_members(plan_many_attestations, arr, index, txs, ms, work, rowcxt);
+	for (int i = 0; i < n; i++)
+		if (txs[i].found)
+			tx_finish(&txs[i], 0, &ms[i], NULL, caller, NULL, NULL, anchored_hash[i]);
+	MemoryContextDelete(work);
+
 	foray_safe_search_path_pop(nest);
 	SPI_finish();
 }

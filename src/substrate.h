@@ -112,6 +112,7 @@ extern void foray_mark_transaction_dirty(const char *transaction_id);
  * error when a lifecycle change ("tx\0from\0to" strings) takes a logged
  * transaction from ready_to_anchor back to open.
  */
+extern bool foray_log_exists(void);
 extern int64 foray_log_entry_latest(const char *transaction_id);
 extern char *foray_log_first_logged(int64 *index);
 extern void foray_log_refuse_reopened(const char **changes, uint64 n);

@@ -101,6 +101,10 @@ extern bool foray_has_commitment_scheme(void);
 extern void foray_tx_load(const char *transaction_id, int flags, ForayTx *tx,
 						  ForayFindingFn finding, void *finding_arg);
 extern void foray_tx_require(const ForayTx *tx);
+/* foray_tx_load(ids[i], 0, &txs[i], NULL, NULL) of n distinct transactions, in three statements */
+extern void foray_tx_load_many(const char *const *ids, int n, ForayTx *txs);
+/* anchor_envelope_text of each of n distinct transactions, loaded together; its errors */
+extern void foray_envelope_texts(const char *const *ids, int n, text **texts);
 
 /* the leaf hashes of member tree t (0..4), in leaf order; KEEP_IDS loads */
 extern uint8 *foray_tx_tree_leaves(const ForayTx *tx, int t);
