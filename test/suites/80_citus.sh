@@ -16,7 +16,8 @@
 # envelopes, inclusion proofs and merkle roots equal to the single node's,
 # record_anchor, seal, amend_transaction, immutability and the event log's
 # rules enforced on the shards, engine events, event ids unique across
-# nodes, verify() clean and then finding a row tampered with on a worker.
+# nodes, two clients writing at once, the log on the coordinator, verify()
+# clean and then finding a row tampered with on a worker.
 source test/lib.sh
 source test/citus/cluster.sh
 
@@ -303,6 +304,44 @@ check "verify() finds nothing" "" "$(foray_cq $C -c "SELECT * FROM foray.verify(
 check "verify() finds the row tampered with on a worker" "AP_2026_Q1_BATCH_PAYMENT_001 ACT_BATCH_PAYMENT_001" \
 	"$(foray_cq $C -F' ' -c "SELECT DISTINCT transaction_id, component_id FROM foray.verify() WHERE component_id IS NOT NULL" 2>&1)"
 check "verify(tx) too" "t" "$(foray_cq $C -c "SELECT count(*) > 0 FROM foray.verify('AP_2026_Q1_BATCH_PAYMENT_001')" 2>&1)"
+
+# ---------------------------------------------------------------------
+# Clients writing disjoint transactions at the same time, one FORAY
+# transaction per SQL transaction, each in reverse dependency order; and the
+# time of one client against two (figures only: the machine is shared)
+# ---------------------------------------------------------------------
+client_sql() {	# client_sql PREFIX COUNT
+	for t in $(seq 1 "$2"); do
+		echo "BEGIN;
+INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core) VALUES
+ ('$1_$t', 'ACT_1', 'ACT', '{\"accrual_refs\": [\"ACC_1\"]}'), ('$1_$t', 'ACC_1', 'ACC', '{\"arrangement_refs\": [\"ARR_1\"]}');
+INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+ VALUES ('$1_$t', '2026-02-01T00:00:00Z', '{\"entity\": \"E\", \"transaction_type\": \"t\"}');
+INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core) VALUES ('$1_$t', 'ARR_1', 'ARR', '{}');
+COMMIT;"
+	done
+}
+NCLIENT=${FORAY_CITUS_CLIENT_TXS:-60}
+client_sql ONE "$NCLIENT" >"$FORAY_TMP/citus-one.sql"
+client_sql TWO_A "$NCLIENT" >"$FORAY_TMP/citus-two-a.sql"
+client_sql TWO_B "$NCLIENT" >"$FORAY_TMP/citus-two-b.sql"
+t0=$(date +%s.%N)
+foray_cq $C -f "$FORAY_TMP/citus-one.sql" >/dev/null 2>"$FORAY_TMP/citus-one.err"
+t1=$(date +%s.%N)
+foray_cq $C -f "$FORAY_TMP/citus-two-a.sql" >/dev/null 2>"$FORAY_TMP/citus-two-a.err" &
+pa=$!
+foray_cq $C -f "$FORAY_TMP/citus-two-b.sql" >/dev/null 2>"$FORAY_TMP/citus-two-b.err"
+wait $pa
+t2=$(date +%s.%N)
+check "one client, then two at once: no error" "" "$(cat "$FORAY_TMP"/citus-one.err "$FORAY_TMP"/citus-two-*.err)"
+check "every one of their transactions ready_to_anchor" "$((3 * NCLIENT))" \
+	"$(foray_cq $C -c "SELECT count(*) FROM foray.foray_transactions WHERE transaction_id ~ '^(ONE|TWO_A|TWO_B)_' AND lifecycle = 'ready_to_anchor'")"
+single -f "$FORAY_TMP/citus-one.sql" >/dev/null
+both "SELECT transaction_seq || ' ' || event_kind || ' ' || subject_id || ' ' || payload FROM foray.memory_events
+	WHERE transaction_id = 'ONE_7' ORDER BY transaction_seq" "one of them: its events as on one node"
+check "each with its 7 events, numbered 1..7" "$((21 * NCLIENT)) 1 7" \
+	"$(foray_cq $C -F' ' -c "SELECT count(*), min(transaction_seq), max(transaction_seq) FROM foray.memory_events WHERE transaction_id ~ '^(ONE|TWO_A|TWO_B)_'")"
+echo "# one client: $NCLIENT FORAY transactions in $(python3 -c "print(f'{$t1 - $t0:.2f}')") s; two clients: $((2 * NCLIENT)) in $(python3 -c "print(f'{$t2 - $t1:.2f}')") s (throughput ratio $(python3 -c "print(f'{(2 * ($t1 - $t0)) / ($t2 - $t1):.2f}')"))"
 
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS $SINGLE" >/dev/null
 echo "# the Citus suite ran $(( $(date +%s) - start )) s"
