@@ -137,6 +137,6 @@ UPDATE foray.foray_transactions t SET merkle_root = h.merkle_root, component_has
   FROM foray.transaction_hashes('CM_1') h WHERE t.transaction_id = 'CM_1';
 SELECT field FROM foray.verify('CM_1') ORDER BY 1;
 -- the event itself removed: reported too
-DELETE FROM foray.memory_events WHERE transaction_id = 'CM_1' AND event_kind = 'TRANSACTION_ANCHORED';
+DELETE FROM foray.transaction_events WHERE transaction_id = 'CM_1' AND event_kind = 'TRANSACTION_ANCHORED';
 SELECT field, recomputed FROM foray.verify('CM_1') WHERE field = 'TRANSACTION_ANCHORED';
 RESET session_replication_role;

@@ -75,10 +75,13 @@ REVOKE ALL ON foray.foray_transactions, foray.foray_components, foray.memory_eve
 REVOKE ALL ON SCHEMA foray FROM foray_regress_app;
 DROP ROLE foray_regress_app;
 
--- append-only, for the owner too
+-- append-only, for the owner too: the view, and the two tables under it
 UPDATE foray.memory_events SET payload = '{}' WHERE event_kind = 'setting_change';
 DELETE FROM foray.memory_events WHERE event_kind = 'setting_change';
-TRUNCATE foray.memory_events;
+UPDATE foray.engine_events SET payload = '{}' WHERE event_kind = 'setting_change';
+DELETE FROM foray.transaction_events WHERE transaction_id = 'LOG_APP';
+TRUNCATE foray.transaction_events;
+TRUNCATE foray.engine_events;
 SELECT count(*) FROM foray.memory_events WHERE event_kind = 'setting_change';
 
 -- the registry of kinds only grows: no removing or renaming, rewording is fine
@@ -108,3 +111,57 @@ INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transacti
 VALUES ('fleeting_kind', 'TRANSACTION', 'T', 'T', 'system', 'app');
 ROLLBACK;
 SELECT count(*) AS fleeting_events FROM foray.memory_events WHERE event_kind = 'fleeting_kind';
+
+-- Two tables under the view (docs/citus.md): the events about a FORAY
+-- transaction, its components and attestations in transaction_events,
+-- numbered 1, 2, 3 ... per transaction (transaction_seq, without gaps), the
+-- engine's MemoryObject events in engine_events.
+BEGIN;
+INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+VALUES ('LOG_SEQ', '2026-05-02', '{"entity": "Seq", "transaction_type": "t"}');
+INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+VALUES ('LOG_SEQ', 'ACC_1', 'ACC', '{"arrangement_refs": ["ARR_1"]}'), ('LOG_SEQ', 'ARR_1', 'ARR', '{}');
+COMMIT;
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+VALUES ('setting_change', 'COMPONENT', 'ACC_1', 'LOG_SEQ', 'system', 'app')
+RETURNING event_kind, transaction_seq, event_id IS NOT NULL AS numbered;
+SELECT transaction_seq, event_kind, subject_id FROM foray.memory_events
+ WHERE transaction_id = 'LOG_SEQ' ORDER BY transaction_seq;
+-- in event_id order, each table holding its own
+SELECT bool_and(s = r) AS seq_follows_event_id FROM (
+	SELECT transaction_seq AS s, row_number() OVER (ORDER BY event_id) AS r
+	  FROM foray.memory_events WHERE transaction_id = 'LOG_SEQ') x;
+SELECT (SELECT count(*) FROM foray.transaction_events WHERE transaction_id = 'LOG_SEQ') AS transaction_events,
+	   (SELECT count(*) FROM foray.engine_events WHERE subject_kind = 'MEMORY_OBJECT') AS engine_events,
+	   (SELECT count(*) FROM foray.engine_events WHERE transaction_id IS NOT NULL) AS engine_events_with_tx;
+-- the substrate numbers every event, whatever the writer gives (LOG-004),
+-- even in a direct write to a table by its owner
+INSERT INTO foray.transaction_events (event_id, seq, event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+VALUES (999999, 1, 'setting_change', 'TRANSACTION', 'LOG_SEQ', 'LOG_SEQ', 'system', 'owner')
+RETURNING seq, event_id <> 999999 AS id_drawn;
+-- a rolled-back event (or savepoint) leaves no gap
+BEGIN;
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+VALUES ('setting_change', 'TRANSACTION', 'LOG_SEQ', 'LOG_SEQ', 'system', 'app');
+ROLLBACK;
+BEGIN;
+SAVEPOINT s;
+UPDATE foray.foray_components SET status = 'settled' WHERE transaction_id = 'LOG_SEQ' AND component_id = 'ARR_1';
+ROLLBACK TO SAVEPOINT s;
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id)
+VALUES ('setting_change', 'TRANSACTION', 'LOG_SEQ', 'LOG_SEQ', 'system', 'app')
+RETURNING transaction_seq;
+UPDATE foray.foray_components SET status = 'settled' WHERE transaction_id = 'LOG_SEQ' AND component_id = 'ARR_1';
+COMMIT;
+SELECT string_agg(transaction_seq::text, ',' ORDER BY transaction_seq) AS seqs,
+	   count(*) = max(transaction_seq) AS no_gap
+  FROM foray.memory_events WHERE transaction_id = 'LOG_SEQ';
+-- an event about a transaction names it; a MemoryObject event its engagement
+\set VERBOSITY terse
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, actor_kind, actor_id)
+VALUES ('setting_change', 'COMPONENT', 'ACC_1', 'system', 'app');
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, object_id, object_type, object_version, actor_kind, actor_id)
+VALUES ('setting_change', 'MEMORY_OBJECT', 'a0000000-0000-0000-0000-000000000009', 'a0000000-0000-0000-0000-000000000009', 'Setting', 1, 'system', 'app');
+\set VERBOSITY default
+-- (LOG_SEQ's events stay in the log; the transaction goes)
+DELETE FROM foray.foray_transactions WHERE transaction_id = 'LOG_SEQ';

@@ -29,6 +29,7 @@
 #include "plans.h"
 #include "readiness.h"
 #include "protocol.h"
+#include "shards.h"
 #include "substrate.h"
 #include "trigger_util.h"
 
@@ -124,6 +125,8 @@ foray_attestations_before(PG_FUNCTION_ARGS)
 	int			nsubjects,
 				ndeps;
 	JsonbValue *vp;
+	ForayShards *shards;
+	ForayRel	which;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
@@ -133,9 +136,13 @@ foray_attestations_before(PG_FUNCTION_ARGS)
 	newtup = is_insert ? td->tg_trigtuple : td->tg_newtuple;
 	if (foray_restore_mode())
 		return PointerGetDatum(newtup);
+	shards = foray_shards_for_trigger(td, &which);
+	if (shards == NULL)
+		return PointerGetDatum(newtup);	/* a Citus shell: its shards do the work */
 	foray_check_not_null(rel, newtup);
 
 	read_row(rel, newtup, &row);
+	foray_check_row_group(shards, row.tx, rel);
 	if (!is_insert)
 	{
 		AttRow		old;
@@ -289,11 +296,14 @@ foray_attestations_after(PG_FUNCTION_ARGS)
 	HeapTuple	tup;
 	const char *keys[3] = {"attestation_type", "outcome", "attestation_hash"};
 	const char *vals[3];
+	ForayRel	which;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event))
 		elog(ERROR, "foray_attestations_after: must be an AFTER trigger");
 	if (foray_restore_mode())
 		return PointerGetDatum(NULL);
+	if (foray_shards_for_trigger(td, &which) == NULL)
+		return PointerGetDatum(NULL);	/* a Citus shell */
 	rel = td->tg_relation;
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
@@ -339,9 +349,9 @@ split_refs(Datum arr, List **atts, List **comps)
 }
 
 
-/* Report the first id of wanted that is not in foray.<relname>. */
+/* Report the first id of wanted that is not in the relation relid. */
 static void
-require_found(const char *relname, const char *tx, List *wanted, const char *id,
+require_found(Oid relid, const char *tx, List *wanted, const char *id,
 			  const char *field, int sqlstate, const char *rule)
 {
 	int			n = list_length(wanted);
@@ -356,7 +366,7 @@ require_found(const char *relname, const char *tx, List *wanted, const char *id,
 	found = palloc(sizeof(bool) * n);
 	foreach(lc, wanted)
 		ids[i++] = lfirst(lc);
-	foray_pk_lookup(relname, tx, ids, n, NULL, found, NULL);
+	foray_pk_lookup_rel(relid, tx, ids, n, NULL, found, NULL);
 	for (i = 0; i < n; i++)
 		if (!found[i])
 			ereport(ERROR,
@@ -384,11 +394,16 @@ foray_attestations_check_refs(PG_FUNCTION_ARGS)
 			   *seen = NIL;
 	Datum		subjects,
 				deps;
+	ForayShards *shards;
+	ForayRel	which;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_attestations_check_refs: not called by trigger manager");
 	if (foray_restore_mode())
 		return PointerGetDatum(NULL);
+	shards = foray_shards_for_trigger(td, &which);
+	if (shards == NULL)
+		return PointerGetDatum(NULL);	/* a Citus shell */
 	rel = td->tg_relation;
 	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	tx = foray_get_text(tup, RelationGetDescr(rel), foray_attno(rel, "transaction_id"));
@@ -398,7 +413,7 @@ foray_attestations_check_refs(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	args[0] = CStringGetTextDatum(tx);
 	args[1] = CStringGetTextDatum(id);
-	rc = SPI_execute_plan(foray_plan(PLAN_ATTESTATION_ROW), args, NULL, false, 1);
+	rc = SPI_execute_plan(foray_plan(shards, PLAN_ATTESTATION_ROW), args, NULL, false, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "attestation lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)
@@ -411,13 +426,13 @@ foray_attestations_check_refs(PG_FUNCTION_ARGS)
 	split_refs(subjects, &subj_atts, &subj_comps);
 	split_refs(deps, &dep_atts, NULL);
 
-	require_found("foray_components", tx, subj_comps, id, "subject_refs",
+	require_found(shards->relid[FORAY_REL_COMPONENTS], tx, subj_comps, id, "subject_refs",
 				  ERRCODE_FORAY_REF_DANGLING,
 				  "Rule ATT-002: subject_refs resolve to components or attestations of the same transaction (spec §9.6).");
-	require_found("foray_attestations", tx, subj_atts, id, "subject_refs",
+	require_found(shards->relid[FORAY_REL_ATTESTATIONS], tx, subj_atts, id, "subject_refs",
 				  ERRCODE_FORAY_REF_DANGLING,
 				  "Rule ATT-002: subject_refs resolve to components or attestations of the same transaction (spec §9.6).");
-	require_found("foray_attestations", tx, dep_atts, id, "dependencies",
+	require_found(shards->relid[FORAY_REL_ATTESTATIONS], tx, dep_atts, id, "dependencies",
 				  ERRCODE_FORAY_REF_DANGLING,
 				  "Rule ATT-007: dependencies resolve to attestations of the same transaction (spec §9.3).");
 
@@ -443,7 +458,7 @@ foray_attestations_check_refs(PG_FUNCTION_ARGS)
 			continue;
 		seen = lappend(seen, next);
 		args[1] = CStringGetTextDatum(next);
-		rc = SPI_execute_plan(foray_plan(PLAN_ATTESTATION_ROW), args, NULL, false, 1);
+		rc = SPI_execute_plan(foray_plan(shards, PLAN_ATTESTATION_ROW), args, NULL, false, 1);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "attestation lookup failed: %s", SPI_result_code_string(rc));
 		if (SPI_processed == 0)

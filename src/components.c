@@ -30,6 +30,7 @@
 #include "lookup.h"
 #include "plans.h"
 #include "readiness.h"
+#include "shards.h"
 #include "substrate.h"
 #include "trigger_util.h"
 
@@ -221,6 +222,8 @@ foray_components_before(PG_FUNCTION_ARGS)
 	Datum		vals[4];
 	bool		nulls[4] = {false, false, false, false};
 	int			ncols = 0;
+	ForayShards *shards;
+	ForayRel	which;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
@@ -232,9 +235,13 @@ foray_components_before(PG_FUNCTION_ARGS)
 
 	if (foray_restore_mode())
 		return PointerGetDatum(newtup);
+	shards = foray_shards_for_trigger(td, &which);
+	if (shards == NULL)
+		return PointerGetDatum(newtup);	/* a Citus shell: its shards do the work */
 	foray_check_not_null(rel, newtup);
 
 	read_row(rel, newtup, &row);
+	foray_check_row_group(shards, row.tx, rel);
 
 	if (!is_insert)
 	{
@@ -367,6 +374,7 @@ foray_components_after(PG_FUNCTION_ARGS)
 	Relation	rel;
 	TupleDesc	desc;
 	ComponentRow row;
+	ForayRel	which;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event))
 		elog(ERROR, "foray_components_after: must be an AFTER trigger");
@@ -377,6 +385,8 @@ foray_components_after(PG_FUNCTION_ARGS)
 	 */
 	if (foray_restore_mode() || foray_internal_writes > 0)
 		return PointerGetDatum(NULL);
+	if (foray_shards_for_trigger(td, &which) == NULL)
+		return PointerGetDatum(NULL);	/* a Citus shell */
 	rel = td->tg_relation;
 	desc = RelationGetDescr(rel);
 
@@ -442,11 +452,16 @@ foray_components_check_refs(PG_FUNCTION_ARGS)
 	char	   *status;
 	Datum		arrays[NREFKINDS];
 	bool		isnull;
+	ForayShards *shards;
+	ForayRel	which;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_components_check_refs: not called by trigger manager");
 	if (foray_restore_mode())
 		return PointerGetDatum(NULL);
+	shards = foray_shards_for_trigger(td, &which);
+	if (shards == NULL)
+		return PointerGetDatum(NULL);	/* a Citus shell */
 	rel = td->tg_relation;
 	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	tx = foray_get_text(tup, RelationGetDescr(rel), foray_attno(rel, "transaction_id"));
@@ -457,7 +472,7 @@ foray_components_check_refs(PG_FUNCTION_ARGS)
 		bool		found;
 		char	   *current;
 
-		foray_pk_lookup("foray_components", tx, &id, 1, "status", &found, &current);
+		foray_pk_lookup_rel(shards->relid[FORAY_REL_COMPONENTS], tx, &id, 1, "status", &found, &current);
 		if (!found || strcmp(current, "pending") != 0)
 			return PointerGetDatum(NULL);
 	}
@@ -466,7 +481,7 @@ foray_components_check_refs(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	values[0] = CStringGetTextDatum(tx);
 	values[1] = CStringGetTextDatum(id);
-	rc = SPI_execute_plan(foray_plan(PLAN_COMPONENT_ROW), values, NULL, false, 1);
+	rc = SPI_execute_plan(foray_plan(shards, PLAN_COMPONENT_ROW), values, NULL, false, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "component lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)
@@ -500,7 +515,7 @@ foray_components_check_refs(PG_FUNCTION_ARGS)
 
 			for (int i = 0; i < n; i++)
 				ids[i] = TextDatumGetCString(elems[i]);
-			foray_pk_lookup("foray_components", tx, ids, n, NULL, found, NULL);
+			foray_pk_lookup_rel(shards->relid[FORAY_REL_COMPONENTS], tx, ids, n, NULL, found, NULL);
 			for (int i = 0; i < n; i++)
 				if (!found[i])
 					ereport(ERROR,
@@ -545,7 +560,11 @@ foray_check_removal(TriggerData *td, const char *noun, const char *id_column,
 	char	   *id;
 	Datum		values[2];
 	int			rc;
+	ForayRel	which;
+	ForayShards *shards = foray_shards_for_trigger(td, &which);
 
+	if (shards == NULL)
+		return;					/* a Citus shell */
 	tx = foray_get_text(td->tg_trigtuple, RelationGetDescr(rel), foray_attno(rel, "transaction_id"));
 	id = foray_get_text(td->tg_trigtuple, RelationGetDescr(rel), foray_attno(rel, id_column));
 
@@ -553,7 +572,7 @@ foray_check_removal(TriggerData *td, const char *noun, const char *id_column,
 		elog(ERROR, "SPI_connect failed");
 	values[0] = CStringGetTextDatum(tx);
 	values[1] = CStringGetTextDatum(id);
-	rc = SPI_execute_plan(foray_plan(exists_plan), values, NULL, false, 1);
+	rc = SPI_execute_plan(foray_plan(shards, exists_plan), values, NULL, false, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "%s lookup failed: %s", noun, SPI_result_code_string(rc));
 	if (SPI_processed == 0)
@@ -561,7 +580,7 @@ foray_check_removal(TriggerData *td, const char *noun, const char *id_column,
 		values[0] = PointerGetDatum(foray_ref_key(tx, id));
 		for (int i = 0; i < nreferrers; i++)
 		{
-			rc = SPI_execute_plan(foray_plan(referrers[i]), values, NULL, false, 1);
+			rc = SPI_execute_plan(foray_plan(shards, referrers[i]), values, NULL, false, 1);
 			if (rc != SPI_OK_SELECT)
 				elog(ERROR, "referrer lookup failed: %s", SPI_result_code_string(rc));
 			if (SPI_processed > 0)

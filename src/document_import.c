@@ -19,6 +19,7 @@
 #include "compat.h"
 
 #include "document.h"
+#include "shards.h"
 #include "substrate.h"
 
 #include "access/xact.h"
@@ -713,6 +714,7 @@ import_validated(Jsonb *doc, List *violations, Jsonb *upgraded, bool admit)
 				nadmitted = 0,
 				nwarnings = 0;
 	bool		unchanged;
+	bool		remote;
 	ListCell   *lc;
 
 	{
@@ -734,9 +736,25 @@ import_validated(Jsonb *doc, List *violations, Jsonb *upgraded, bool admit)
 		from = value_text(getKeyJsonValueFromContainer(&doc->root, "schema_version", 14, NULL));
 	document_parts(upgraded, &in);
 
+	/*
+	 * On a Citus coordinator the transaction's shard group is on a worker:
+	 * the rows go there through the distributed tables, and the shards'
+	 * triggers take the transaction's writer lock on that node and record
+	 * its events (docs/citus.md).  The violation events this function writes
+	 * itself need the group here.
+	 */
+	remote = foray_shards_for_tx_if_local(in.transaction_id) == NULL;
+	if (remote && nadmitted > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot admit content-rule violations of transaction \"%s\" through the Citus coordinator",
+						in.transaction_id),
+				 errdetail("Its CONTENT_RULE_VIOLATION events are written on the node holding the transaction's shards."),
+				 errhint("Correct the document, or import it with admit_content_violations => false (docs/citus.md).")));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	foray_lock_transaction(in.transaction_id);
+	if (!remote)
+		foray_lock_transaction(in.transaction_id);
 	if (foray_load_document_parts(in.transaction_id, &stored, true))
 	{
 		Jsonb	   *a = foray_build_document(&stored);

@@ -30,6 +30,8 @@
 #include "utils/snapmgr.h"
 #include "utils/array.h"
 
+#include "plans.h"
+#include "shards.h"
 #include "substrate.h"
 #include "trigger_util.h"
 
@@ -90,6 +92,7 @@ foray_restore_mode(void)
 typedef struct BufferedEvent
 {
 	int			nest_level;
+	ForayShards *shards;		/* the shard group of its transaction */
 	Datum		kind;
 	Datum		subject_kind;
 	Datum		subject_id;
@@ -105,7 +108,6 @@ static BufferedEvent *events = NULL;
 static int	nevents = 0;
 static int	events_cap = 0;
 static bool event_callbacks_registered = false;
-static SPIPlanPtr flush_plan = NULL;
 
 static void
 reset_events(void)
@@ -228,7 +230,12 @@ foray_emit_event(const char *event_kind, const char *subject_kind,
 {
 	MemoryContext old;
 	BufferedEvent *e;
+	ForayShards *shards;
 
+	if (transaction_id == NULL)
+		elog(ERROR, "foray_emit_event: a substrate event names its transaction");
+	/* where the transaction's rows are, and so its events */
+	shards = foray_shards_for_tx(transaction_id);
 	if (!event_callbacks_registered)
 	{
 		RegisterXactCallback(events_xact_callback, NULL);
@@ -247,6 +254,7 @@ foray_emit_event(const char *event_kind, const char *subject_kind,
 	}
 	e = &events[nevents++];
 	e->nest_level = GetCurrentTransactionNestLevel();
+	e->shards = shards;
 	e->kind = CStringGetTextDatum(event_kind);
 	e->subject_kind = CStringGetTextDatum(subject_kind);
 	e->subject_id = CStringGetTextDatum(subject_id);
@@ -260,23 +268,24 @@ foray_emit_event(const char *event_kind, const char *subject_kind,
 		foray_flush_events();
 }
 
+/* one field of events[from .. to) as an array */
 static Datum
-column_array(int field, Oid elemtype)
+column_array(int from, int to, int field, Oid elemtype)
 {
-	Datum	   *vals = palloc(sizeof(Datum) * nevents);
-	bool	   *nulls = palloc(sizeof(bool) * nevents);
-	int			dims[1] = {nevents};
+	Datum	   *vals = palloc(sizeof(Datum) * (to - from));
+	bool	   *nulls = palloc(sizeof(bool) * (to - from));
+	int			dims[1] = {to - from};
 	int			lbs[1] = {1};
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
 
-	for (int i = 0; i < nevents; i++)
+	for (int i = from; i < to; i++)
 	{
 		Datum	   *f = &events[i].kind;
 
-		vals[i] = f[field];
-		nulls[i] = (vals[i] == (Datum) 0);
+		vals[i - from] = f[field];
+		nulls[i - from] = (vals[i - from] == (Datum) 0);
 	}
 	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
 	return PointerGetDatum(construct_md_array(vals, nulls, 1, dims, lbs, elemtype,
@@ -285,61 +294,99 @@ column_array(int field, Oid elemtype)
 
 static bool flushing = false;
 
-/* The owner of the substrate's tables (that of foray.memory_events). */
+/* this node's event id sequence (foray.memory_events_event_id_seq) */
+static Oid
+event_id_sequence(void)
+{
+	Oid			seqid = get_relname_relid("memory_events_event_id_seq",
+										  get_namespace_oid("foray", false));
+
+	if (!OidIsValid(seqid))
+		elog(ERROR, "sequence foray.memory_events_event_id_seq does not exist");
+	return seqid;
+}
+
+/* The owner of the substrate's tables (that of foray.foray_transactions). */
 Oid
 foray_substrate_owner(void)
 {
-	Oid			relid = get_relname_relid("memory_events", get_namespace_oid("foray", false));
+	Oid			relid = foray_logical_relid(FORAY_REL_TRANSACTIONS);
 	HeapTuple	tup;
 	Oid			owner;
 
 	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation foray.memory_events");
+		elog(ERROR, "cache lookup failed for relation foray.foray_transactions");
 	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
 	ReleaseSysCache(tup);
 	return owner;
 }
 
-/* Append the buffered events to foray.memory_events, in emission order. */
+/*
+ * Append the buffered events to the events table of their transactions'
+ * shard group (on a single node, foray.memory_events), in emission order:
+ * one INSERT per run of events of one group.
+ */
 void
 foray_flush_events(void)
 {
-	Datum		values[6];
-	int			rc;
+	int			total = nevents;
+	int			nruns = 0;
+	bool		legacy = !OidIsValid(foray_logical_relid(FORAY_REL_EVENTS));
+	ForayShards **run_shards;
+	Datum	   *run_values;
 	ForayOwnerWrite ow;
 
 	if (nevents == 0)
 		return;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (flush_plan == NULL)
+	/*
+	 * Every run's arrays first: the buffer is reused as soon as it is taken.
+	 * Each event is numbered now, in emission order: its event_id from this
+	 * node's sequence, its seq in its transaction (under the transaction's
+	 * writer lock, which numbering takes).
+	 */
+	run_shards = palloc(sizeof(ForayShards *) * total);
+	run_values = palloc(sizeof(Datum) * 8 * total);
+	if (legacy)
 	{
-		Oid			argtypes[6] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-		TEXTARRAYOID, JSONBARRAYOID};
-		SPIPlanPtr	plan;
-
-		plan = SPI_prepare_cursor("INSERT INTO foray.memory_events "
-								  "(event_kind, subject_kind, subject_id, transaction_id, "
-								  " actor_kind, actor_id, payload) "
-								  "SELECT e.k, e.sk, e.sid, e.tx, 'system', e.a, e.p "
-								  "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
-								  "     pg_catalog.unnest($3), pg_catalog.unnest($4), "
-								  "     pg_catalog.unnest($5), pg_catalog.unnest($6)) "
-								  "     WITH ORDINALITY AS e(k, sk, sid, tx, a, p, n) "
-								  "ORDER BY e.n",
-								  6, argtypes, CURSOR_OPT_GENERIC_PLAN);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		flush_plan = plan;
+		/* a database not updated to 0.5.0: memory_events numbers them */
+		run_shards[0] = events[0].shards;
+		for (int f = 0; f < 6; f++)
+			run_values[f] = column_array(0, total, f, f == 5 ? JSONBOID : TEXTOID);
+		nruns = 1;
 	}
-	values[0] = column_array(0, TEXTOID);
-	values[1] = column_array(1, TEXTOID);
-	values[2] = column_array(2, TEXTOID);
-	values[3] = column_array(3, TEXTOID);
-	values[4] = column_array(4, TEXTOID);
-	values[5] = column_array(5, JSONBOID);
+	else
+	{
+		Oid			seqid = event_id_sequence();
+		Datum	   *ids = palloc(sizeof(Datum) * total);
+		Datum	   *seqs = palloc(sizeof(Datum) * total);
+
+		for (int i = 0; i < total; i++)
+		{
+			seqs[i] = Int64GetDatum(foray_next_event_seq(TextDatumGetCString(events[i].transaction_id)));
+			ids[i] = Int64GetDatum(nextval_internal(seqid, false));
+		}
+		for (int from = 0, to; from < total; from = to, nruns++)
+		{
+			Datum	   *values = &run_values[8 * nruns];
+
+			for (to = from; to < total && events[to].shards == events[from].shards; to++)
+				;
+			run_shards[nruns] = events[from].shards;
+			values[0] = column_array(from, to, 0, TEXTOID);
+			values[1] = column_array(from, to, 1, TEXTOID);
+			values[2] = column_array(from, to, 2, TEXTOID);
+			values[3] = column_array(from, to, 3, TEXTOID);
+			values[4] = column_array(from, to, 4, TEXTOID);
+			values[5] = column_array(from, to, 5, JSONBOID);
+			values[6] = PointerGetDatum(construct_array(ids + from, to - from, INT8OID, 8,
+														FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+			values[7] = PointerGetDatum(construct_array(seqs + from, to - from, INT8OID, 8,
+														FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		}
+	}
 	nevents = 0;				/* taken, whatever happens next */
 
 	/*
@@ -351,10 +398,15 @@ foray_flush_events(void)
 	flushing = true;
 	PG_TRY();
 	{
-		rc = SPI_execute_plan(flush_plan, values, NULL, false, 0);
-		if (rc != SPI_OK_INSERT)
-			elog(ERROR, "could not append to foray.memory_events: %s",
-				 SPI_result_code_string(rc));
+		for (int r = 0; r < nruns; r++)
+		{
+			int			rc = SPI_execute_plan(foray_plan(run_shards[r],
+														 legacy ? PLAN_APPEND_EVENTS_LEGACY : PLAN_APPEND_EVENTS),
+											  &run_values[8 * r], NULL, false, 0);
+
+			if (rc != SPI_OK_INSERT)
+				elog(ERROR, "could not append the substrate's events: %s", SPI_result_code_string(rc));
+		}
 	}
 	PG_FINALLY();
 	{
@@ -496,53 +548,199 @@ kind_registered(const char *kind)
 }
 
 /*
- * Event ids are the substrate's to assign (LOG-004): an engine event's
- * event_id is drawn from the log's sequence here, as the row is written,
- * whatever the writer put there.  A writer could otherwise choose ids
- * (INSERT ... OVERRIDING SYSTEM VALUE) ahead of the sequence and make every
- * later write of the substrate fail on the primary key.  The value the
- * column's default drew for the row is left unused (a gap, as a rolled-back
- * insert leaves); ids stay unique and increase in the order rows are written.
+ * Event ids are the substrate's to assign (LOG-004): an event's event_id is
+ * drawn from this node's sequence here, as the row is written, whatever the
+ * writer put there; so is an event's seq in its transaction.  A writer could
+ * otherwise choose ids ahead of the sequence and make every later write of
+ * the substrate fail on a key.  Ids stay unique and increase in the order
+ * rows are written on a node (docs/citus.md for several nodes).
  */
 static HeapTuple
-assign_event_id(Relation rel, HeapTuple tup)
+number_event(Relation rel, HeapTuple tup, bool per_transaction)
 {
-	static Oid	cached_rel = InvalidOid;
-	static Oid	cached_seq = InvalidOid;
+	int			cols[2];
+	Datum		vals[2];
+	bool		nulls[2] = {false, false};
+	int			n = 0;
+
+	if (per_transaction)
+	{
+		char	   *tx = foray_get_text(tup, RelationGetDescr(rel), foray_attno(rel, "transaction_id"));
+
+		if (tx == NULL)
+			return tup;			/* NOT NULL refuses it */
+		cols[n] = foray_attno(rel, "seq");
+		vals[n++] = Int64GetDatum(foray_next_event_seq(tx));
+	}
+	cols[n] = foray_attno(rel, "event_id");
+	vals[n++] = Int64GetDatum(nextval_internal(event_id_sequence(), false));
+	return heap_modify_tuple_by_cols(tup, RelationGetDescr(rel), n, cols, vals, nulls);
+}
+
+/*
+ * A database not updated to 0.5.0 keeps its events in the table
+ * memory_events, whose identity column numbers them: the identity's
+ * sequence draws the id here (LOG-004 as 0.4.0 had it).
+ */
+static HeapTuple
+number_legacy_event(Relation rel, HeapTuple tup)
+{
 	int			attno = foray_attno(rel, "event_id");
 	Datum		id;
 	bool		isnull = false;
 
-	if (cached_rel != RelationGetRelid(rel))
-	{
-		cached_seq = FORAY_IDENTITY_SEQUENCE(rel, attno);
-		cached_rel = RelationGetRelid(rel);
-	}
-	/* the writer needs no privilege on the sequence: the substrate draws */
-	id = Int64GetDatum(nextval_internal(cached_seq, false));
+	id = Int64GetDatum(nextval_internal(FORAY_IDENTITY_SEQUENCE(rel, attno), false));
 	return heap_modify_tuple_by_cols(tup, RelationGetDescr(rel), 1, &attno, &id, &isnull);
 }
 
+/* LOG-002 and LOG-003 for an event of kind written by someone else than the substrate */
+static void
+check_kind(const char *kind)
+{
+	if (kind[0] >= 'A' && kind[0] <= 'Z')
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("substrate events are written by the substrate only"),
+				 errdetail("Rule LOG-002: UPPER_CASE event kinds record what the substrate's triggers and functions did; the application writes its own (lower_case) kinds."),
+				 errhint("Register an engine kind with foray.register_event_kind().")));
+	if (!kind_registered(kind))
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("event kind \"%s\" is not registered", kind),
+				 errdetail("Rule LOG-003: every event's kind is a kind in foray.event_kinds."),
+				 errhint("Register an engine kind with foray.register_event_kind().")));
+}
+
 /*
- * BEFORE INSERT (row) on memory_events: the event's kind is registered
- * (LOG-003), and substrate kinds (UPPER_CASE) come from the substrate only
- * (LOG-002).  BEFORE UPDATE OR DELETE (row) and BEFORE TRUNCATE (statement):
- * the log is append-only, for the table owner too (LOG-001).
+ * An INSERT into the view foray.memory_events goes to the table of its
+ * subject: a MemoryObject's event to engine_events, any other to
+ * transaction_events; as the substrate's owner (the writer needs INSERT on
+ * the view only), through that table's own trigger, which numbers it.
+ * Returns the view's row as written.  The routing columns are checked here,
+ * so that a distributed substrate refuses what a single node does, the same
+ * way (Citus refuses a NULL distribution value with an error of its own).
+ */
+static HeapTuple
+route_view_insert(Relation view, HeapTuple tup)
+{
+	static const char *const cols[] = {
+		"event_id", "event_kind", "subject_kind", "subject_id", "transaction_id", "engagement_id",
+		"object_id", "object_type", "object_version", "engagement_version", "actor_kind",
+		"actor_id", "payload", "occurred_at", "source_ref"
+	};
+#define NCOLS (sizeof(cols) / sizeof(cols[0]))
+	static SPIPlanPtr plans[2];
+	TupleDesc	desc = RelationGetDescr(view);
+	Datum		values[NCOLS];
+	char		nulls[NCOLS];
+	Oid			types[NCOLS];
+	char	   *subject_kind;
+	bool		engine;
+	int			rc;
+	ForayOwnerWrite ow;
+	int			ret_cols[2];
+	Datum		ret_vals[2];
+	bool		ret_nulls[2] = {false, false};
+	bool		isnull;
+
+	for (int i = 0; i < (int) NCOLS; i++)
+	{
+		int			att = foray_attno(view, cols[i]);
+
+		values[i] = heap_getattr(tup, att, desc, &isnull);
+		nulls[i] = isnull ? 'n' : ' ';
+		types[i] = TupleDescAttr(desc, att - 1)->atttypid;
+	}
+	subject_kind = foray_get_text(tup, desc, foray_attno(view, "subject_kind"));
+	engine = subject_kind != NULL && strcmp(subject_kind, "MEMORY_OBJECT") == 0;
+	if (engine && nulls[5] == 'n')
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("new row for relation \"engine_events\" violates check constraint \"engine_events_subject_check\""),
+				 errdetail("A MemoryObject event names its engagement, object, object type and version."),
+				 errtable(view)));
+	if (!engine && subject_kind != NULL && nulls[4] == 'n')
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("null value in column \"transaction_id\" of relation \"transaction_events\" violates not-null constraint"),
+				 errdetail("An event about a transaction, component or attestation names its transaction."),
+				 errtablecol(view, foray_attno(view, "transaction_id"))));
+	if (subject_kind == NULL)
+		engine = true;			/* the table's NOT NULL refuses it */
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (plans[engine] == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(engine ?
+									"INSERT INTO foray.engine_events (event_id, event_kind, subject_kind,"
+									" subject_id, transaction_id, engagement_id, object_id, object_type,"
+									" object_version, engagement_version, actor_kind, actor_id, payload,"
+									" occurred_at, source_ref)"
+									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+									" RETURNING event_id, NULL::pg_catalog.int8" :
+									"INSERT INTO foray.transaction_events (event_id, event_kind, subject_kind,"
+									" subject_id, transaction_id, engagement_id, object_id, object_type,"
+									" object_version, engagement_version, actor_kind, actor_id, payload,"
+									" occurred_at, source_ref, seq)"
+									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0)"
+									" RETURNING event_id, seq",
+									NCOLS, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		plans[engine] = p;
+	}
+	foray_begin_owner_write(&ow);
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plans[engine], values, nulls, false, 1);
+	}
+	PG_FINALLY();
+	{
+		foray_end_owner_write(&ow);
+	}
+	PG_END_TRY();
+	if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+		elog(ERROR, "could not write the event: %s", SPI_result_code_string(rc));
+	ret_cols[0] = foray_attno(view, "event_id");
+	ret_vals[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &ret_nulls[0]);
+	ret_cols[1] = foray_attno(view, "transaction_seq");
+	ret_vals[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &ret_nulls[1]);
+	tup = heap_modify_tuple_by_cols(tup, desc, 2, ret_cols, ret_vals, ret_nulls);
+	SPI_finish();
+	return tup;
+#undef NCOLS
+}
+
+/*
+ * The event log's rules (the trigger's argument names its table):
+ *   on transaction_events and engine_events, BEFORE INSERT (row): the
+ *   event's kind is registered (LOG-003), substrate kinds (UPPER_CASE) come
+ *   from the substrate only (LOG-002), and the substrate numbers the event
+ *   (LOG-004); BEFORE UPDATE OR DELETE (row) and BEFORE TRUNCATE
+ *   (statement): the log is append-only, for the table owner too (LOG-001);
+ *   on the view memory_events, INSTEAD OF INSERT: to the table of its
+ *   subject; INSTEAD OF UPDATE OR DELETE: refused (LOG-001).
  */
 Datum
 foray_memory_events_guard(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	const char *table;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_memory_events_guard: not called by trigger manager");
+	table = trigdata->tg_trigger->tgnargs >= 1 ? trigdata->tg_trigger->tgargs[0]
+		: RelationGetRelationName(trigdata->tg_relation);
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
 		HeapTuple	tup = trigdata->tg_trigtuple;
 		bool		isnull;
 		Datum		d;
-		char	   *kind;
 
+		if (TRIGGER_FIRED_INSTEAD(trigdata->tg_event))
+			return PointerGetDatum(route_view_insert(trigdata->tg_relation, tup));
 		/* the substrate's own events name built-in kinds; restores carry rows as they were */
 		if (flushing || foray_restore_mode())
 			return PointerGetDatum(tup);
@@ -550,24 +748,22 @@ foray_memory_events_guard(PG_FUNCTION_ARGS)
 						 trigdata->tg_relation->rd_att, &isnull);
 		if (isnull)
 			return PointerGetDatum(tup);	/* NOT NULL says so */
-		kind = TextDatumGetCString(d);
-		if (kind[0] >= 'A' && kind[0] <= 'Z')
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("substrate events are written by the substrate only"),
-					 errdetail("Rule LOG-002: UPPER_CASE event kinds record what the substrate's triggers and functions did; the application writes its own (lower_case) kinds."),
-					 errhint("Register an engine kind with foray.register_event_kind().")));
-		if (!kind_registered(kind))
-			ereport(ERROR,
-					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-					 errmsg("event kind \"%s\" is not registered", kind),
-					 errdetail("Rule LOG-003: every event's kind is a kind in foray.event_kinds."),
-					 errhint("Register an engine kind with foray.register_event_kind().")));
-		return PointerGetDatum(assign_event_id(trigdata->tg_relation, tup));
+		check_kind(TextDatumGetCString(d));
+		if (strcmp(table, "memory_events") == 0)
+			return PointerGetDatum(number_legacy_event(trigdata->tg_relation, tup));
+		if (strcmp(table, "transaction_events") == 0)
+		{
+			ForayRel	which;
+
+			if (foray_shards_for_trigger(trigdata, &which) == NULL)
+				return PointerGetDatum(tup);	/* a Citus shell: the shard numbers it */
+			return PointerGetDatum(number_event(trigdata->tg_relation, tup, true));
+		}
+		return PointerGetDatum(number_event(trigdata->tg_relation, tup, false));
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_FORAY_APPEND_ONLY),
-			 errmsg("foray.memory_events is append-only: %s is not allowed",
+			 errmsg("foray.%s is append-only: %s is not allowed", table,
 					refused_verb(trigdata->tg_event)),
 			 errdetail("Rule LOG-001: events are never changed or removed once written."),
 			 errhint("Record a correction as a new event.")));

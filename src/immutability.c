@@ -35,6 +35,8 @@
 #include "utils/snapmgr.h"
 
 #include "lookup.h"
+#include "plans.h"
+#include "shards.h"
 #include "trigger_util.h"
 #include "readiness.h"
 #include "substrate.h"
@@ -42,9 +44,6 @@
 
 PG_FUNCTION_INFO_V1(foray_anchored_guard);
 
-static SPIPlanPtr plan_lifecycle = NULL;
-static SPIPlanPtr plan_lifecycle_skip = NULL;
-static SPIPlanPtr plan_any_anchored = NULL;
 
 /* the last transaction seen open by this (sub)transaction */
 static char *cached_tx = NULL;
@@ -98,50 +97,18 @@ guard_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		foray_guard_forget();
 }
 
+/*
+ * The guard's queries run on the shard group of the transaction they are
+ * about (plans.c; on a single node, the tables themselves).
+ */
 static void
 prepare(void)
 {
-	Oid			types[1] = {TEXTOID};
-
 	if (!callbacks_registered)
 	{
 		RegisterXactCallback(guard_xact_callback, NULL);
 		RegisterSubXactCallback(guard_subxact_callback, NULL);
 		callbacks_registered = true;
-	}
-	if (plan_lifecycle == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare("SELECT lifecycle::pg_catalog.text FROM foray.foray_transactions "
-									" WHERE transaction_id OPERATOR(pg_catalog.=) $1 FOR SHARE",
-									1, types);
-
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		plan_lifecycle = p;
-	}
-	if (plan_lifecycle_skip == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare("SELECT l.lifecycle::pg_catalog.text,"
-									"       (SELECT k.lifecycle::pg_catalog.text FROM foray.foray_transactions k"
-									"         WHERE k.transaction_id OPERATOR(pg_catalog.=) $1"
-									"         FOR SHARE SKIP LOCKED)"
-									"  FROM foray.foray_transactions l"
-									" WHERE l.transaction_id OPERATOR(pg_catalog.=) $1",
-									1, types);
-
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		plan_lifecycle_skip = p;
-	}
-	if (plan_any_anchored == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare("SELECT transaction_id FROM foray.foray_transactions "
-									" WHERE lifecycle::pg_catalog.text OPERATOR(pg_catalog.=) ANY ('{anchored,sealed}'::pg_catalog.text[]) "
-									" LIMIT 1", 0, NULL);
-
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		plan_any_anchored = p;
 	}
 }
 
@@ -196,8 +163,9 @@ refuse_if_logged(const char *what, const char *id, const char *txid, const char 
 
 /* run a lifecycle lookup as the substrate's owner (a row lock needs UPDATE) */
 static void
-owner_lookup(SPIPlanPtr plan, const char *txid)
+owner_lookup(ForayPlan which, const char *txid)
 {
+	SPIPlanPtr	plan = foray_plan(foray_shards_for_tx(txid), which);
 	Datum		values[1];
 	int			rc;
 	ForayOwnerWrite ow;
@@ -234,12 +202,12 @@ locked_lifecycle(const char *txid)
 	if (!foray_holds_transaction_lock(txid))
 	{
 		/* no writer lock held: waiting for the row is in order */
-		owner_lookup(plan_lifecycle, txid);
+		owner_lookup(PLAN_GUARD_LIFECYCLE, txid);
 		if (SPI_processed == 1)
 			return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 		foray_lock_transaction(txid);
 	}
-	owner_lookup(plan_lifecycle_skip, txid);
+	owner_lookup(PLAN_GUARD_LIFECYCLE_SKIP, txid);
 	if (SPI_processed == 0)
 		return NULL;			/* none: the deferred ENV-001 check decides */
 	locked = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
@@ -308,6 +276,8 @@ foray_anchored_guard(PG_FUNCTION_ARGS)
 	const char *relname;
 	HeapTuple	ret;
 	bool		is_tx;
+	ForayShards *shards;
+	ForayRel	which;
 	const char *what;
 	const char *idcol;
 
@@ -315,21 +285,25 @@ foray_anchored_guard(PG_FUNCTION_ARGS)
 		elog(ERROR, "foray_anchored_guard: not called by trigger manager");
 	ev = td->tg_event;
 	rel = td->tg_relation;
-	relname = RelationGetRelationName(rel);
 	ret = TRIGGER_FIRED_BY_UPDATE(ev) ? td->tg_newtuple : td->tg_trigtuple;
 
 	if (foray_internal_writes > 0 || foray_restore_mode())
 		return PointerGetDatum(ret);
+	/* the table by the trigger's argument: a Citus shard's name has a suffix */
+	shards = foray_shards_for_trigger(td, &which);
+	relname = foray_rel_names[which];
+	if (shards == NULL)
+		return PointerGetDatum(ret);	/* a Citus shell: its shards' triggers guard the rows */
 	if (!TRIGGER_FIRED_BY_TRUNCATE(ev) && !TRIGGER_FIRED_BY_DELETE(ev))
 		foray_check_not_null(rel, ret);
 
-	is_tx = strcmp(relname, "foray_transactions") == 0;
+	is_tx = which == FORAY_REL_TRANSACTIONS;
 	if (is_tx)
 	{
 		what = "transaction";
 		idcol = "transaction_id";
 	}
-	else if (strcmp(relname, "foray_attestations") == 0)
+	else if (which == FORAY_REL_ATTESTATIONS)
 	{
 		what = "attestation";
 		idcol = "attestation_id";
@@ -346,7 +320,7 @@ foray_anchored_guard(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(ev))
 	{
-		int			rc = SPI_execute_plan(plan_any_anchored, NULL, NULL, false, 1);
+		int			rc = SPI_execute_plan(foray_plan(shards, PLAN_GUARD_ANY_FIXED), NULL, NULL, false, 1);
 
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "lifecycle lookup failed: %s", SPI_result_code_string(rc));
@@ -356,6 +330,11 @@ foray_anchored_guard(PG_FUNCTION_ARGS)
 					 errmsg("cannot truncate foray.%s: it holds anchored transactions", relname),
 					 errdetail("Rule IMM-001: once anchored, a transaction, its components and its attestations never change; transaction \"%s\" is one.",
 							   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1))));
+		/*
+		 * (On Citus the log is the coordinator's; a shard's trigger cannot
+		 * read it: docs/citus.md.)
+		 */
+		if (shards->identity)
 		{
 			int64		log_index;
 			char	   *logged = foray_log_first_logged(&log_index);
@@ -439,13 +418,18 @@ foray_check_envelope(PG_FUNCTION_ARGS)
 	char	   *id;
 	char	   *lifecycle;
 	bool		live;
+	ForayShards *shards;
+	ForayRel	which;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_check_envelope: not called by trigger manager");
 	if (foray_restore_mode())
 		return PointerGetDatum(NULL);
 	rel = td->tg_relation;
-	is_component = strcmp(RelationGetRelationName(rel), "foray_components") == 0;
+	shards = foray_shards_for_trigger(td, &which);
+	if (shards == NULL)
+		return PointerGetDatum(NULL);	/* a Citus shell: its shards check their rows */
+	is_component = which == FORAY_REL_COMPONENTS;
 	txid = column(rel, td->tg_trigtuple, "transaction_id");
 	id = column(rel, td->tg_trigtuple, is_component ? "component_id" : "attestation_id");
 
@@ -454,7 +438,7 @@ foray_check_envelope(PG_FUNCTION_ARGS)
 		char	   *ids[1] = {id};
 		bool		found[1];
 
-		foray_pk_lookup(RelationGetRelationName(rel), txid, ids, 1, NULL, found, NULL);
+		foray_pk_lookup_rel(RelationGetRelid(rel), txid, ids, 1, NULL, found, NULL);
 		live = found[0];
 	}
 	if (!live)
@@ -495,31 +479,21 @@ Datum
 foray_transactions_cascade(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	static SPIPlanPtr del_components = NULL;
-	static SPIPlanPtr del_attestations = NULL;
 	Datum		values[1];
 	ForayOwnerWrite ow;
+	ForayShards *shards;
+	ForayRel	which;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BY_DELETE(td->tg_event))
 		elog(ERROR, "foray_transactions_cascade: must be an AFTER DELETE trigger");
+	shards = foray_shards_for_trigger(td, &which);
+	if (shards == NULL)
+		return PointerGetDatum(NULL);	/* a Citus shell: its shards cascade */
 	values[0] = CStringGetTextDatum(column(td->tg_relation, td->tg_trigtuple, "transaction_id"));
 	foray_forget_created(TextDatumGetCString(values[0]));
 	foray_guard_forget();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (del_components == NULL)
-	{
-		Oid			types[1] = {TEXTOID};
-		SPIPlanPtr	a = SPI_prepare("DELETE FROM foray.foray_attestations"
-									" WHERE transaction_id OPERATOR(pg_catalog.=) $1", 1, types);
-		SPIPlanPtr	c = SPI_prepare("DELETE FROM foray.foray_components"
-									" WHERE transaction_id OPERATOR(pg_catalog.=) $1", 1, types);
-
-		if (a == NULL || c == NULL || SPI_keepplan(a) != 0 || SPI_keepplan(c) != 0)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		del_attestations = a;
-		del_components = c;
-	}
 	/*
 	 * The row is locked (being deleted): now the writer lock, so no writer of
 	 * the transaction is between its check and its commit (lock order,
@@ -533,8 +507,8 @@ foray_transactions_cascade(PG_FUNCTION_ARGS)
 	foray_begin_owner_write(&ow);
 	PG_TRY();
 	{
-		if (cascade_delete(del_attestations, values) != SPI_OK_DELETE ||
-			cascade_delete(del_components, values) != SPI_OK_DELETE)
+		if (cascade_delete(foray_plan(shards, PLAN_CASCADE_ATTESTATIONS), values) != SPI_OK_DELETE ||
+			cascade_delete(foray_plan(shards, PLAN_CASCADE_COMPONENTS), values) != SPI_OK_DELETE)
 			elog(ERROR, "cascading delete of transaction \"%s\" failed", TextDatumGetCString(values[0]));
 	}
 	PG_FINALLY();
@@ -557,19 +531,30 @@ foray_transactions_truncated(PG_FUNCTION_ARGS)
 {
 	int			rc;
 	ForayOwnerWrite ow;
+	ForayShards *shards;
+	ForayRel	which;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_transactions_truncated: not called by trigger manager");
 	/* what this backend knew of the rows is gone with them */
 	foray_guard_forget();
 	foray_forget_all();
+	shards = foray_shards_for_trigger((TriggerData *) fcinfo->context, &which);
+	if (shards == NULL || !shards->identity)
+	{
+		/*
+		 * A Citus shell, or a shard: Citus truncates the tables shard by
+		 * shard, each shard of foray_transactions before its colocated
+		 * members, so "alone" cannot be told here (docs/citus.md).
+		 */
+		return PointerGetDatum(NULL);
+	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	foray_begin_owner_write(&ow);
 	PG_TRY();
 	{
-		rc = SPI_execute("SELECT 1 FROM foray.foray_components UNION ALL "
-						 "SELECT 1 FROM foray.foray_attestations LIMIT 1", true, 1);
+		rc = SPI_execute_plan(foray_plan(shards, PLAN_GUARD_ANY_MEMBER), NULL, NULL, true, 1);
 	}
 	PG_FINALLY();
 	{

@@ -29,19 +29,17 @@
 #include "trigger_util.h"
 
 /*
- * For each ids[i] of transaction_id in foray.<relname>: found[i], and, when
- * column is not NULL, values[i] = that column's text (palloc'd; NULL when not
- * found).  Sees every row written so far by this SQL transaction, including
- * earlier rows of the statement running now, and the latest committed rows.
+ * For each ids[i] of transaction_id in the relation relid (a table of the
+ * substrate, or one of its shards): found[i], and, when column is not NULL,
+ * values[i] = that column's text (palloc'd; NULL when not found).  Sees
+ * every row written so far by this SQL transaction, including earlier rows
+ * of the statement running now, and the latest committed rows.
  */
 void
-foray_pk_lookup(const char *relname, const char *transaction_id, char **ids, int n,
-				const char *column, bool *found, char **values)
+foray_pk_lookup_rel(Oid relid, const char *transaction_id, char **ids, int n,
+					const char *column, bool *found, char **values)
 {
-	Oid			relid;
-	Oid			nsp;
 	Oid			pkid;
-	char		pkname[NAMEDATALEN];
 	Relation	rel;
 	Relation	idx;
 	Snapshot	snap;
@@ -53,14 +51,13 @@ foray_pk_lookup(const char *relname, const char *transaction_id, char **ids, int
 
 	if (n == 0)
 		return;
-	nsp = get_namespace_oid("foray", false);
-	relid = get_relname_relid(relname, nsp);
-	/* the primary key by its name (sql/parts/20_schema.sql names it) */
-	snprintf(pkname, sizeof(pkname), "%s_pkey", relname);
-	pkid = get_relname_relid(pkname, nsp);
-	if (!OidIsValid(relid) || !OidIsValid(pkid))
-		elog(ERROR, "relation foray.%s or its primary key does not exist", relname);
+	if (!OidIsValid(relid))
+		elog(ERROR, "foray_pk_lookup: no such relation");
 	rel = table_open(relid, AccessShareLock);
+	/* the primary key, (transaction_id, id): a shard's carries another name */
+	pkid = RelationGetPrimaryKeyIndex(rel);
+	if (!OidIsValid(pkid))
+		elog(ERROR, "relation \"%s\" has no primary key", RelationGetRelationName(rel));
 	idx = index_open(pkid, AccessShareLock);
 	if (column)
 		attno = foray_attno(rel, column);
@@ -100,4 +97,16 @@ foray_pk_lookup(const char *relname, const char *transaction_id, char **ids, int
 	UnregisterSnapshot(snap);
 	index_close(idx, AccessShareLock);
 	table_close(rel, AccessShareLock);
+}
+
+/* The same, for the relation foray.<relname> (a table or a shard). */
+void
+foray_pk_lookup(const char *relname, const char *transaction_id, char **ids, int n,
+				const char *column, bool *found, char **values)
+{
+	Oid			relid = get_relname_relid(relname, get_namespace_oid("foray", false));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "relation foray.%s does not exist", relname);
+	foray_pk_lookup_rel(relid, transaction_id, ids, n, column, found, values);
 }

@@ -9,17 +9,20 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 #include "utils/plancache.h"
 #include "utils/resowner.h"
 
 #include "plans.h"
+#include "shards.h"
 
 typedef struct PlanDef
 {
 	const char *query;
 	int			nargs;
-	Oid			argtypes[4];
+	Oid			argtypes[8];
 } PlanDef;
 
 #define EQ " OPERATOR(pg_catalog.=) "
@@ -35,6 +38,40 @@ typedef struct PlanDef
 	" OR " a "anticipation_refs OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[])"
 
 static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
+	[PLAN_APPEND_EVENTS] = {
+		/* events.c: the buffered events, numbered, in emission order */
+		"INSERT INTO foray.transaction_events "
+		"(event_id, seq, event_kind, subject_kind, subject_id, transaction_id, "
+		" actor_kind, actor_id, payload) "
+		"SELECT e.id, e.seq, e.k, e.sk, e.sid, e.tx, 'system', e.a, e.p "
+		"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+		"     pg_catalog.unnest($3), pg_catalog.unnest($4), "
+		"     pg_catalog.unnest($5), pg_catalog.unnest($6), "
+		"     pg_catalog.unnest($7), pg_catalog.unnest($8)) "
+		"     WITH ORDINALITY AS e(k, sk, sid, tx, a, p, id, seq, n) "
+		"ORDER BY e.n",
+		8, {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID,
+		INT8ARRAYOID, INT8ARRAYOID}
+	},
+	[PLAN_APPEND_EVENTS_LEGACY] = {
+		/* the same, on a database not updated to 0.5.0 */
+		"INSERT INTO foray.memory_events "
+		"(event_kind, subject_kind, subject_id, transaction_id, "
+		" actor_kind, actor_id, payload) "
+		"SELECT e.k, e.sk, e.sid, e.tx, 'system', e.a, e.p "
+		"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+		"     pg_catalog.unnest($3), pg_catalog.unnest($4), "
+		"     pg_catalog.unnest($5), pg_catalog.unnest($6)) "
+		"     WITH ORDINALITY AS e(k, sk, sid, tx, a, p, n) "
+		"ORDER BY e.n",
+		6, {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID}
+	},
+	[PLAN_LAST_EVENT_SEQ] = {
+		/* the last event of a transaction (its seq), with the latest snapshot */
+		"SELECT seq FROM foray.transaction_events WHERE transaction_id" EQ "$1"
+		" ORDER BY seq DESC LIMIT 1",
+		1, {TEXTOID}
+	},
 	[PLAN_DEPENDENTS] = {
 		"SELECT d.component_id, d.status::pg_catalog.text,"
 		"       d.arrangement_refs OPERATOR(pg_catalog.||) d.accrual_refs"
@@ -161,9 +198,78 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		" WHERE transaction_id" EQ "$1 AND attestation_id" EQ "$2",
 		2, {TEXTOID, TEXTOID}
 	},
+	[PLAN_GUARD_LIFECYCLE] = {
+		"SELECT lifecycle::pg_catalog.text FROM foray.foray_transactions"
+		" WHERE transaction_id" EQ "$1 FOR SHARE",
+		1, {TEXTOID}
+	},
+	[PLAN_GUARD_LIFECYCLE_SKIP] = {
+		"SELECT l.lifecycle::pg_catalog.text,"
+		"       (SELECT k.lifecycle::pg_catalog.text FROM foray.foray_transactions k"
+		"         WHERE k.transaction_id" EQ "$1"
+		"         FOR SHARE SKIP LOCKED)"
+		"  FROM foray.foray_transactions l"
+		" WHERE l.transaction_id" EQ "$1",
+		1, {TEXTOID}
+	},
+	[PLAN_GUARD_ANY_FIXED] = {
+		"SELECT transaction_id FROM foray.foray_transactions"
+		" WHERE lifecycle::pg_catalog.text" EQ "ANY ('{anchored,sealed}'::pg_catalog.text[])"
+		" LIMIT 1",
+		0, {InvalidOid}
+	},
+	[PLAN_GUARD_ANY_MEMBER] = {
+		"SELECT 1 FROM foray.foray_components UNION ALL"
+		" SELECT 1 FROM foray.foray_attestations LIMIT 1",
+		0, {InvalidOid}
+	},
+	[PLAN_CASCADE_ATTESTATIONS] = {
+		"DELETE FROM foray.foray_attestations WHERE transaction_id" EQ "$1",
+		1, {TEXTOID}
+	},
+	[PLAN_CASCADE_COMPONENTS] = {
+		"DELETE FROM foray.foray_components WHERE transaction_id" EQ "$1",
+		1, {TEXTOID}
+	},
 };
 
-static SPIPlanPtr plans[FORAY_PLAN_COUNT];
+/*
+ * The query text for a shard group: each logical table named in the text
+ * (foray.foray_components, ...) becomes the group's relation.  In the
+ * identity (a single node) the text is unchanged.
+ */
+static char *
+group_query(const ForayShards *s, const char *query)
+{
+	StringInfoData buf;
+	const char *p = query;
+
+	initStringInfo(&buf);
+	while (*p)
+	{
+		bool		replaced = false;
+
+		if (strncmp(p, "foray.", 6) == 0)
+		{
+			for (int k = 0; k < FORAY_NRELS && !replaced; k++)
+			{
+				size_t		len = strlen(foray_rel_names[k]);
+				char		next = p[6 + len];
+
+				if (strncmp(p + 6, foray_rel_names[k], len) == 0 &&
+					!(next == '_' || (next >= 'a' && next <= 'z') || (next >= '0' && next <= '9')))
+				{
+					appendStringInfoString(&buf, s->qname[k]);
+					p += 6 + len;
+					replaced = true;
+				}
+			}
+		}
+		if (!replaced)
+			appendStringInfoChar(&buf, *p++);
+	}
+	return buf.data;
+}
 
 /*
  * Build a kept plan's generic plan now, with sequential scans disabled.  The
@@ -190,17 +296,25 @@ build_index_plan(SPIPlanPtr plan)
 }
 
 /*
- * The kept plan for a query; the caller must be connected to SPI.  Plans are
- * generic from the first call: their shape (index probes by key) does not
- * depend on parameter values, and re-planning per row would dominate.
+ * The kept plan for a query on a shard group's relations; the caller must be
+ * connected to SPI.  Plans are generic from the first call: their shape
+ * (index probes by key) does not depend on parameter values, and
+ * re-planning per row would dominate.  On Citus the relations are shards,
+ * plain tables of this node, which Citus does not plan.
  */
 SPIPlanPtr
-foray_plan(ForayPlan which)
+foray_plan(ForayShards *s, ForayPlan which)
 {
+	SPIPlanPtr *plans;
+
+	if (s->plans == NULL)
+		s->plans = MemoryContextAllocZero(TopMemoryContext, sizeof(SPIPlanPtr) * FORAY_PLAN_COUNT);
+	plans = s->plans;
 	if (plans[which] == NULL)
 	{
 		const PlanDef *def = &plan_defs[which];
-		SPIPlanPtr	plan = SPI_prepare_cursor(def->query, def->nargs, (Oid *) def->argtypes,
+		char	   *query = group_query(s, def->query);
+		SPIPlanPtr	plan = SPI_prepare_cursor(query, def->nargs, (Oid *) def->argtypes,
 												 CURSOR_OPT_GENERIC_PLAN);
 
 		if (plan == NULL)
@@ -208,6 +322,7 @@ foray_plan(ForayPlan which)
 				 (int) which, SPI_result_code_string(SPI_result));
 		if (SPI_keepplan(plan) != 0)
 			elog(ERROR, "foray_substrate: could not keep query %d", (int) which);
+		pfree(query);
 		build_index_plan(plan);
 		plans[which] = plan;
 	}

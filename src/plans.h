@@ -9,6 +9,10 @@
 
 typedef enum ForayPlan
 {
+	PLAN_APPEND_EVENTS,			/* (kinds[], subject kinds[], subjects[], txs[], actors[],
+								 * payloads[], ids[], seqs[]) */
+	PLAN_APPEND_EVENTS_LEGACY,	/* the same into 0.4.0's memory_events (6 arrays) */
+	PLAN_LAST_EVENT_SEQ,		/* (tx) -> the seq of its last event */
 	PLAN_DEPENDENTS,			/* (keys[]) -> (id, status, refs[], ctid) */
 	PLAN_SET_STATUSES,			/* (tx, ids[], statuses[]) -> (n, type, hash) */
 	PLAN_SET_STATUSES_BY_TID,	/* (tx, ctids[], statuses[]) -> (n, type, hash) */
@@ -24,9 +28,16 @@ typedef enum ForayPlan
 	PLAN_ATTESTATION_REFERRERS, /* (key) -> first attestation naming it */
 	PLAN_COMPONENT_EXISTS,		/* (tx, id) -> component_type */
 	PLAN_ATTESTATION_ROW,		/* (tx, id) -> (subject_refs, dependencies) */
+	PLAN_GUARD_LIFECYCLE,		/* immutability.c: (tx) -> lifecycle, row FOR SHARE */
+	PLAN_GUARD_LIFECYCLE_SKIP,	/* (tx) -> (lifecycle, lifecycle if lockable now) */
+	PLAN_GUARD_ANY_FIXED,		/* () -> an anchored or sealed transaction */
+	PLAN_GUARD_ANY_MEMBER,		/* () -> any component or attestation? */
+	PLAN_CASCADE_ATTESTATIONS,	/* (tx) delete its attestations */
+	PLAN_CASCADE_COMPONENTS,	/* (tx) delete its components */
 	FORAY_PLAN_COUNT
 } ForayPlan;
 
-extern SPIPlanPtr foray_plan(ForayPlan which);
+struct ForayShards;
+extern SPIPlanPtr foray_plan(struct ForayShards *s, ForayPlan which);
 
 #endif							/* FORAY_PLANS_H */

@@ -36,17 +36,22 @@
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
 #include "lookup.h"
 #include "plans.h"
 #include "trigger_util.h"
 #include "readiness.h"
+#include "shards.h"
 #include "txhash.h"
 #include "substrate.h"
 
 PG_FUNCTION_INFO_V1(foray_statement_end);
 
 static bool may_have_pending(const char *transaction_id);
+static ForayShards *tx_shards(const char *transaction_id);
+struct DirtyEntry;
+static int	cmp_entry_group(const void *a, const void *b);
 static int	cmp_cstring_ptr(const void *a, const void *b);
 static bool known_no_pending(const char *transaction_id);
 struct DirtyEntry;
@@ -176,7 +181,8 @@ foray_derive_status_self(const char *transaction_id, Datum refs_array, int nrefs
 			bool	   *pf = palloc(sizeof(bool) * nprobe);
 			char	  **ps = palloc(sizeof(char *) * nprobe);
 
-			foray_pk_lookup("foray_components", transaction_id, probe, nprobe, "status", pf, ps);
+			foray_pk_lookup_rel(tx_shards(transaction_id)->relid[FORAY_REL_COMPONENTS],
+								transaction_id, probe, nprobe, "status", pf, ps);
 			for (int k = 0; k < nprobe; k++)
 			{
 				found[at[k]] = pf[k];
@@ -229,7 +235,7 @@ run_status_update(ForayPlan plan, const char *transaction_id, Datum keys,
 	foray_internal_writes++;
 	PG_TRY();
 	{
-		rc = SPI_execute_plan(foray_plan(plan), values, NULL, false, 0);
+		rc = SPI_execute_plan(foray_plan(tx_shards(transaction_id), plan), values, NULL, false, 0);
 		if (rc != SPI_OK_UPDATE_RETURNING)
 			elog(ERROR, "readiness update failed: %s", SPI_result_code_string(rc));
 	}
@@ -382,6 +388,7 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 	HTAB	   *known;
 	MemoryContext work;
 	MemoryContext oldcxt;
+	ForayShards *shards = tx_shards(transaction_id);
 
 	/* known (under this backend's lock) to hold nothing waiting: done */
 	if (pending_only && known_no_pending(transaction_id))
@@ -442,7 +449,7 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 			int			m = Min(DEPENDENTS_CHUNK, nfrontier - c);
 
 			values[0] = foray_strings_to_array(keys + c, m);
-			rc = SPI_execute_plan(foray_plan(PLAN_DEPENDENTS), values, NULL, false, 0);
+			rc = SPI_execute_plan(foray_plan(shards, PLAN_DEPENDENTS), values, NULL, false, 0);
 			if (rc != SPI_OK_SELECT)
 				elog(ERROR, "dependents lookup failed: %s", SPI_result_code_string(rc));
 			for (uint64 i = 0; i < SPI_processed; i++)
@@ -518,8 +525,8 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 						probe[nuniq++] = probe[k];
 				found = palloc(sizeof(bool) * nuniq);
 				statuses = palloc(sizeof(char *) * nuniq);
-				foray_pk_lookup("foray_components", transaction_id, probe, nuniq, "status",
-								found, statuses);
+				foray_pk_lookup_rel(shards->relid[FORAY_REL_COMPONENTS], transaction_id,
+									probe, nuniq, "status", found, statuses);
 				for (int k = 0; k < nuniq; k++)
 					known_put(known, probe[k], found[k], statuses[k]);
 			}
@@ -593,6 +600,7 @@ foray_propagate(const char *transaction_id, const char *id, bool pending_only)
 typedef struct DirtyEntry
 {
 	char		key[256];
+	ForayShards *shards;		/* where its rows are (shards.c) */
 	bool		dirty;
 	bool		pending_known;
 	bool		has_pending;
@@ -602,12 +610,20 @@ typedef struct DirtyEntry
 	int64		ncomponents;	/* components inserted */
 	bool		has_reversed;	/* a component was set reversed */
 	bool		had_delete;		/* a component was deleted */
+	/* its events (exact under the writer lock, until a subtransaction aborts) */
+	bool		seq_known;
+	int64		last_seq;		/* the seq of its last event */
 } DirtyEntry;
 
 static HTAB *dirty_txs = NULL;
 static List *dirty_list = NIL;	/* entries marked dirty since the last evaluation */
 static int	nlocks = 0;
-static bool escalated = false;
+/*
+ * Escalation (below) is per shard group: ForayShards.escalated_in holds the
+ * escalation generation of this SQL transaction when its tables are locked.
+ * A new generation begins at every end and every subtransaction abort.
+ */
+static uint64 escalation_generation = 1;
 static bool all_dirty = false;
 static bool callbacks_registered = false;
 
@@ -626,7 +642,7 @@ lifecycle_xact_callback(XactEvent event, void *arg)
 			foray_recent_forget();
 			all_dirty = false;
 			nlocks = 0;
-			escalated = false;
+			escalation_generation++;
 			break;
 		default:
 			break;
@@ -645,7 +661,7 @@ lifecycle_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	{
 		foray_recent_forget();	/* its rows are gone */
 		all_dirty = true;
-		escalated = false;		/* its table locks may have gone with it */
+		escalation_generation++;	/* its table locks may have gone with it */
 		if (dirty_txs != NULL)
 		{
 			HASH_SEQ_STATUS seq;
@@ -656,6 +672,7 @@ lifecycle_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 			{
 				e->locked = false;
 				e->created_here = false;
+				e->seq_known = false;	/* its events may have gone with it */
 			}
 		}
 	}
@@ -700,8 +717,22 @@ dirty_entry(const char *transaction_id, bool create)
 	e = hash_search(dirty_txs, transaction_id, create ? HASH_ENTER : HASH_FIND, &found);
 	if (e != NULL && !found)
 	{
+		ForayShards *shards;
+
 		/* everything but the key: dynahash does not zero a new entry */
 		memset((char *) e + sizeof(e->key), 0, sizeof(DirtyEntry) - sizeof(e->key));
+		/* where its rows are: refused here when on another node */
+		PG_TRY();
+		{
+			shards = foray_shards_for_tx(transaction_id);
+		}
+		PG_CATCH();
+		{
+			(void) hash_search(dirty_txs, transaction_id, HASH_REMOVE, NULL);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		e->shards = shards;
 	}
 	return e;
 }
@@ -715,29 +746,37 @@ dirty_entry(const char *transaction_id, bool create)
  * A bulk load touches thousands of FORAY transactions in one SQL
  * transaction, more than the shared lock table holds.  Past
  * FORAY_LOCK_ESCALATION locks the backend escalates: it takes SHARE ROW
- * EXCLUSIVE on the three protocol tables (which excludes every other writer
- * of them, and so covers every FORAY transaction) and stops taking
- * per-transaction locks until it commits.
+ * EXCLUSIVE on the three protocol tables and the events table of the shard
+ * group it writes (which excludes every other writer of them, and so covers
+ * every FORAY transaction of the group; on a single node, every FORAY
+ * transaction) and stops taking per-transaction locks in that group until
+ * it commits.
  */
 #define FORAY_LOCK_CLASS 0x464F5241		/* 'FORA' */
 #define FORAY_LOCK_ESCALATION 1000
 
 
-static void
-escalate_locks(void)
+static bool
+escalated(const ForayShards *s)
 {
-	Oid			nsp = get_namespace_oid("foray", false);
-	const char *const tables[3] = {"foray_transactions", "foray_components", "foray_attestations"};
+	return s->escalated_in == escalation_generation;
+}
 
-	for (int i = 0; i < 3; i++)
+static void
+escalate_locks(ForayShards *s)
+{
+	const ForayRel tables[4] = {FORAY_REL_TRANSACTIONS, FORAY_REL_COMPONENTS, FORAY_REL_ATTESTATIONS,
+	FORAY_REL_EVENTS};
+
+	for (int i = 0; i < 4; i++)
 	{
-		Oid			relid = get_relname_relid(tables[i], nsp);
-
-		if (!OidIsValid(relid))
-			elog(ERROR, "relation foray.%s does not exist", tables[i]);
-		LockRelationOid(relid, ShareRowExclusiveLock);
+		/* (no events table: a database not updated to 0.5.0) */
+		if (!OidIsValid(s->relid[tables[i]]) && tables[i] != FORAY_REL_EVENTS)
+			elog(ERROR, "relation %s does not exist", s->qname[tables[i]]);
+		if (OidIsValid(s->relid[tables[i]]))
+			LockRelationOid(s->relid[tables[i]], ShareRowExclusiveLock);
 	}
-	escalated = true;
+	s->escalated_in = escalation_generation;
 }
 
 static void
@@ -755,20 +794,68 @@ foray_lock_transaction(const char *transaction_id)
 	DirtyEntry *e;
 	LOCKTAG		tag;
 
-	if (escalated)
-		return;
 	e = dirty_entry(transaction_id, true);
-	if (e->locked)
+	if (e->locked || escalated(e->shards))
 		return;
 	if (nlocks >= FORAY_LOCK_ESCALATION)
 	{
-		escalate_locks();
+		escalate_locks(e->shards);
 		return;
 	}
 	transaction_lock_tag(transaction_id, &tag);
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 	e->locked = true;
 	nlocks++;
+}
+
+/*
+ * The seq of the next event of a transaction (transaction_events: 1, 2, 3
+ * ... without gaps), under its writer lock, which this takes: the last
+ * one is read once per SQL transaction (with the latest snapshot: every
+ * event committed before the lock was granted), then counted here.
+ */
+int64
+foray_next_event_seq(const char *transaction_id)
+{
+	DirtyEntry *e;
+
+	foray_lock_transaction(transaction_id);
+	e = dirty_entry(transaction_id, true);
+	if (!e->seq_known)
+	{
+		Datum		values[1];
+		int			rc;
+		bool		isnull;
+		int64		last = 0;
+
+		ForayOwnerWrite ow;
+
+		values[0] = CStringGetTextDatum(transaction_id);
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		CommandCounterIncrement();
+		/* as the log's owner: the writer of an event need not read the log */
+		foray_begin_owner_write(&ow);
+		PG_TRY();
+		{
+			rc = SPI_execute_snapshot(foray_plan(e->shards, PLAN_LAST_EVENT_SEQ), values, NULL,
+									  GetLatestSnapshot(), InvalidSnapshot, true, false, 1);
+		}
+		PG_FINALLY();
+		{
+			foray_end_owner_write(&ow);
+		}
+		PG_END_TRY();
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "event lookup failed: %s", SPI_result_code_string(rc));
+		if (SPI_processed > 0)
+			last = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		SPI_finish();
+		e = dirty_entry(transaction_id, true);
+		e->last_seq = last;
+		e->seq_known = true;
+	}
+	return ++e->last_seq;
 }
 
 /*
@@ -783,8 +870,17 @@ bool
 foray_transaction_writers_done(const char *transaction_id, bool nowait)
 {
 	LOCKTAG		tag;
+	ForayShards *s = foray_shards_for_tx_if_local(transaction_id);
 
-	if (escalated)
+	/*
+	 * On a Citus coordinator the writers run on the transaction's worker,
+	 * under its writer lock there; each holds the envelope row FOR SHARE
+	 * until it commits (the immutability guard), so the caller's FOR UPDATE
+	 * of that row has already waited for them (docs/citus.md).
+	 */
+	if (s == NULL)
+		return true;
+	if (escalated(s))
 		return true;			/* this backend's table locks exclude every writer */
 	transaction_lock_tag(transaction_id, &tag);
 	if (LockAcquire(&tag, ExclusiveLock, false, nowait) == LOCKACQUIRE_NOT_AVAIL)
@@ -798,12 +894,11 @@ foray_transaction_writers_done(const char *transaction_id, bool nowait)
 bool
 foray_holds_transaction_lock(const char *transaction_id)
 {
-	DirtyEntry *e;
+	DirtyEntry *e = dirty_entry(transaction_id, false);
 
-	if (escalated)
+	if (e != NULL && e->locked)
 		return true;
-	e = dirty_entry(transaction_id, false);
-	return e != NULL && e->locked;
+	return escalated(e != NULL ? e->shards : foray_shards_for_tx(transaction_id));
 }
 
 void
@@ -853,7 +948,7 @@ may_have_pending(const char *transaction_id)
 	if (e->pending_known && !all_dirty)
 		return e->has_pending;
 	values[0] = CStringGetTextDatum(transaction_id);
-	rc = SPI_execute_plan(foray_plan(PLAN_HAS_PENDING), values, NULL, false, 1);
+	rc = SPI_execute_plan(foray_plan(e->shards, PLAN_HAS_PENDING), values, NULL, false, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "readiness lookup failed: %s", SPI_result_code_string(rc));
 	e = dirty_entry(transaction_id, true);
@@ -879,9 +974,9 @@ foray_evaluate_dirty(void)
 {
 	HASH_SEQ_STATUS seq;
 	DirtyEntry *e;
-	char	  **ids;
+	DirtyEntry **ids;
 	int			n = 0;
-	char	  **ready_ids = NULL;
+	DirtyEntry **ready_ids = NULL;
 	int			nready = 0;
 	long		total;
 	bool		all = all_dirty;
@@ -898,30 +993,30 @@ foray_evaluate_dirty(void)
 	{
 		/* after a rolled-back savepoint: everything touched, once more */
 		total = hash_get_num_entries(dirty_txs);
-		ids = palloc(sizeof(char *) * (total + 1));
+		ids = palloc(sizeof(DirtyEntry *) * (total + 1));
 		hash_seq_init(&seq, dirty_txs);
 		while ((e = hash_seq_search(&seq)) != NULL)
 		{
 			e->pending_known = false;
 			e->created_here = false;	/* the row may have gone with the savepoint */
 			e->dirty = false;
-			ids[n++] = pstrdup(e->key);
+			ids[n++] = e;
 		}
 	}
 	else
 	{
 		ListCell   *lc;
 
-		ids = palloc(sizeof(char *) * (list_length(dirty_list) + 1));
-		ready_ids = palloc(sizeof(char *) * (list_length(dirty_list) + 1));
+		ids = palloc(sizeof(DirtyEntry *) * (list_length(dirty_list) + 1));
+		ready_ids = palloc(sizeof(DirtyEntry *) * (list_length(dirty_list) + 1));
 		foreach(lc, dirty_list)
 		{
 			e = (DirtyEntry *) lfirst(lc);
 			e->dirty = false;
 			if (known_ready(e))
-				ready_ids[nready++] = pstrdup(e->key);
+				ready_ids[nready++] = e;
 			else
-				ids[n++] = pstrdup(e->key);
+				ids[n++] = e;
 		}
 	}
 	list_free(dirty_list);
@@ -931,24 +1026,42 @@ foray_evaluate_dirty(void)
 
 	/*
 	 * One statement for those whose state this backend knows (known_ready:
-	 * open -> ready_to_anchor, no component to count), one for the others.
+	 * open -> ready_to_anchor, no component to count), one for the others;
+	 * each per shard group (on a single node, one).
 	 */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	changed = NULL;
 	nchanged = 0;
-	for (int pass = 0; pass < 2; pass++)
+	if (nready > 1)
+		qsort(ready_ids, nready, sizeof(DirtyEntry *), cmp_entry_group);
+	if (n > 1)
+		qsort(ids, n, sizeof(DirtyEntry *), cmp_entry_group);
+	for (int step = 0, from = 0; step < 2;)
 	{
-		int			k = (pass == 0) ? nready : n;
+		DirtyEntry **list = (step == 0) ? ready_ids : ids;
+		int			count = (step == 0) ? nready : n;
+		int			end = from;
+		char	  **keys;
 
-		if (k == 0)
+		if (from >= count)
+		{
+			step++;
+			from = 0;
 			continue;
-		values[0] = foray_strings_to_array(pass == 0 ? ready_ids : ids, k);
+		}
+		while (end < count && list[end]->shards == list[from]->shards)
+			end++;
+		keys = palloc(sizeof(char *) * (end - from));
+		for (int i = from; i < end; i++)
+			keys[i - from] = list[i]->key;
+		values[0] = foray_strings_to_array(keys, end - from);
 		foray_begin_owner_write(&ow);
 		foray_internal_writes++;
 		PG_TRY();
 		{
-			rc = SPI_execute_plan(foray_plan(pass == 0 ? PLAN_LIFECYCLE_SET_READY : PLAN_LIFECYCLE_BATCH),
+			rc = SPI_execute_plan(foray_plan(list[from]->shards,
+											 step == 0 ? PLAN_LIFECYCLE_SET_READY : PLAN_LIFECYCLE_BATCH),
 								  values, NULL, false, 0);
 			if (rc != SPI_OK_UPDATE_RETURNING)
 				elog(ERROR, "lifecycle update failed: %s", SPI_result_code_string(rc));
@@ -959,6 +1072,7 @@ foray_evaluate_dirty(void)
 			foray_end_owner_write(&ow);
 		}
 		PG_END_TRY();
+		from = end;
 		changed = changed ? repalloc(changed, sizeof(char *) * (nchanged + SPI_processed + 1))
 			: palloc(sizeof(char *) * (SPI_processed + 1));
 		for (uint64 i = 0; i < SPI_processed; i++)
@@ -996,6 +1110,23 @@ foray_evaluate_dirty(void)
 	SPI_finish();
 }
 
+/* Entries of one shard group together. */
+static int
+cmp_entry_group(const void *a, const void *b)
+{
+	uintptr_t	x = (uintptr_t) (*(DirtyEntry *const *) a)->shards;
+	uintptr_t	y = (uintptr_t) (*(DirtyEntry *const *) b)->shards;
+
+	return (x > y) - (x < y);
+}
+
+/* Where a transaction's rows are, as its entry knows (one lookup per SQL transaction). */
+static ForayShards *
+tx_shards(const char *transaction_id)
+{
+	return dirty_entry(transaction_id, true)->shards;
+}
+
 /*
  * AFTER ... FOR EACH STATEMENT on components (insert, update, delete) and
  * transactions (insert, update).
@@ -1003,8 +1134,12 @@ foray_evaluate_dirty(void)
 Datum
 foray_statement_end(PG_FUNCTION_ARGS)
 {
+	ForayRel	which;
+
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "foray_statement_end: not called by trigger manager");
+	if (foray_shards_for_trigger((TriggerData *) fcinfo->context, &which) == NULL)
+		return PointerGetDatum(NULL);	/* a Citus shell */
 	foray_recent_forget();		/* statuses may move from here on */
 	if (!foray_restore_mode() && foray_internal_writes == 0)
 	{
@@ -1032,8 +1167,8 @@ foray_may_have_waiters(PG_FUNCTION_ARGS)
 	bool		r;
 
 	/* knowledge is only exact under the lock; without it, assume waiters */
-	e = escalated ? NULL : dirty_entry(tx, false);
-	if (!escalated && (e == NULL || !e->locked))
+	e = dirty_entry(tx, false);
+	if (!(e != NULL ? (e->locked || escalated(e->shards)) : escalated(foray_shards_for_tx(tx))))
 		PG_RETURN_BOOL(true);
 	if (known_no_pending(tx))
 		PG_RETURN_BOOL(false);
@@ -1058,7 +1193,7 @@ foray_note_created(const char *transaction_id)
 {
 	DirtyEntry *e = dirty_entry(transaction_id, true);
 
-	if (all_dirty || !(escalated || e->locked))
+	if (all_dirty || !(escalated(e->shards) || e->locked))
 		return;
 	e->created_here = true;
 	if (!e->pending_known)

@@ -99,6 +99,9 @@ extern void foray_lock_transaction(const char *transaction_id);
 extern bool foray_holds_transaction_lock(const char *transaction_id);
 extern bool foray_transaction_writers_done(const char *transaction_id, bool nowait);
 
+/* The seq of a transaction's next event, under its writer lock (readiness.c) */
+extern int64 foray_next_event_seq(const char *transaction_id);
+
 /* Readiness and lifecycle (readiness.c) */
 extern void foray_mark_transaction_dirty(const char *transaction_id);
 

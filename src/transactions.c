@@ -20,6 +20,8 @@
 #include "plans.h"
 #include "readiness.h"
 #include "protocol.h"
+#include "shards.h"
+#include "txhash.h"
 #include "substrate.h"
 #include "trigger_util.h"
 #include "canonical.h"
@@ -101,6 +103,8 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 	char	   *ts;
 	Jsonb	   *core;
 	int			n;
+	ForayShards *shards;
+	ForayRel	which;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
@@ -111,6 +115,9 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 	newtup = is_insert ? td->tg_trigtuple : td->tg_newtuple;
 	if (foray_restore_mode())
 		return PointerGetDatum(newtup);
+	shards = foray_shards_for_trigger(td, &which);
+	if (shards == NULL)
+		return PointerGetDatum(newtup);	/* a Citus shell: its shards do the work */
 	foray_check_not_null(rel, newtup);
 
 	tx = foray_get_text(newtup, desc, foray_attno(rel, "transaction_id"));
@@ -119,6 +126,7 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FORAY_ID_PREFIX),
 				 errmsg("\"%s\" is not a valid transaction_id", tx),
 				 errdetail("Rule ID-002: a transaction_id is 1 to 200 characters from A-Z a-z 0-9 _ . : -, starting with a letter or digit.")));
+	foray_check_row_group(shards, tx, rel);
 	if (is_insert)
 		foray_lock_transaction(tx);		/* its writers queue behind its creator */
 	else
@@ -204,15 +212,28 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 		{
 			Datum		arg = CStringGetTextDatum(amends);
 			int			rc;
+			ForayShards *amended;
 
 			if (strcmp(amends, tx) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_FORAY_REF_SELF),
 						 errmsg("transaction \"%s\" cannot amend itself", tx),
 						 errdetail("Rule AMEND-001: a correction is a new transaction naming an existing one.")));
+			/*
+			 * The amended transaction may live in another shard group; on
+			 * another node its row cannot be read from here (a trigger on a
+			 * shard issues no distributed query).
+			 */
+			amended = foray_shards_for_tx_if_local(amends);
+			if (amended == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FORAY_AMENDMENT),
+						 errmsg("transaction \"%s\" amends \"%s\", which is stored on another node", tx, amends),
+						 errdetail("Rule AMEND-001: the substrate checks that the amended transaction exists; on a distributed substrate, foray.amend_transaction() checks it (docs/citus.md)."),
+						 errhint("Start the correction with foray.amend_transaction('%s', '%s').", amends, tx)));
 			if (SPI_connect() != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect failed");
-			rc = SPI_execute_plan(foray_plan(PLAN_LIFECYCLE), &arg, NULL, false, 1);
+			rc = SPI_execute_plan(foray_plan(amended, PLAN_LIFECYCLE), &arg, NULL, false, 1);
 			if (rc != SPI_OK_SELECT)
 				elog(ERROR, "transaction lookup failed: %s", SPI_result_code_string(rc));
 			if (SPI_processed == 0)
@@ -277,11 +298,14 @@ foray_transactions_after(PG_FUNCTION_ARGS)
 	char	   *tx;
 	const char *keys[2] = {"transaction_type", "entity"};
 	const char *vals[2];
+	ForayRel	which;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event))
 		elog(ERROR, "foray_transactions_after: must be an AFTER trigger");
 	if (foray_restore_mode() || !TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		return PointerGetDatum(NULL);
+	if (foray_shards_for_trigger(td, &which) == NULL)
+		return PointerGetDatum(NULL);	/* a Citus shell */
 	rel = td->tg_relation;
 	desc = RelationGetDescr(rel);
 	tx = foray_get_text(td->tg_trigtuple, desc, foray_attno(rel, "transaction_id"));

@@ -54,7 +54,7 @@ RETURNS boolean
 AS 'MODULE_PATHNAME', 'foray_is_uuid_text'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION foray.is_uuid_text(text) IS
-'Whether value is a UUID in canonical lower-case text form: ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$.  Behind memory_events_actor_check (C rather than a regular expression: every engine event pays the CHECK).';
+'Whether value is a UUID in canonical lower-case text form: ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$.  Behind the actor checks of the event tables (C rather than a regular expression: every engine event pays the CHECK).';
 
 CREATE FUNCTION foray.has_id_prefix(id text, prefix text)
 RETURNS boolean
@@ -318,12 +318,24 @@ INSERT INTO foray.event_kinds (event_kind, origin, description, builtin) VALUES
 	('ATTESTATION_DETACHED', 'substrate', 'An attestation was removed before anchoring.', true),
 	('CONTENT_RULE_VIOLATION', 'substrate', 'A document admitted with content-rule violations (one event per violation).', true);
 
-CREATE TABLE foray.memory_events (
-	event_id			bigint GENERATED ALWAYS AS IDENTITY,
+-- The events are kept in two tables, one per kind of subject, so that each
+-- can live where its subjects live when the substrate is distributed
+-- (docs/citus.md): events about a FORAY transaction, its components and
+-- attestations (the substrate's own, and the engine's about them) in
+-- transaction_events, numbered 1, 2, 3 ... per transaction (seq, without
+-- gaps); the engine's MemoryObject events in engine_events.  Readers and
+-- writers use the view foray.memory_events over both.  Event ids come from
+-- one sequence per node, drawn by the substrate (LOG-004).
+CREATE SEQUENCE foray.memory_events_event_id_seq;
+COMMENT ON SEQUENCE foray.memory_events_event_id_seq IS
+'The event ids of this node, drawn by the substrate as each event is written (LOG-004).  On a Citus node foray.distribute() starts it at the node''s group id times 2^48, so ids are unique across nodes.';
+
+CREATE TABLE foray.transaction_events (
+	event_id			bigint NOT NULL,
 	event_kind			text NOT NULL,
 	subject_kind		foray.subject_kind NOT NULL,
 	subject_id			text NOT NULL,
-	transaction_id		text,
+	transaction_id		text NOT NULL,
 	engagement_id		uuid,
 	object_id			uuid,
 	object_type			text,
@@ -334,41 +346,77 @@ CREATE TABLE foray.memory_events (
 	payload				jsonb NOT NULL DEFAULT '{}',
 	occurred_at			timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
 	source_ref			text,
-	CONSTRAINT memory_events_pkey PRIMARY KEY (event_id),
-	CONSTRAINT memory_events_payload_check CHECK (pg_catalog.jsonb_typeof(payload) = 'object'),
-	CONSTRAINT memory_events_subject_check CHECK (
-		CASE subject_kind::text
-			WHEN 'MEMORY_OBJECT' THEN engagement_id IS NOT NULL AND object_id IS NOT NULL
-				AND object_type IS NOT NULL AND object_version IS NOT NULL
-				AND subject_id = object_id::text
-			WHEN 'TRANSACTION' THEN transaction_id IS NOT NULL AND subject_id = transaction_id
-			ELSE transaction_id IS NOT NULL
-		END),
-	CONSTRAINT memory_events_actor_check CHECK (
+	seq					bigint NOT NULL,
+	CONSTRAINT transaction_events_pkey PRIMARY KEY (transaction_id, seq),
+	CONSTRAINT transaction_events_seq_check CHECK (seq > 0),
+	CONSTRAINT transaction_events_payload_check CHECK (pg_catalog.jsonb_typeof(payload) = 'object'),
+	CONSTRAINT transaction_events_subject_check CHECK (
+		subject_kind::text <> 'MEMORY_OBJECT'
+		AND (subject_kind::text <> 'TRANSACTION' OR subject_id = transaction_id)),
+	CONSTRAINT transaction_events_actor_check CHECK (
 		actor_kind NOT IN ('person', 'contributor', 'agent', 'companion')
 		OR foray.is_uuid_text(actor_id))
 );
-COMMENT ON TABLE foray.memory_events IS
-'The append-only event log: the substrate''s own events (written by its triggers in the same SQL transaction) and the Loomworks engine''s MemoryObject events, without the old readiness-wiring columns.  UPDATE, DELETE and TRUNCATE are refused for everyone.';
--- One event per object version and per engagement version.  Partial: the
--- substrate's own events carry neither, and a NULL key never conflicts, so
--- indexing them only cost two index insertions per substrate event.
-CREATE UNIQUE INDEX memory_events_object_version_key ON foray.memory_events (object_id, object_version)
-	WHERE object_id IS NOT NULL;
-CREATE UNIQUE INDEX memory_events_engagement_version_key ON foray.memory_events (engagement_id, engagement_version)
-	WHERE engagement_id IS NOT NULL;
-CREATE INDEX memory_events_transaction_idx ON foray.memory_events (transaction_id, event_id)
-	WHERE transaction_id IS NOT NULL;
-CREATE INDEX memory_events_engagement_idx ON foray.memory_events (engagement_id, occurred_at)
-	WHERE engagement_id IS NOT NULL;
-CREATE INDEX memory_events_object_type_idx ON foray.memory_events (engagement_id, object_type)
-	WHERE engagement_id IS NOT NULL;
+COMMENT ON TABLE foray.transaction_events IS
+'The events about FORAY transactions, their components and attestations: the substrate''s own (written by its triggers in the same SQL transaction) and the engine''s about them.  seq numbers each transaction''s events 1, 2, 3 ... in the order they were written, without gaps.  Append-only: UPDATE, DELETE and TRUNCATE are refused for everyone.  Read through foray.memory_events.';
+COMMENT ON COLUMN foray.transaction_events.seq IS 'The event''s place in its transaction''s history: 1, 2, 3 ... without gaps, assigned by the substrate under the transaction''s writer lock.';
+
+CREATE TABLE foray.engine_events (
+	event_id			bigint NOT NULL,
+	event_kind			text NOT NULL,
+	subject_kind		foray.subject_kind NOT NULL,
+	subject_id			text NOT NULL,
+	transaction_id		text,
+	engagement_id		uuid NOT NULL,
+	object_id			uuid NOT NULL,
+	object_type			text NOT NULL,
+	object_version		integer NOT NULL,
+	engagement_version	integer,
+	actor_kind			foray.actor_kind NOT NULL,
+	actor_id			text NOT NULL,
+	payload				jsonb NOT NULL DEFAULT '{}',
+	occurred_at			timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+	source_ref			text,
+	CONSTRAINT engine_events_pkey PRIMARY KEY (engagement_id, event_id),
+	CONSTRAINT engine_events_payload_check CHECK (pg_catalog.jsonb_typeof(payload) = 'object'),
+	CONSTRAINT engine_events_subject_check CHECK (
+		subject_kind::text = 'MEMORY_OBJECT' AND subject_id = object_id::text),
+	CONSTRAINT engine_events_actor_check CHECK (
+		actor_kind NOT IN ('person', 'contributor', 'agent', 'companion')
+		OR foray.is_uuid_text(actor_id))
+);
+COMMENT ON TABLE foray.engine_events IS
+'The Loomworks engine''s MemoryObject events, one per object version.  Append-only: UPDATE, DELETE and TRUNCATE are refused for everyone.  Read and written through foray.memory_events.';
+-- One event per object version and per engagement version (a NULL
+-- engagement_version never conflicts).
+CREATE UNIQUE INDEX engine_events_object_version_key ON foray.engine_events (object_id, object_version);
+CREATE UNIQUE INDEX engine_events_engagement_version_key ON foray.engine_events (engagement_id, engagement_version)
+	WHERE engagement_version IS NOT NULL;
+CREATE INDEX engine_events_engagement_idx ON foray.engine_events (engagement_id, occurred_at);
+CREATE INDEX engine_events_object_type_idx ON foray.engine_events (engagement_id, object_type);
+
+CREATE VIEW foray.memory_events AS
+SELECT event_id, event_kind, subject_kind, subject_id, transaction_id, engagement_id, object_id,
+	   object_type, object_version, engagement_version, actor_kind, actor_id, payload, occurred_at,
+	   source_ref, seq AS transaction_seq
+  FROM foray.transaction_events
+UNION ALL
+SELECT event_id, event_kind, subject_kind, subject_id, transaction_id, engagement_id, object_id,
+	   object_type, object_version, engagement_version, actor_kind, actor_id, payload, occurred_at,
+	   source_ref, NULL::bigint
+  FROM foray.engine_events;
+ALTER VIEW foray.memory_events ALTER COLUMN payload SET DEFAULT '{}';
+ALTER VIEW foray.memory_events ALTER COLUMN occurred_at SET DEFAULT pg_catalog.clock_timestamp();
+COMMENT ON VIEW foray.memory_events IS
+'The append-only event log, one view over foray.transaction_events and foray.engine_events: the substrate''s events (written by its triggers in the same SQL transaction) and the Loomworks engine''s, with one actor convention.  An INSERT goes to the table of its subject (MEMORY_OBJECT: engine_events; a transaction, component or attestation: transaction_events); UPDATE and DELETE are refused for everyone (LOG-001).  transaction_seq orders a transaction''s events without gaps; event_id follows the order of writing on one node (docs/citus.md).';
+COMMENT ON COLUMN foray.memory_events.transaction_seq IS 'transaction_events.seq: the event''s place in its transaction''s history (NULL for a MemoryObject event).';
 
 -- pg_dump must carry the substrate's rows (extension tables are otherwise
--- skipped), the event log's identity sequence included.
+-- skipped), the event log's sequence included.
 SELECT pg_catalog.pg_extension_config_dump('foray.foray_transactions', '');
 SELECT pg_catalog.pg_extension_config_dump('foray.foray_components', '');
 SELECT pg_catalog.pg_extension_config_dump('foray.foray_attestations', '');
-SELECT pg_catalog.pg_extension_config_dump('foray.memory_events', '');
+SELECT pg_catalog.pg_extension_config_dump('foray.transaction_events', '');
+SELECT pg_catalog.pg_extension_config_dump('foray.engine_events', '');
 SELECT pg_catalog.pg_extension_config_dump('foray.memory_events_event_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('foray.event_kinds', 'WHERE NOT builtin');

@@ -45,17 +45,17 @@ COMMENT ON FUNCTION foray.foray_attestations_check_refs() IS 'At commit: subject
 COMMENT ON FUNCTION foray.foray_attestations_check_removal() IS 'At commit: no attestation still names a removed attestation.';
 COMMENT ON FUNCTION foray.substrate_writing() IS 'True while the substrate itself writes derived columns (readiness statuses, lifecycle, anchoring) or appends its own events; the row triggers'' WHEN clauses skip those writes, which the substrate checks and records itself.';
 COMMENT ON FUNCTION foray.may_have_waiters(text) IS 'Whether the transaction may hold pending components, as far as this session''s writes under the transaction''s lock show (one index probe per SQL transaction).  The components'' AFTER INSERT trigger fires only when it does: a component arriving usable has nothing to unblock otherwise.';
-COMMENT ON FUNCTION foray.foray_statement_end() IS 'At the end of each statement: every touched transaction''s lifecycle follows its components (open / ready_to_anchor), and the statement''s events are appended to memory_events.';
-COMMENT ON FUNCTION foray.foray_memory_events_guard() IS 'Refuses UPDATE, DELETE and TRUNCATE on the append-only event log, events of an unregistered kind, and substrate-kind events not written by the substrate.';
+COMMENT ON FUNCTION foray.foray_statement_end() IS 'At the end of each statement: every touched transaction''s lifecycle follows its components (open / ready_to_anchor), and the statement''s events are appended to transaction_events.';
+COMMENT ON FUNCTION foray.foray_memory_events_guard() IS 'The event log''s rules, on its two tables and its view (the table by the trigger''s argument): refuses UPDATE, DELETE and TRUNCATE, events of an unregistered kind, and substrate-kind events not written by the substrate; numbers every event (event_id, and seq per transaction); routes an INSERT into foray.memory_events to the table of its subject.';
 
 -- transactions
 CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_transactions
 	FOR EACH ROW WHEN (NOT foray.substrate_writing())
-	EXECUTE FUNCTION foray.foray_transactions_before();
+	EXECUTE FUNCTION foray.foray_transactions_before('foray_transactions');
 CREATE TRIGGER foray_20_after AFTER INSERT ON foray.foray_transactions
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_transactions_after();
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_transactions_after('foray_transactions');
 CREATE TRIGGER foray_90_statement_end AFTER INSERT OR UPDATE OR DELETE ON foray.foray_transactions
-	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_statement_end();
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_statement_end('foray_transactions');
 
 -- components
 -- (the substrate's own status writes skip the row triggers: readiness.c
@@ -63,58 +63,70 @@ CREATE TRIGGER foray_90_statement_end AFTER INSERT OR UPDATE OR DELETE ON foray.
 -- versions of every row it changes)
 CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_components
 	FOR EACH ROW WHEN (NOT foray.substrate_writing())
-	EXECUTE FUNCTION foray.foray_components_before();
+	EXECUTE FUNCTION foray.foray_components_before('foray_components');
 CREATE TRIGGER foray_20_after AFTER UPDATE OR DELETE ON foray.foray_components
 	FOR EACH ROW WHEN (NOT foray.substrate_writing())
-	EXECUTE FUNCTION foray.foray_components_after();
+	EXECUTE FUNCTION foray.foray_components_after('foray_components');
 CREATE TRIGGER foray_21_after_insert AFTER INSERT ON foray.foray_components
 	FOR EACH ROW WHEN (NEW.status::text <> 'pending' AND foray.may_have_waiters(NEW.transaction_id))
-	EXECUTE FUNCTION foray.foray_components_after();
+	EXECUTE FUNCTION foray.foray_components_after('foray_components');
 CREATE CONSTRAINT TRIGGER foray_30_refs AFTER INSERT OR UPDATE ON foray.foray_components
 	DEFERRABLE INITIALLY DEFERRED
 	FOR EACH ROW WHEN (NEW.status::text = 'pending')
-	EXECUTE FUNCTION foray.foray_components_check_refs();
+	EXECUTE FUNCTION foray.foray_components_check_refs('foray_components');
 CREATE CONSTRAINT TRIGGER foray_40_removal AFTER DELETE ON foray.foray_components
 	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_components_check_removal();
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_components_check_removal('foray_components');
 CREATE TRIGGER foray_90_statement_end AFTER INSERT OR UPDATE OR DELETE ON foray.foray_components
-	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_statement_end();
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_statement_end('foray_components');
 
 -- attestations
 CREATE TRIGGER foray_10_before BEFORE INSERT OR UPDATE ON foray.foray_attestations
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_attestations_before();
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_attestations_before('foray_attestations');
 CREATE TRIGGER foray_20_after AFTER INSERT OR UPDATE OR DELETE ON foray.foray_attestations
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_attestations_after();
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_attestations_after('foray_attestations');
 CREATE CONSTRAINT TRIGGER foray_30_refs AFTER INSERT OR UPDATE ON foray.foray_attestations
 	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_attestations_check_refs();
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_attestations_check_refs('foray_attestations');
 CREATE CONSTRAINT TRIGGER foray_40_removal AFTER DELETE ON foray.foray_attestations
 	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_attestations_check_removal();
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_attestations_check_removal('foray_attestations');
 CREATE TRIGGER foray_90_statement_end AFTER INSERT OR UPDATE OR DELETE ON foray.foray_attestations
-	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_statement_end();
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_statement_end('foray_attestations');
 
--- the event log is append-only
-CREATE TRIGGER foray_10_append_only BEFORE UPDATE OR DELETE ON foray.memory_events
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_memory_events_guard();
-CREATE TRIGGER foray_11_append_only BEFORE TRUNCATE ON foray.memory_events
-	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_memory_events_guard();
+-- the event log is append-only, its two tables and the view over them
+CREATE TRIGGER foray_10_append_only BEFORE UPDATE OR DELETE ON foray.transaction_events
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_memory_events_guard('transaction_events');
+CREATE TRIGGER foray_11_append_only BEFORE TRUNCATE ON foray.transaction_events
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_memory_events_guard('transaction_events');
+CREATE TRIGGER foray_10_append_only BEFORE UPDATE OR DELETE ON foray.engine_events
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_memory_events_guard('engine_events');
+CREATE TRIGGER foray_11_append_only BEFORE TRUNCATE ON foray.engine_events
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_memory_events_guard('engine_events');
 -- every event's kind is registered (LOG-003); substrate kinds (UPPER_CASE)
--- are written by the substrate only (LOG-002).  A trigger rather than a
--- foreign key: the registry only grows (below), so each backend caches the
--- kinds it has seen, where a foreign key runs a query for every event.
-CREATE TRIGGER foray_12_event_kind BEFORE INSERT ON foray.memory_events
+-- are written by the substrate only (LOG-002); the substrate numbers every
+-- event (LOG-004).  A trigger rather than a foreign key: the registry only
+-- grows (below), so each backend caches the kinds it has seen, where a
+-- foreign key runs a query for every event.
+CREATE TRIGGER foray_12_event_kind BEFORE INSERT ON foray.transaction_events
 	FOR EACH ROW WHEN (NOT foray.substrate_writing())
-	EXECUTE FUNCTION foray.foray_memory_events_guard();
+	EXECUTE FUNCTION foray.foray_memory_events_guard('transaction_events');
+CREATE TRIGGER foray_12_event_kind BEFORE INSERT ON foray.engine_events
+	FOR EACH ROW WHEN (NOT foray.substrate_writing())
+	EXECUTE FUNCTION foray.foray_memory_events_guard('engine_events');
+-- writes through the view: an INSERT goes to its subject's table, UPDATE
+-- and DELETE are refused (LOG-001)
+CREATE TRIGGER foray_10_route INSTEAD OF INSERT OR UPDATE OR DELETE ON foray.memory_events
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_memory_events_guard('memory_events');
 
 -- the registry of kinds only grows
 CREATE FUNCTION foray.foray_event_kinds_guard() RETURNS trigger
 AS 'MODULE_PATHNAME', 'foray_event_kinds_guard' LANGUAGE C;
 COMMENT ON FUNCTION foray.foray_event_kinds_guard() IS 'Refuses removing or renaming a registered event kind (LOG-003); only its description may change.';
 CREATE TRIGGER foray_10_grow_only BEFORE UPDATE OR DELETE ON foray.event_kinds
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_event_kinds_guard();
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_event_kinds_guard('event_kinds');
 CREATE TRIGGER foray_11_grow_only BEFORE TRUNCATE ON foray.event_kinds
-	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_event_kinds_guard();
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_event_kinds_guard('event_kinds');
 
 -- ---------------------------------------------------------------------
 -- Registering the engine's event kinds.

@@ -48,18 +48,18 @@ COMMENT ON FUNCTION foray.foray_anchored_guard() IS
 
 CREATE TRIGGER foray_05_anchored_guard BEFORE UPDATE OR DELETE ON foray.foray_transactions
 	FOR EACH ROW WHEN (NOT foray.substrate_writing())
-	EXECUTE FUNCTION foray.foray_anchored_guard();
+	EXECUTE FUNCTION foray.foray_anchored_guard('foray_transactions');
 CREATE TRIGGER foray_05_anchored_guard_truncate BEFORE TRUNCATE ON foray.foray_transactions
-	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_anchored_guard();
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_anchored_guard('foray_transactions');
 CREATE TRIGGER foray_05_anchored_guard BEFORE INSERT OR UPDATE OR DELETE ON foray.foray_components
 	FOR EACH ROW WHEN (NOT foray.substrate_writing())
-	EXECUTE FUNCTION foray.foray_anchored_guard();
+	EXECUTE FUNCTION foray.foray_anchored_guard('foray_components');
 CREATE TRIGGER foray_05_anchored_guard_truncate BEFORE TRUNCATE ON foray.foray_components
-	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_anchored_guard();
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_anchored_guard('foray_components');
 CREATE TRIGGER foray_05_anchored_guard BEFORE INSERT OR UPDATE OR DELETE ON foray.foray_attestations
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_anchored_guard();
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_anchored_guard('foray_attestations');
 CREATE TRIGGER foray_05_anchored_guard_truncate BEFORE TRUNCATE ON foray.foray_attestations
-	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_anchored_guard();
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_anchored_guard('foray_attestations');
 
 -- ENV-001: components and attestations belong to a transaction row by
 -- commit.  The guard above reads and locks that row for every write; the
@@ -87,15 +87,15 @@ COMMENT ON FUNCTION foray.foray_transactions_truncated() IS
 CREATE CONSTRAINT TRIGGER foray_31_envelope AFTER INSERT ON foray.foray_components
 	DEFERRABLE INITIALLY DEFERRED
 	FOR EACH ROW WHEN (foray.envelope_unconfirmed(NEW.transaction_id))
-	EXECUTE FUNCTION foray.foray_check_envelope();
+	EXECUTE FUNCTION foray.foray_check_envelope('foray_components');
 CREATE CONSTRAINT TRIGGER foray_31_envelope AFTER INSERT ON foray.foray_attestations
 	DEFERRABLE INITIALLY DEFERRED
 	FOR EACH ROW WHEN (foray.envelope_unconfirmed(NEW.transaction_id))
-	EXECUTE FUNCTION foray.foray_check_envelope();
+	EXECUTE FUNCTION foray.foray_check_envelope('foray_attestations');
 CREATE TRIGGER foray_25_cascade AFTER DELETE ON foray.foray_transactions
-	FOR EACH ROW EXECUTE FUNCTION foray.foray_transactions_cascade();
+	FOR EACH ROW EXECUTE FUNCTION foray.foray_transactions_cascade('foray_transactions');
 CREATE TRIGGER foray_26_truncate AFTER TRUNCATE ON foray.foray_transactions
-	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_transactions_truncated();
+	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_transactions_truncated('foray_transactions');
 
 -- The anchor service's work list, foray.anchor_queue: with the log
 -- (48_log_anchor.sql).

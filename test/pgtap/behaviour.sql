@@ -11,7 +11,7 @@
 --	throws_ok runs, inside its subtransaction, and a refused row never
 --	lingers in the trigger queue.
 BEGIN;
-SELECT plan(161);
+SELECT plan(170);
 
 -- ---------------------------------------------------------------------
 -- Helpers (session-local, rolled back)
@@ -674,36 +674,51 @@ SELECT results_eq($$SELECT component_id FROM foray.foray_components
 	'and its rows');
 
 -- ---------------------------------------------------------------------
--- memory_events is append-only (55R01), for the owner and for grantees.
+-- memory_events is append-only (55R01), for the owner and for grantees:
+-- the view and its two tables (a view cannot be truncated; its tables
+-- refuse TRUNCATE).
 -- ---------------------------------------------------------------------
 SELECT throws_ok($$UPDATE foray.memory_events SET payload = '{}'$$, '55R01', NULL,
 	'LOG-001: UPDATE refused to the table owner');
 SELECT throws_ok($$DELETE FROM foray.memory_events$$, '55R01', NULL,
 	'LOG-001: DELETE refused to the table owner');
-SELECT throws_ok($$TRUNCATE foray.memory_events$$, '55R01', NULL,
-	'LOG-001: TRUNCATE refused to the table owner');
-SELECT throws_ok($$TRUNCATE foray.memory_events CASCADE$$, '55R01', NULL,
+SELECT throws_ok(format('UPDATE foray.%I SET payload = ''{}''', t), '55R01', NULL,
+	'LOG-001: UPDATE of ' || t || ' refused to the table owner')
+  FROM unnest('{transaction_events,engine_events}'::name[]) t;
+SELECT throws_ok(format('DELETE FROM foray.%I', t), '55R01', NULL,
+	'LOG-001: DELETE from ' || t || ' refused to the table owner')
+  FROM unnest('{transaction_events,engine_events}'::name[]) t;
+SELECT throws_ok(format('TRUNCATE foray.%I', t), '55R01', NULL,
+	'LOG-001: TRUNCATE of ' || t || ' refused to the table owner')
+  FROM unnest('{transaction_events,engine_events}'::name[]) t;
+SELECT throws_ok($$TRUNCATE foray.transaction_events, foray.engine_events CASCADE$$, '55R01', NULL,
 	'LOG-001: TRUNCATE ... CASCADE refused too');
 
 CREATE ROLE foray_tap_writer NOLOGIN;
 GRANT USAGE ON SCHEMA foray TO foray_tap_writer;
-GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON foray.memory_events TO foray_tap_writer;
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON foray.memory_events, foray.transaction_events,
+	foray.engine_events TO foray_tap_writer;
 SELECT is(pg_temp.sqlstate_as('foray_tap_writer', 'UPDATE foray.memory_events SET payload = ''{}'''), '55R01',
 	'LOG-001: UPDATE refused to a role granted UPDATE');
 SELECT is(pg_temp.sqlstate_as('foray_tap_writer', 'DELETE FROM foray.memory_events'), '55R01',
 	'LOG-001: DELETE refused to a role granted DELETE');
-SELECT is(pg_temp.sqlstate_as('foray_tap_writer', 'TRUNCATE foray.memory_events'), '55R01',
-	'LOG-001: TRUNCATE refused to a role granted TRUNCATE');
+SELECT is(pg_temp.sqlstate_as('foray_tap_writer', format('TRUNCATE foray.%I', t)), '55R01',
+	'LOG-001: TRUNCATE of ' || t || ' refused to a role granted TRUNCATE')
+  FROM unnest('{transaction_events,engine_events}'::name[]) t;
 
 CREATE ROLE foray_tap_owner NOLOGIN;
 GRANT USAGE ON SCHEMA foray TO foray_tap_owner;
-ALTER TABLE foray.memory_events OWNER TO foray_tap_owner;
-SELECT is(pg_temp.sqlstate_as('foray_tap_owner', 'UPDATE foray.memory_events SET payload = ''{}'''), '55R01',
-	'LOG-001: UPDATE refused to a non-superuser owner');
-SELECT is(pg_temp.sqlstate_as('foray_tap_owner', 'DELETE FROM foray.memory_events'), '55R01',
-	'LOG-001: DELETE refused to a non-superuser owner');
-SELECT is(pg_temp.sqlstate_as('foray_tap_owner', 'TRUNCATE foray.memory_events'), '55R01',
-	'LOG-001: TRUNCATE refused to a non-superuser owner');
+ALTER TABLE foray.transaction_events OWNER TO foray_tap_owner;
+ALTER TABLE foray.engine_events OWNER TO foray_tap_owner;
+SELECT is(pg_temp.sqlstate_as('foray_tap_owner', format('UPDATE foray.%I SET payload = ''{}''', t)), '55R01',
+	'LOG-001: UPDATE of ' || t || ' refused to a non-superuser owner')
+  FROM unnest('{transaction_events,engine_events}'::name[]) t;
+SELECT is(pg_temp.sqlstate_as('foray_tap_owner', format('DELETE FROM foray.%I', t)), '55R01',
+	'LOG-001: DELETE from ' || t || ' refused to a non-superuser owner')
+  FROM unnest('{transaction_events,engine_events}'::name[]) t;
+SELECT is(pg_temp.sqlstate_as('foray_tap_owner', format('TRUNCATE foray.%I', t)), '55R01',
+	'LOG-001: TRUNCATE of ' || t || ' refused to a non-superuser owner')
+  FROM unnest('{transaction_events,engine_events}'::name[]) t;
 SELECT isnt((SELECT count(*) FROM foray.memory_events), 0::bigint, 'the log still holds its events');
 
 -- ---------------------------------------------------------------------

@@ -4,7 +4,7 @@
 --	enforces, deferred foreign keys and triggers, privileges, and the
 --	pg_dump registration.  Run by test/suites/20_pgtap.sh (pg_prove).
 BEGIN;
-SELECT plan(220);
+SELECT plan(230);
 
 -- ---------------------------------------------------------------------
 -- Schema and tables
@@ -15,14 +15,16 @@ SELECT is((SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extna
 SELECT has_table('foray', 'foray_transactions', 'foray.foray_transactions exists');
 SELECT has_table('foray', 'foray_components', 'foray.foray_components exists');
 SELECT has_table('foray', 'foray_attestations', 'foray.foray_attestations exists');
-SELECT has_table('foray', 'memory_events', 'foray.memory_events exists');
+SELECT has_view('foray', 'memory_events', 'foray.memory_events exists (the view over the two event tables)');
+SELECT has_table('foray', 'transaction_events', 'foray.transaction_events exists');
+SELECT has_table('foray', 'engine_events', 'foray.engine_events exists');
 SELECT has_table('foray', 'event_kinds', 'foray.event_kinds exists');
 SELECT is((SELECT count(*)::int FROM pg_class c
 			WHERE c.relnamespace = 'public'::regnamespace
 			  AND c.relname IN ('foray_transactions', 'foray_components', 'foray_attestations',
 								'memory_events', 'event_kinds')),
 	0, 'CREATE EXTENSION puts nothing of its own in public');
-SELECT has_sequence('foray', 'memory_events_event_id_seq', 'memory_events.event_id has its identity sequence');
+SELECT has_sequence('foray', 'memory_events_event_id_seq', 'the event ids have their sequence');
 
 -- ---------------------------------------------------------------------
 -- Columns: type, nullability, generated or not.  Columns the design adds
@@ -65,20 +67,20 @@ INSERT INTO expected_cols VALUES
 	('foray_attestations', 'attestation_date',		NULL,	'timestamp with time zone', true, true),
 	('foray_attestations', 'outcome',				'foray', 'attestation_outcome', true, true),
 	('foray_attestations', 'dependencies',			NULL,	'text[]',	true,	true),
-	('memory_events', 'event_id',					NULL,	'bigint',	true,	false),
-	('memory_events', 'event_kind',					NULL,	'text',		true,	false),
-	('memory_events', 'subject_kind',				'foray', 'subject_kind', true, false),
-	('memory_events', 'subject_id',					NULL,	'text',		true,	false),
-	('memory_events', 'transaction_id',				NULL,	'text',		false,	false),
-	('memory_events', 'engagement_id',				NULL,	'uuid',		false,	false),
-	('memory_events', 'object_id',					NULL,	'uuid',		false,	false),
-	('memory_events', 'object_type',				NULL,	'text',		false,	false),
-	('memory_events', 'object_version',				NULL,	'integer',	false,	false),
-	('memory_events', 'engagement_version',			NULL,	'integer',	false,	false),
-	('memory_events', 'actor_kind',					'foray', 'actor_kind', true, false),
-	('memory_events', 'actor_id',					NULL,	'text',		true,	false),
-	('memory_events', 'payload',					NULL,	'jsonb',	true,	false),
-	('memory_events', 'occurred_at',				NULL,	'timestamp with time zone', true, false);
+	('transaction_events', 'event_id',					NULL,	'bigint',	true,	false),
+	('transaction_events', 'event_kind',					NULL,	'text',		true,	false),
+	('transaction_events', 'subject_kind',				'foray', 'subject_kind', true, false),
+	('transaction_events', 'subject_id',					NULL,	'text',		true,	false),
+	('transaction_events', 'transaction_id',				NULL,	'text',		true,	false),
+	('transaction_events', 'engagement_id',				NULL,	'uuid',		false,	false),
+	('transaction_events', 'object_id',					NULL,	'uuid',		false,	false),
+	('transaction_events', 'object_type',				NULL,	'text',		false,	false),
+	('transaction_events', 'object_version',				NULL,	'integer',	false,	false),
+	('transaction_events', 'engagement_version',			NULL,	'integer',	false,	false),
+	('transaction_events', 'actor_kind',					'foray', 'actor_kind', true, false),
+	('transaction_events', 'actor_id',					NULL,	'text',		true,	false),
+	('transaction_events', 'payload',					NULL,	'jsonb',	true,	false),
+	('transaction_events', 'occurred_at',				NULL,	'timestamp with time zone', true, false);
 
 -- 49 columns x 3 tests = 147
 SELECT CASE WHEN typschema IS NULL
@@ -111,7 +113,10 @@ SELECT col_is_pk('foray', 'foray_components', ARRAY['transaction_id', 'component
 	'foray_components PK is (transaction_id, component_id)');
 SELECT col_is_pk('foray', 'foray_attestations', ARRAY['transaction_id', 'attestation_id']::name[],
 	'foray_attestations PK is (transaction_id, attestation_id)');
-SELECT col_is_pk('foray', 'memory_events', ARRAY['event_id']::name[], 'memory_events PK is (event_id)');
+SELECT col_is_pk('foray', 'transaction_events', ARRAY['transaction_id', 'seq']::name[],
+	'transaction_events PK is (transaction_id, seq)');
+SELECT col_is_pk('foray', 'engine_events', ARRAY['engagement_id', 'event_id']::name[],
+	'engine_events PK is (engagement_id, event_id)');
 SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'foray.foray_components'::regclass), '{fillfactor=50}'::text[],
 	'foray_components pages keep room for one in-page (HOT) readiness update of every row');
 SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'foray.foray_transactions'::regclass), '{fillfactor=50}'::text[],
@@ -187,8 +192,9 @@ SELECT results_eq($$
 	'components and attestations need their transaction row by commit (deferred ENV-001 constraint triggers)');
 SELECT trigger_is('foray', 'foray_transactions', 'foray_25_cascade', 'foray', 'foray_transactions_cascade',
 	'deleting a transaction deletes its components and attestations');
-SELECT trigger_is('foray', 'memory_events', 'foray_12_event_kind', 'foray', 'foray_memory_events_guard',
-	'memory_events.event_kind is checked against event_kinds by the log''s insert trigger (DB-enforced, extensible kinds)');
+SELECT trigger_is('foray', t, 'foray_12_event_kind', 'foray', 'foray_memory_events_guard',
+	t || '.event_kind is checked against event_kinds by the log''s insert trigger (DB-enforced, extensible kinds)')
+  FROM unnest('{transaction_events,engine_events}'::name[]) t;
 
 -- ---------------------------------------------------------------------
 -- Enumerations: each enforced by a domain.  For each, the accepted subset
@@ -265,9 +271,12 @@ SELECT triggers_are('foray', 'foray_attestations',
 	ARRAY['foray_05_anchored_guard', 'foray_05_anchored_guard_truncate', 'foray_10_before',
 		  'foray_20_after', 'foray_30_refs', 'foray_31_envelope', 'foray_40_removal', 'foray_90_statement_end']::name[],
 	'foray_attestations has its triggers');
-SELECT triggers_are('foray', 'memory_events',
+SELECT triggers_are('foray', t,
 	ARRAY['foray_10_append_only', 'foray_11_append_only', 'foray_12_event_kind']::name[],
-	'memory_events has its append-only guards');
+	t || ' has its append-only guards')
+  FROM unnest('{transaction_events,engine_events}'::name[]) t;
+SELECT triggers_are('foray', 'memory_events', ARRAY['foray_10_route']::name[],
+	'the view memory_events routes inserts and refuses UPDATE and DELETE');
 SELECT triggers_are('foray', 'event_kinds',
 	ARRAY['foray_10_grow_only', 'foray_11_grow_only']::name[],
 	'event_kinds has its grow-only guards');
@@ -277,13 +286,15 @@ SELECT trigger_is('foray', 'foray_components', 'foray_30_refs', 'foray', 'foray_
 	'components deferred ref check calls foray_components_check_refs');
 SELECT trigger_is('foray', 'foray_attestations', 'foray_30_refs', 'foray', 'foray_attestations_check_refs',
 	'attestations deferred ref check calls foray_attestations_check_refs');
-SELECT trigger_is('foray', 'memory_events', 'foray_11_append_only', 'foray', 'foray_memory_events_guard',
-	'memory_events TRUNCATE guard calls foray_memory_events_guard');
+SELECT trigger_is('foray', t, 'foray_11_append_only', 'foray', 'foray_memory_events_guard',
+	t || ' TRUNCATE guard calls foray_memory_events_guard')
+  FROM unnest('{transaction_events,engine_events}'::name[]) t;
 SELECT is_empty($$
 	SELECT t.tgrelid::regclass || '.' || t.tgname
 	  FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
 	 WHERE t.tgrelid IN ('foray.foray_transactions'::regclass, 'foray.foray_components'::regclass,
-						 'foray.foray_attestations'::regclass, 'foray.memory_events'::regclass)
+						 'foray.foray_attestations'::regclass, 'foray.memory_events'::regclass,
+						 'foray.transaction_events'::regclass, 'foray.engine_events'::regclass)
 	   AND NOT t.tgisinternal
 	   AND p.prolang <> (SELECT oid FROM pg_language WHERE lanname = 'c')$$,
 	'every substrate trigger is written in C');
@@ -299,8 +310,9 @@ SELECT results_eq($$
 			 ('foray.foray_components', 'foray_40_removal', true, true)$$,
 	'reference checks are DEFERRABLE INITIALLY DEFERRED constraint triggers');
 SELECT ok((SELECT (tgtype & 32) <> 0 FROM pg_trigger
-			WHERE tgrelid = 'foray.memory_events'::regclass AND tgname = 'foray_11_append_only'),
-	'memory_events has a TRUNCATE trigger');
+			WHERE tgrelid = format('foray.%I', t)::regclass AND tgname = 'foray_11_append_only'),
+	t || ' has a TRUNCATE trigger')
+  FROM unnest('{transaction_events,engine_events}'::name[]) t;
 
 -- ---------------------------------------------------------------------
 -- Privileges: PUBLIC gets no table, sequence or trigger-function rights.
@@ -308,7 +320,7 @@ SELECT ok((SELECT (tgtype & 32) <> 0 FROM pg_trigger
 -- ---------------------------------------------------------------------
 CREATE ROLE foray_tap_nobody NOLOGIN;
 SELECT table_privs_are('foray', t, 'foray_tap_nobody', '{}'::name[], format('PUBLIC has no privileges on foray.%s', t))
-  FROM unnest('{foray_transactions,foray_components,foray_attestations,memory_events,event_kinds,log_entries,log_checkpoints,log_signatures,log_config,log_anchors}'::name[]) t;
+  FROM unnest('{foray_transactions,foray_components,foray_attestations,memory_events,transaction_events,engine_events,event_kinds,log_entries,log_checkpoints,log_signatures,log_config,log_anchors}'::name[]) t;
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	 WHERE p.pronamespace = 'foray'::regnamespace
@@ -348,11 +360,11 @@ SELECT ok((SELECT EXISTS (SELECT 1 FROM unnest(proconfig) c WHERE c LIKE 'search
 SELECT results_eq($$
 	SELECT c::regclass::text FROM pg_extension e, unnest(e.extconfig) c
 	 WHERE e.extname = 'foray_substrate' ORDER BY 1$$,
-	$$VALUES ('foray.event_kinds'), ('foray.foray_attestations'), ('foray.foray_components'),
+	$$VALUES ('foray.engine_events'), ('foray.event_kinds'), ('foray.foray_attestations'), ('foray.foray_components'),
 			 ('foray.foray_transactions'), ('foray.log_anchors'), ('foray.log_checkpoints'), ('foray.log_config'),
-			 ('foray.log_entries'), ('foray.log_signatures'), ('foray.memory_events'),
-			 ('foray.memory_events_event_id_seq')$$,
-	'pg_extension_config_dump covers the four tables, event_kinds, the memory_events sequence and the log''s five tables');
+			 ('foray.log_entries'), ('foray.log_signatures'), ('foray.memory_events_event_id_seq'),
+			 ('foray.transaction_events')$$,
+	'pg_extension_config_dump covers the protocol tables, the two event tables, event_kinds, the event sequence and the log''s five tables');
 SELECT is((SELECT cond FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(c, cond)
 			WHERE e.extname = 'foray_substrate' AND c = 'foray.event_kinds'::regclass),
 	'WHERE NOT builtin', 'only registered (non-builtin) event kinds are dumped');

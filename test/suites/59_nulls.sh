@@ -36,6 +36,10 @@ foray_fresh_db $DB >/dev/null
 foray_psql -d $DB >/dev/null <<SQL
 GRANT foray_application TO $APP;
 SELECT foray.register_event_kind('nul_kind', 'A kind for the NULL tests.');
+INSERT INTO foray.memory_events (event_kind, subject_kind, subject_id, engagement_id, object_id, object_type,
+	object_version, actor_kind, actor_id)
+VALUES ('nul_kind', 'MEMORY_OBJECT', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000002',
+	'00000000-0000-4000-8000-000000000002', 'note', 0, 'system', 'x');
 BEGIN;
 INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
 VALUES ('NUL_BASE', '2026-01-01T00:00:00Z', '{"entity": "E", "transaction_type": "t"}');
@@ -78,13 +82,23 @@ INSERT INTO public.null_values VALUES
  ('foray_attestations', 'foray_core', \$\$'$ATT_CORE'\$\$), ('foray_attestations', 'audit_data', \$\${"a": 1}\$\$),
  ('foray_attestations', 'attestation_hash', 'NULL'), ('foray_attestations', 'ordinal', '1'),
  ('foray_attestations', 'source_ref', \$\$'src'\$\$), ('foray_attestations', 'created_at', \$\$'2026-01-01'\$\$),
- ('memory_events', 'event_kind', \$\$'nul_kind'\$\$), ('memory_events', 'subject_kind', \$\$'TRANSACTION'\$\$),
- ('memory_events', 'subject_id', \$\$'NUL_BASE'\$\$), ('memory_events', 'transaction_id', \$\$'NUL_BASE'\$\$),
- ('memory_events', 'engagement_id', 'NULL'), ('memory_events', 'object_id', 'NULL'), ('memory_events', 'object_type', 'NULL'),
- ('memory_events', 'object_version', 'NULL'), ('memory_events', 'engagement_version', 'NULL'),
- ('memory_events', 'actor_kind', \$\$'system'\$\$), ('memory_events', 'actor_id', \$\$'x'\$\$),
- ('memory_events', 'payload', \$\${}\$\$), ('memory_events', 'occurred_at', \$\$'2026-01-01'\$\$),
- ('memory_events', 'source_ref', \$\$'src'\$\$),
+ ('transaction_events', 'event_kind', \$\$'nul_kind'\$\$), ('transaction_events', 'subject_kind', \$\$'TRANSACTION'\$\$),
+ ('transaction_events', 'subject_id', \$\$'NUL_BASE'\$\$), ('transaction_events', 'transaction_id', \$\$'NUL_BASE'\$\$),
+ ('transaction_events', 'engagement_id', 'NULL'), ('transaction_events', 'object_id', 'NULL'),
+ ('transaction_events', 'object_type', 'NULL'), ('transaction_events', 'object_version', 'NULL'),
+ ('transaction_events', 'engagement_version', 'NULL'),
+ ('transaction_events', 'actor_kind', \$\$'system'\$\$), ('transaction_events', 'actor_id', \$\$'x'\$\$),
+ ('transaction_events', 'payload', \$\${}\$\$), ('transaction_events', 'occurred_at', \$\$'2026-01-01'\$\$),
+ ('transaction_events', 'source_ref', \$\$'src'\$\$), ('transaction_events', 'event_id', '1'),
+ ('transaction_events', 'seq', '1'),
+ ('engine_events', 'event_kind', \$\$'nul_kind'\$\$), ('engine_events', 'subject_kind', \$\$'MEMORY_OBJECT'\$\$),
+ ('engine_events', 'subject_id', \$\$'00000000-0000-4000-8000-000000000001'\$\$), ('engine_events', 'transaction_id', 'NULL'),
+ ('engine_events', 'engagement_id', \$\$'00000000-0000-4000-8000-000000000001'\$\$), ('engine_events', 'object_id', \$\$'00000000-0000-4000-8000-000000000001'\$\$),
+ ('engine_events', 'object_type', \$\$'note'\$\$), ('engine_events', 'object_version', '@N@'),
+ ('engine_events', 'engagement_version', 'NULL'),
+ ('engine_events', 'actor_kind', \$\$'system'\$\$), ('engine_events', 'actor_id', \$\$'x'\$\$),
+ ('engine_events', 'payload', \$\${}\$\$), ('engine_events', 'occurred_at', \$\$'2026-01-01'\$\$),
+ ('engine_events', 'source_ref', \$\$'src'\$\$), ('engine_events', 'event_id', '1'),
  ('event_kinds', 'event_kind', \$\$'nul_k@N@'\$\$), ('event_kinds', 'origin', \$\$'engine'\$\$),
  ('event_kinds', 'description', \$\$'d'\$\$), ('event_kinds', 'builtin', 'false'),
  ('log_config', 'singleton', 'true'), ('log_config', 'origin', \$\$'example.com/nul'\$\$),
@@ -106,7 +120,8 @@ INSERT INTO public.null_keys VALUES
  ('foray_transactions', \$\$transaction_id = 'NUL_BASE'\$\$),
  ('foray_components', \$\$transaction_id = 'NUL_BASE' AND component_id = 'ARR_BASE'\$\$),
  ('foray_attestations', \$\$transaction_id = 'NUL_BASE' AND attestation_id = 'ATT_BASE'\$\$),
- ('memory_events', \$\$event_id = 1\$\$),
+ ('transaction_events', \$\$transaction_id = 'NUL_BASE' AND seq = 1\$\$),
+ ('engine_events', \$\$object_version = 0\$\$),
  ('event_kinds', \$\$event_kind = 'nul_kind'\$\$),
  ('log_config', 'singleton'), ('log_entries', 'log_index = 0'), ('log_checkpoints', 'tree_size = 0'),
  ('log_signatures', 'tree_size = 0'), ('log_anchors', 'tree_size = 1');
@@ -125,7 +140,9 @@ WITH cols AS (
 	SELECT c.relname AS tbl, a.attname AS col, a.attnotnull AS not_null, a.attnum
 	  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
 	 WHERE c.relnamespace = 'foray'::regnamespace AND c.relkind = 'r' AND a.attnum > 0
-	   AND NOT a.attisdropped AND a.attgenerated = '' AND a.attidentity = ''),
+	   AND NOT a.attisdropped AND a.attgenerated = '' AND a.attidentity = ''
+	   -- numbered by the substrate whatever the writer gives, as an identity is (LOG-004)
+	   AND NOT (c.relname IN ('transaction_events', 'engine_events') AND a.attname IN ('event_id', 'seq'))),
 cases AS (
 	SELECT t.tbl, t.col, t.not_null, row_number() OVER () AS n,
 		   (SELECT string_agg(quote_ident(v.col), ', ' ORDER BY v.col) FROM public.null_values v WHERE v.tbl = t.tbl) AS collist,

@@ -292,6 +292,7 @@ foray.amend_transaction(text,text)|1|SELECT foray.amend_transaction('ROLES_ANCHO
 foray.import_document(jsonb,boolean)|1|SELECT foray.import_document('$PROBE_DOC')
 foray.import_document_text(text,boolean)|1|SELECT foray.import_document_text('$PROBE_DOC')
 foray.register_event_kind(text,text)|0|SELECT foray.register_event_kind('roles_probe_kind', 'A probe.')
+foray.distribute(integer)|0|SELECT foray.distribute()
 foray.loomworks_json_dumps(jsonb)|0|SELECT foray.loomworks_json_dumps('{"a": 1}')
 foray.loomworks_content_hash(jsonb)|0|SELECT foray.loomworks_content_hash('{"a": 1}')
 foray.loomworks_flow_core(text,text,text,numeric,text,text,text,text,text,jsonb,text[],numeric,text,text)|0|SELECT foray.loomworks_flow_core('ACT', 'debit', 'ATOKEN', 1, 'a', 'person', 'b', 'person', '2026-01-01T00:00:00Z', NULL, NULL, NULL, NULL, NULL)
@@ -348,7 +349,7 @@ insert an engine event|application|-|$INS_E) $VAL_E)
 lock transaction rows FOR UPDATE|application|-|SELECT count(*) FROM (SELECT 1 FROM foray.foray_transactions FOR UPDATE) s
 lock component rows FOR SHARE|application|-|SELECT count(*) FROM (SELECT 1 FROM foray.foray_components FOR SHARE) s
 truncate the protocol tables|-|-|TRUNCATE foray.foray_transactions, foray.foray_components, foray.foray_attestations
-truncate the event log|-|-|TRUNCATE foray.memory_events
+truncate the event log|-|-|TRUNCATE foray.transaction_events, foray.engine_events
 update an event|-|-|UPDATE foray.memory_events SET payload = '{}'
 delete an event|-|-|DELETE FROM foray.memory_events
 write a substrate event kind|-|-|$INS_E) VALUES ('TRANSACTION_ANCHORED', 'TRANSACTION', 'ROLES_READY', 'ROLES_READY', 'system', 'probe')
