@@ -536,15 +536,6 @@ load_members(SPIPlanPtr plan, ForayTx *tx, int flags, Members *ms,
 		if (SPI_processed == 0)
 			break;
 		desc = SPI_tuptable->tupdesc;
-		if (ms->n + SPI_processed > ms->cap)
-		{
-			size_t		cap = Max(ms->cap * 2, ms->n + (size_t) SPI_processed);
-
-			ms->m = ms->m == NULL ?
-				MemoryContextAllocHuge(work, sizeof(foray_commit_member) * cap) :
-				repalloc_huge(ms->m, sizeof(foray_commit_member) * cap);
-			ms->cap = cap;
-		}
 		for (i = 0; i < SPI_processed; i++)
 		{
 			Datum		cols[5];
