@@ -362,10 +362,14 @@ foray_flush_events(void)
 		Oid			seqid = event_id_sequence();
 		Datum	   *ids = palloc(sizeof(Datum) * total);
 		Datum	   *seqs = palloc(sizeof(Datum) * total);
+		const char **txids = palloc(sizeof(char *) * total);
 
 		for (int i = 0; i < total; i++)
+			txids[i] = TextDatumGetCString(events[i].transaction_id);
+		foray_known_event_seqs(txids, total);
+		for (int i = 0; i < total; i++)
 		{
-			seqs[i] = Int64GetDatum(foray_next_event_seq(TextDatumGetCString(events[i].transaction_id)));
+			seqs[i] = Int64GetDatum(foray_next_event_seq(txids[i]));
 			ids[i] = Int64GetDatum(nextval_internal(seqid, false));
 		}
 		for (int from = 0, to; from < total; from = to, nruns++)

@@ -66,11 +66,14 @@ static const PlanDef plan_defs[FORAY_PLAN_COUNT] = {
 		"ORDER BY e.n",
 		6, {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID}
 	},
-	[PLAN_LAST_EVENT_SEQ] = {
-		/* the last event of a transaction (its seq), with the latest snapshot */
-		"SELECT seq FROM foray.transaction_events WHERE transaction_id" EQ "$1"
-		" ORDER BY seq DESC LIMIT 1",
-		1, {TEXTOID}
+	[PLAN_LAST_EVENT_SEQS] = {
+		/* the seq of the last event of each transaction that has one */
+		"SELECT e.transaction_id, e.seq"
+		"  FROM pg_catalog.unnest($1) AS t(id),"
+		"       LATERAL (SELECT l.transaction_id, l.seq FROM foray.transaction_events l"
+		"                 WHERE l.transaction_id" EQ "t.id"
+		"                 ORDER BY l.seq DESC LIMIT 1) AS e",
+		1, {TEXTARRAYOID}
 	},
 	[PLAN_DEPENDENTS] = {
 		"SELECT d.component_id, d.status::pg_catalog.text,"

@@ -12,7 +12,7 @@ typedef enum ForayPlan
 	PLAN_APPEND_EVENTS,			/* (kinds[], subject kinds[], subjects[], txs[], actors[],
 								 * payloads[], ids[], seqs[]) */
 	PLAN_APPEND_EVENTS_LEGACY,	/* the same into 0.4.0's memory_events (6 arrays) */
-	PLAN_LAST_EVENT_SEQ,		/* (tx) -> the seq of its last event */
+	PLAN_LAST_EVENT_SEQS,		/* (tx[]) -> each one's last event seq */
 	PLAN_DEPENDENTS,			/* (keys[]) -> (id, status, refs[], ctid) */
 	PLAN_SET_STATUSES,			/* (tx, ids[], statuses[]) -> (n, type, hash) */
 	PLAN_SET_STATUSES_BY_TID,	/* (tx, ctids[], statuses[]) -> (n, type, hash) */

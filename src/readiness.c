@@ -817,20 +817,62 @@ foray_lock_transaction(const char *transaction_id)
 int64
 foray_next_event_seq(const char *transaction_id)
 {
-	DirtyEntry *e;
+	DirtyEntry *e = dirty_entry(transaction_id, true);
 
-	foray_lock_transaction(transaction_id);
-	e = dirty_entry(transaction_id, true);
+	/* known: its lock is held (an aborted subtransaction forgets both) */
 	if (!e->seq_known)
 	{
+		foray_known_event_seqs(&transaction_id, 1);
+		e = dirty_entry(transaction_id, true);
+	}
+	return ++e->last_seq;
+}
+
+/*
+ * Take the writer lock of each of these transactions, in the order given,
+ * then read the seq of the last event of those whose last seq is not known
+ * yet: one query per shard group for all of them (a statement that creates
+ * 10,000 transactions numbers their events with one query, not 10,000).
+ */
+void
+foray_known_event_seqs(const char *const *transaction_ids, int n)
+{
+	const char **unknown = palloc(sizeof(char *) * n);
+	Datum	   *ids = palloc(sizeof(Datum) * n);
+	int			nunknown = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		DirtyEntry *e;
+
+		foray_lock_transaction(transaction_ids[i]);
+		e = dirty_entry(transaction_ids[i], true);
+		if (!e->seq_known)
+		{
+			e->seq_known = true;	/* listed once; counted from 0 unless read below */
+			e->last_seq = 0;
+			unknown[nunknown++] = transaction_ids[i];
+		}
+	}
+	while (nunknown > 0)
+	{
+		/* the transactions of the first one's shard group, in order */
+		ForayShards *group = dirty_entry(unknown[0], true)->shards;
+		const char **rest = palloc(sizeof(char *) * nunknown);
+		int			nids = 0,
+					nrest = 0;
 		Datum		values[1];
 		int			rc;
-		bool		isnull;
-		int64		last = 0;
-
 		ForayOwnerWrite ow;
 
-		values[0] = CStringGetTextDatum(transaction_id);
+		for (int i = 0; i < nunknown; i++)
+		{
+			if (dirty_entry(unknown[i], true)->shards == group)
+				ids[nids++] = CStringGetTextDatum(unknown[i]);
+			else
+				rest[nrest++] = unknown[i];
+		}
+		values[0] = PointerGetDatum(construct_array(ids, nids, TEXTOID, -1, false, TYPALIGN_INT));
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		CommandCounterIncrement();
@@ -838,8 +880,8 @@ foray_next_event_seq(const char *transaction_id)
 		foray_begin_owner_write(&ow);
 		PG_TRY();
 		{
-			rc = SPI_execute_snapshot(foray_plan(e->shards, PLAN_LAST_EVENT_SEQ), values, NULL,
-									  GetLatestSnapshot(), InvalidSnapshot, true, false, 1);
+			rc = SPI_execute_snapshot(foray_plan(group, PLAN_LAST_EVENT_SEQS), values, NULL,
+									  GetLatestSnapshot(), InvalidSnapshot, true, false, 0);
 		}
 		PG_FINALLY();
 		{
@@ -848,14 +890,22 @@ foray_next_event_seq(const char *transaction_id)
 		PG_END_TRY();
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "event lookup failed: %s", SPI_result_code_string(rc));
-		if (SPI_processed > 0)
-			last = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			bool		isnull;
+			char	   *tx = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+			int64		last = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r],
+														   SPI_tuptable->tupdesc, 2, &isnull));
+
+			dirty_entry(tx, true)->last_seq = last;
+		}
 		SPI_finish();
-		e = dirty_entry(transaction_id, true);
-		e->last_seq = last;
-		e->seq_known = true;
+		memcpy(unknown, rest, sizeof(char *) * nrest);
+		nunknown = nrest;
+		pfree(rest);
 	}
-	return ++e->last_seq;
+	pfree(unknown);
+	pfree(ids);
 }
 
 /*

@@ -101,6 +101,7 @@ extern bool foray_transaction_writers_done(const char *transaction_id, bool nowa
 
 /* The seq of a transaction's next event, under its writer lock (readiness.c) */
 extern int64 foray_next_event_seq(const char *transaction_id);
+extern void foray_known_event_seqs(const char *const *transaction_ids, int n);
 
 /* Readiness and lifecycle (readiness.c) */
 extern void foray_mark_transaction_dirty(const char *transaction_id);
