@@ -112,7 +112,7 @@ VALUES ('fleeting_kind', 'TRANSACTION', 'T', 'T', 'system', 'app');
 ROLLBACK;
 SELECT count(*) AS fleeting_events FROM foray.memory_events WHERE event_kind = 'fleeting_kind';
 
--- Two tables under the view (docs/citus.md): the events about a FORAY
+-- Two tables under the view (docs/scale-out.md): the events about a FORAY
 -- transaction, its components and attestations in transaction_events,
 -- numbered 1, 2, 3 ... per transaction (transaction_seq, without gaps), the
 -- engine's MemoryObject events in engine_events.

@@ -740,7 +740,7 @@ import_validated(Jsonb *doc, List *violations, Jsonb *upgraded, bool admit)
 	 * On a Citus coordinator the transaction's shard group is on a worker:
 	 * the rows go there through the distributed tables, and the shards'
 	 * triggers take the transaction's writer lock on that node and record
-	 * its events (docs/citus.md).  The violation events this function writes
+	 * its events (docs/scale-out.md).  The violation events this function writes
 	 * itself need the group here.
 	 */
 	remote = foray_shards_for_tx_if_local(in.transaction_id) == NULL;
@@ -750,7 +750,7 @@ import_validated(Jsonb *doc, List *violations, Jsonb *upgraded, bool admit)
 				 errmsg("cannot admit content-rule violations of transaction \"%s\" through the Citus coordinator",
 						in.transaction_id),
 				 errdetail("Its CONTENT_RULE_VIOLATION events are written on the node holding the transaction's shards."),
-				 errhint("Correct the document, or import it with admit_content_violations => false (docs/citus.md).")));
+				 errhint("Correct the document, or import it with admit_content_violations => false (docs/scale-out.md).")));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (!remote)

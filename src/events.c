@@ -557,7 +557,7 @@ kind_registered(const char *kind)
  * writer put there; so is an event's seq in its transaction.  A writer could
  * otherwise choose ids ahead of the sequence and make every later write of
  * the substrate fail on a key.  Ids stay unique and increase in the order
- * rows are written on a node (docs/citus.md for several nodes).
+ * rows are written on a node (docs/scale-out.md for several nodes).
  */
 static HeapTuple
 number_event(Relation rel, HeapTuple tup, bool per_transaction)

@@ -332,7 +332,7 @@ foray_anchored_guard(PG_FUNCTION_ARGS)
 							   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1))));
 		/*
 		 * (On Citus the log is the coordinator's; a shard's trigger cannot
-		 * read it: docs/citus.md.)
+		 * read it: docs/scale-out.md.)
 		 */
 		if (shards->identity)
 		{
@@ -545,7 +545,7 @@ foray_transactions_truncated(PG_FUNCTION_ARGS)
 		/*
 		 * A Citus shell, or a shard: Citus truncates the tables shard by
 		 * shard, each shard of foray_transactions before its colocated
-		 * members, so "alone" cannot be told here (docs/citus.md).
+		 * members, so "alone" cannot be told here (docs/scale-out.md).
 		 */
 		return PointerGetDatum(NULL);
 	}

@@ -926,7 +926,7 @@ foray_transaction_writers_done(const char *transaction_id, bool nowait)
 	 * On a Citus coordinator the writers run on the transaction's worker,
 	 * under its writer lock there; each holds the envelope row FOR SHARE
 	 * until it commits (the immutability guard), so the caller's FOR UPDATE
-	 * of that row has already waited for them (docs/citus.md).
+	 * of that row has already waited for them (docs/scale-out.md).
 	 */
 	if (s == NULL)
 		return true;

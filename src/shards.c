@@ -5,7 +5,7 @@
  * On a single node, the substrate's tables are foray.foray_transactions,
  * foray.foray_components, foray.foray_attestations and the events table.
  * Once foray.distribute() has distributed them with Citus (by
- * transaction_id, colocated: docs/citus.md), a FORAY transaction's rows
+ * transaction_id, colocated: docs/scale-out.md), a FORAY transaction's rows
  * live in one shard group, the shards of the four tables covering the same
  * hash range, all on one node.  The triggers fire on those shards, and the
  * substrate's writers run there (delegated); both must then read and write
@@ -382,7 +382,7 @@ foray_shards_for_tx(const char *transaction_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("transaction \"%s\" is stored on another node", transaction_id),
-				 errdetail("The substrate reads and writes a FORAY transaction only on the node holding its shard group (docs/citus.md)."),
+				 errdetail("The substrate reads and writes a FORAY transaction only on the node holding its shard group (docs/scale-out.md)."),
 				 errhint("Call the substrate's functions through the coordinator, which delegates each to that node.")));
 	return g;
 }

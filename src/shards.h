@@ -2,7 +2,7 @@
  * shards.h
  *		Where a FORAY transaction's rows live (shards.c): the relations of
  *		its shard group on a Citus node, or the substrate's own tables on a
- *		single node (the identity mapping).  docs/citus.md.
+ *		single node (the identity mapping).  docs/scale-out.md.
  */
 #ifndef FORAY_SHARDS_H
 #define FORAY_SHARDS_H

@@ -229,7 +229,7 @@ foray_transactions_before(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_FORAY_AMENDMENT),
 						 errmsg("transaction \"%s\" amends \"%s\", which is stored on another node", tx, amends),
-						 errdetail("Rule AMEND-001: the substrate checks that the amended transaction exists; on a distributed substrate, foray.amend_transaction() checks it (docs/citus.md)."),
+						 errdetail("Rule AMEND-001: the substrate checks that the amended transaction exists; on a distributed substrate, foray.amend_transaction() checks it (docs/scale-out.md)."),
 						 errhint("Start the correction with foray.amend_transaction('%s', '%s').", amends, tx)));
 			if (SPI_connect() != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect failed");

@@ -320,7 +320,7 @@ INSERT INTO foray.event_kinds (event_kind, origin, description, builtin) VALUES
 
 -- The events are kept in two tables, one per kind of subject, so that each
 -- can live where its subjects live when the substrate is distributed
--- (docs/citus.md): events about a FORAY transaction, its components and
+-- (docs/scale-out.md): events about a FORAY transaction, its components and
 -- attestations (the substrate's own, and the engine's about them) in
 -- transaction_events, numbered 1, 2, 3 ... per transaction (seq, without
 -- gaps); the engine's MemoryObject events in engine_events.  Readers and
@@ -408,7 +408,7 @@ SELECT event_id, event_kind, subject_kind, subject_id, transaction_id, engagemen
 ALTER VIEW foray.memory_events ALTER COLUMN payload SET DEFAULT '{}';
 ALTER VIEW foray.memory_events ALTER COLUMN occurred_at SET DEFAULT pg_catalog.clock_timestamp();
 COMMENT ON VIEW foray.memory_events IS
-'The append-only event log, one view over foray.transaction_events and foray.engine_events: the substrate''s events (written by its triggers in the same SQL transaction) and the Loomworks engine''s, with one actor convention.  An INSERT goes to the table of its subject (MEMORY_OBJECT: engine_events; a transaction, component or attestation: transaction_events); UPDATE and DELETE are refused for everyone (LOG-001).  transaction_seq orders a transaction''s events without gaps; event_id follows the order of writing on one node (docs/citus.md).';
+'The append-only event log, one view over foray.transaction_events and foray.engine_events: the substrate''s events (written by its triggers in the same SQL transaction) and the Loomworks engine''s, with one actor convention.  An INSERT goes to the table of its subject (MEMORY_OBJECT: engine_events; a transaction, component or attestation: transaction_events); UPDATE and DELETE are refused for everyone (LOG-001).  transaction_seq orders a transaction''s events without gaps; event_id follows the order of writing on one node (docs/scale-out.md).';
 COMMENT ON COLUMN foray.memory_events.transaction_seq IS 'transaction_events.seq: the event''s place in its transaction''s history (NULL for a MemoryObject event).';
 
 -- pg_dump must carry the substrate's rows (extension tables are otherwise

@@ -60,10 +60,7 @@ for r in $(seq 1 "$REPEAT"); do
 		-c "INSERT INTO bench.plain_events (event_kind, subject_kind, subject_id, transaction_id, actor_kind, actor_id, payload) SELECT event_kind, subject_kind, subject_id, transaction_id, 'system', 'bench', payload FROM bench.stage_events" \
 		-c "COMMIT"
 	t1=$(now)
-	psqlq -c "BEGIN" \
-		-c "INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core) SELECT transaction_id, document_timestamp, foray_core FROM bench.stage_tx ORDER BY transaction_id" \
-		-c "INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core) SELECT transaction_id, component_id, component_type, foray_core FROM bench.stage_comp ORDER BY transaction_id, ord" \
-		-c "COMMIT"
+	psqlq -f "$FORAY_ROOT/test/bench/full_path_insert.sql" >/dev/null
 	t2=$(now)
 	bis+=("$(elapsed $t0 $t1)"); fis+=("$(elapsed $t1 $t2)")
 done

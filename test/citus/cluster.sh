@@ -4,7 +4,7 @@
 # two ports.  Source test/lib.sh first.
 #
 #   foray_citus_ensure     Citus installed (built from its source archive when
-#                          missing, docs/citus.md) and copied into tmp/pginst;
+#                          missing, docs/scale-out.md) and copied into tmp/pginst;
 #                          returns 1, with the reason in FORAY_CITUS_SKIP,
 #                          when it cannot be
 #   foray_citus_start      the three nodes running, database $FORAY_CITUS_DB

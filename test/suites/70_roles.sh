@@ -293,6 +293,7 @@ foray.import_document(jsonb,boolean)|1|SELECT foray.import_document('$PROBE_DOC'
 foray.import_document_text(text,boolean)|1|SELECT foray.import_document_text('$PROBE_DOC')
 foray.register_event_kind(text,text)|0|SELECT foray.register_event_kind('roles_probe_kind', 'A probe.')
 foray.distribute(integer)|0|SELECT foray.distribute()
+foray.apply_table_ddl(regclass,text)|0|SELECT foray.apply_table_ddl('foray.foray_components', 'SELECT 1')
 foray.loomworks_json_dumps(jsonb)|0|SELECT foray.loomworks_json_dumps('{"a": 1}')
 foray.loomworks_content_hash(jsonb)|0|SELECT foray.loomworks_content_hash('{"a": 1}')
 foray.loomworks_flow_core(text,text,text,numeric,text,text,text,text,text,jsonb,text[],numeric,text,text)|0|SELECT foray.loomworks_flow_core('ACT', 'debit', 'ATOKEN', 1, 'a', 'person', 'b', 'person', '2026-01-01T00:00:00Z', NULL, NULL, NULL, NULL, NULL)

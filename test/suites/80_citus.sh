@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Citus (docs/citus.md): the substrate distributed over a coordinator and
+# Citus (docs/scale-out.md): the substrate distributed over a coordinator and
 # two workers on loopback (test/citus/cluster.sh; ports FORAY_CITUS_PORT,
 # default 55432, and the next two), against a single node running the same
 # statements (the suites' cluster).
@@ -292,7 +292,7 @@ both "SELECT foray.log_inclusion_proof('AP_2026_Q1_BATCH_PAYMENT_001')" "a log i
 check "it verifies against the log's root" "t" \
 	"$(foray_cq $C -c "SELECT foray.log_verify_inclusion(p ->> 'leaf_hash', p, foray.log_size(), foray.log_root(foray.log_size()))
 		FROM foray.log_inclusion_proof('AP_2026_Q1_BATCH_PAYMENT_001') p")"
-check "log_append_ready(n) is refused on Citus (docs/citus.md)" "0A000" "$(state $C "SELECT foray.log_append_ready(5)")"
+check "log_append_ready(n) is refused on Citus (docs/scale-out.md)" "0A000" "$(state $C "SELECT foray.log_append_ready(5)")"
 
 # ---------------------------------------------------------------------
 # verify(): clean, then a row changed behind the substrate's back on a worker
@@ -342,6 +342,55 @@ both "SELECT transaction_seq || ' ' || event_kind || ' ' || subject_id || ' ' ||
 check "each with its 7 events, numbered 1..7" "$((21 * NCLIENT)) 1 7" \
 	"$(foray_cq $C -F' ' -c "SELECT count(*), min(transaction_seq), max(transaction_seq) FROM foray.memory_events WHERE transaction_id ~ '^(ONE|TWO_A|TWO_B)_'")"
 echo "# one client: $NCLIENT FORAY transactions in $(python3 -c "print(f'{$t1 - $t0:.2f}')") s; two clients: $((2 * NCLIENT)) in $(python3 -c "print(f'{$t2 - $t1:.2f}')") s (throughput ratio $(python3 -c "print(f'{(2 * ($t1 - $t0)) / ($t2 - $t1):.2f}')"))"
+
+# ---------------------------------------------------------------------
+# ALTER EXTENSION UPDATE on the distributed, populated installation
+# (docs/scale-out.md, "Updating"): a test-only version whose script makes
+# the kinds of change a real update makes, installed beside the shipped
+# scripts for the length of this section
+# ---------------------------------------------------------------------
+probe_script="$FORAY_SANDBOX$("$(foray_pg_config)" --sharedir)/extension/foray_substrate--0.5.0--0.5.0-probe.sql"
+cp test/citus/update/foray_substrate--0.5.0--0.5.0-probe.sql "$probe_script"
+trap 'rm -f "$probe_script"; [ "${FORAY_CITUS_KEEP:-0}" = 1 ] || foray_citus_stop' EXIT
+root_before=$(foray_cq $C -c "SELECT foray.anchor_envelope('AP_2026_Q1_BATCH_PAYMENT_001') ->> 'merkle_root'")
+ncomp=$(foray_cq $C -c "SELECT count(*) FROM foray.foray_components")
+check "ALTER EXTENSION UPDATE on the coordinator" "" \
+	"$(foray_cq $C -c "SET client_min_messages = warning" -c "ALTER EXTENSION foray_substrate UPDATE TO '0.5.0-probe'" 2>&1)"
+check "every node is at the new version" "0.5.0-probe 0.5.0-probe 0.5.0-probe" \
+	"$(for p in $C $W1 $W2; do foray_cq $p -c "SELECT extversion FROM pg_extension WHERE extname = 'foray_substrate'"; done | tr '\n' ' ' | sed 's/ $//')"
+check "its new function exists on every node" "updated updated updated" \
+	"$(for p in $C $W1 $W2; do foray_cq $p -c "SELECT foray.update_probe()"; done | tr '\n' ' ' | sed 's/ $//')"
+SHARD_FACTS="SELECT (SELECT count(*) FROM %1\$s WHERE probe_note IS DISTINCT FROM 'before the update')
+	|| ' ' || (SELECT count(*) FROM pg_trigger WHERE tgrelid = '%1\$s'::regclass AND tgname LIKE 'zz_update_probe%%')
+	|| (SELECT count(*) FROM pg_constraint WHERE conrelid = '%1\$s'::regclass AND conname LIKE 'foray_components_probe_note_short%%')
+	|| (SELECT count(*) FROM pg_index WHERE indrelid = '%1\$s'::regclass AND indexrelid::regclass::text LIKE '%%probe_idx%%')
+	|| ' ' || has_column_privilege('foray_auditor', '%1\$s', 'probe_note', 'SELECT')"
+check "on every shard: the new column filled with its default, the trigger, the CHECK, the index, the grant" \
+	"$(foray_cq $C -c "SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = 'foray.foray_components'::regclass") × 0 111 true" \
+	"$(foray_cq $C -c "SELECT count(*) || ' × ' || min(result) FROM run_command_on_shards('foray.foray_components', \$\$$SHARD_FACTS\$\$) HAVING min(result) = max(result)")"
+check "the log, which stays on the coordinator, has its new column" "1" \
+	"$(foray_cq $C -c "SELECT count(*) FROM pg_attribute WHERE attrelid = 'foray.log_entries'::regclass AND attname = 'probe_note'")"
+check "the rows and the merkle root are unchanged" "$ncomp $root_before" \
+	"$(foray_cq $C -F' ' -c "SELECT (SELECT count(*) FROM foray.foray_components), foray.anchor_envelope('AP_2026_Q1_BATCH_PAYMENT_001') ->> 'merkle_root'")"
+foray_cq $C >/dev/null 2>&1 <<'SQL'
+BEGIN;
+INSERT INTO foray.foray_transactions (transaction_id, document_timestamp, foray_core)
+VALUES ('UPDATED_1', '2026-03-01T00:00:00Z', '{"entity": "E", "transaction_type": "t"}');
+INSERT INTO foray.foray_components (transaction_id, component_id, component_type, foray_core)
+VALUES ('UPDATED_1', 'ARR_1', 'ARR', '{}'), ('UPDATED_1', 'ACC_1', 'ACC', '{"arrangement_refs": ["ARR_1"]}');
+COMMIT;
+SQL
+check "a write after the update: the new trigger ran on the worker's shard, the substrate's rules too" \
+	"noted on $(shard_of foray_components UPDATED_1 | sed 's/^foray\.//') ready_to_anchor" \
+	"$(foray_cq $C -F' ' -c "SELECT min(c.probe_note), t.lifecycle FROM foray.foray_components c JOIN foray.foray_transactions t USING (transaction_id)
+		WHERE transaction_id = 'UPDATED_1' GROUP BY t.lifecycle")"
+check "the new CHECK holds on the shards" "23514" \
+	"$(state $C "UPDATE foray.foray_components SET probe_note = repeat('x', 200) WHERE transaction_id = 'UPDATED_1'")"
+check "foray.distribute() after the update: nothing left to do" "already distributed" "$(foray_cq $C -c "SELECT foray.distribute()" 2>&1)"
+check "verify() still finds only the row tampered with above" "AP_2026_Q1_BATCH_PAYMENT_001" \
+	"$(foray_cq $C -c "SELECT DISTINCT transaction_id FROM foray.verify()" 2>&1)"
+check "foray.apply_table_ddl is the DBA's alone" "42501" \
+	"$(state $C "SET ROLE foray_application; SELECT foray.apply_table_ddl('foray.foray_components', 'SELECT 1')")"
 
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS $SINGLE" >/dev/null
 echo "# the Citus suite ran $(( $(date +%s) - start )) s"

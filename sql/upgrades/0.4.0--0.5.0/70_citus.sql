@@ -1,5 +1,5 @@
 -- ---------------------------------------------------------------------
--- 0.5.0: one code path on a single node and on Citus (docs/citus.md).
+-- 0.5.0: one code path on a single node and on Citus (docs/scale-out.md).
 -- Every trigger names its table by its first argument, so the same C
 -- function works on the table and on each of its Citus shards (whose
 -- names carry a suffix).  Recreated with the argument.
@@ -125,7 +125,7 @@ CREATE TRIGGER foray_26_truncate AFTER TRUNCATE ON foray.foray_transactions
 	FOR EACH STATEMENT EXECUTE FUNCTION foray.foray_transactions_truncated('foray_transactions');
 
 -- ---------------------------------------------------------------------
--- The event log in two tables (docs/citus.md): events about a FORAY
+-- The event log in two tables (docs/scale-out.md): events about a FORAY
 -- transaction in transaction_events, numbered per transaction (seq), the
 -- engine's MemoryObject events in engine_events, and foray.memory_events a
 -- view over both.  Every event keeps its event_id; a transaction's events
@@ -135,7 +135,7 @@ CREATE TRIGGER foray_26_truncate AFTER TRUNCATE ON foray.foray_transactions
 
 -- The events are kept in two tables, one per kind of subject, so that each
 -- can live where its subjects live when the substrate is distributed
--- (docs/citus.md): events about a FORAY transaction, its components and
+-- (docs/scale-out.md): events about a FORAY transaction, its components and
 -- attestations (the substrate's own, and the engine's about them) in
 -- transaction_events, numbered 1, 2, 3 ... per transaction (seq, without
 -- gaps); the engine's MemoryObject events in engine_events.  Readers and
@@ -251,7 +251,7 @@ SELECT event_id, event_kind, subject_kind, subject_id, transaction_id, engagemen
 ALTER VIEW foray.memory_events ALTER COLUMN payload SET DEFAULT '{}';
 ALTER VIEW foray.memory_events ALTER COLUMN occurred_at SET DEFAULT pg_catalog.clock_timestamp();
 COMMENT ON VIEW foray.memory_events IS
-'The append-only event log, one view over foray.transaction_events and foray.engine_events: the substrate''s events (written by its triggers in the same SQL transaction) and the Loomworks engine''s, with one actor convention.  An INSERT goes to the table of its subject (MEMORY_OBJECT: engine_events; a transaction, component or attestation: transaction_events); UPDATE and DELETE are refused for everyone (LOG-001).  transaction_seq orders a transaction''s events without gaps; event_id follows the order of writing on one node (docs/citus.md).';
+'The append-only event log, one view over foray.transaction_events and foray.engine_events: the substrate''s events (written by its triggers in the same SQL transaction) and the Loomworks engine''s, with one actor convention.  An INSERT goes to the table of its subject (MEMORY_OBJECT: engine_events; a transaction, component or attestation: transaction_events); UPDATE and DELETE are refused for everyone (LOG-001).  transaction_seq orders a transaction''s events without gaps; event_id follows the order of writing on one node (docs/scale-out.md).';
 COMMENT ON COLUMN foray.memory_events.transaction_seq IS 'transaction_events.seq: the event''s place in its transaction''s history (NULL for a MemoryObject event).';
 
 -- nothing relies on PUBLIC defaults (as 99_privileges.sql does for a fresh install)
@@ -293,7 +293,7 @@ COMMENT ON FUNCTION foray.foray_memory_events_guard() IS 'The event log''s rules
 
 -- 0.5.0: foray.distribute() (sql/parts/65_citus.sql).
 -- ---------------------------------------------------------------------
--- Citus (docs/citus.md): one call on the coordinator turns an installed
+-- Citus (docs/scale-out.md): one call on the coordinator turns an installed
 -- substrate into a distributed one, on an empty or a populated database.
 -- The protocol tables and transaction_events are distributed by
 -- transaction_id and colocated (every FORAY transaction lives in one
@@ -318,7 +318,7 @@ BEGIN
 		RAISE EXCEPTION 'the Citus extension is not installed in this database'
 			USING ERRCODE = 'feature_not_supported',
 				  DETAIL = 'foray.distribute() distributes the substrate''s tables over a Citus cluster.',
-				  HINT = 'CREATE EXTENSION citus on every node, add the workers on the coordinator, then run it there (docs/citus.md).';
+				  HINT = 'CREATE EXTENSION citus on every node, add the workers on the coordinator, then run it there (docs/scale-out.md).';
 	END IF;
 	IF shard_count IS NOT NULL AND shard_count OPERATOR(pg_catalog.<) 1 THEN
 		RAISE EXCEPTION 'shard_count must be positive, not %', shard_count
@@ -349,7 +349,7 @@ BEGIN
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition
 					WHERE logicalrelid OPERATOR(pg_catalog.=) 'foray.engine_events'::pg_catalog.regclass) THEN
 		-- a unique key must hold the distribution column: one event per
-		-- object version within its engagement (docs/citus.md)
+		-- object version within its engagement (docs/scale-out.md)
 		DROP INDEX foray.engine_events_object_version_key;
 		CREATE UNIQUE INDEX engine_events_object_version_key
 			ON foray.engine_events (engagement_id, object_id, object_version);
@@ -380,5 +380,59 @@ BEGIN
 END
 $distribute$;
 COMMENT ON FUNCTION foray.distribute(integer) IS
-'Citus: distributes the substrate over the cluster (run on the coordinator, as the DBA): the protocol tables and transaction_events by transaction_id, colocated; engine_events by engagement_id; event_kinds as a reference table; record_anchor, seal and amend_transaction delegated to the node holding the transaction; a range of event ids per node.  Idempotent (docs/citus.md).';
+'Citus: distributes the substrate over the cluster (run on the coordinator, as the DBA): the protocol tables and transaction_events by transaction_id, colocated; engine_events by engagement_id; event_kinds as a reference table; record_anchor, seal and amend_transaction delegated to the node holding the transaction; a range of event ids per node.  Idempotent (docs/scale-out.md).';
 REVOKE ALL ON FUNCTION foray.distribute(integer) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------
+-- Updates on a distributed installation (docs/scale-out.md): an update
+-- script changes a substrate table through foray.apply_table_ddl(table,
+-- ddl), never with a bare ALTER TABLE, CREATE INDEX, CREATE TRIGGER or
+-- GRANT on it.  Citus would send such a statement of an extension script
+-- to the workers as the whole script text, and before the workers ran
+-- their own copy of the script (so before the objects it names exist
+-- there).  This function applies the statement on each node as that
+-- node's copy of the update reaches it: to this node's table (the
+-- coordinator's or a worker's shell of a distributed table, with Citus's
+-- propagation off) and to this node's own shards of it (Citus's
+-- worker_apply_shard_ddl_command, which names each shard's relations).
+-- Without Citus, or for a table Citus does not know, it runs the
+-- statement.  As its caller (the superuser running the update).
+-- ---------------------------------------------------------------------
+
+CREATE FUNCTION foray.apply_table_ddl(tbl regclass, ddl text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $apply_table_ddl$
+DECLARE
+	propagation text;
+	shard bigint;
+BEGIN
+	IF tbl IS NULL OR ddl IS NULL THEN
+		RAISE EXCEPTION 'foray.apply_table_ddl needs a table and a statement'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus')
+	   OR NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) tbl) THEN
+		EXECUTE ddl;
+		RETURN;
+	END IF;
+	propagation := pg_catalog.current_setting('citus.enable_ddl_propagation');
+	PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'off', true);
+	EXECUTE ddl;
+	FOR shard IN
+		SELECT s.shardid
+		  FROM pg_catalog.pg_dist_shard s
+		  JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid
+		 WHERE s.logicalrelid OPERATOR(pg_catalog.=) tbl
+		   AND p.groupid OPERATOR(pg_catalog.=) (SELECT groupid FROM pg_catalog.pg_dist_local_group)
+		 ORDER BY s.shardid
+	LOOP
+		PERFORM pg_catalog.worker_apply_shard_ddl_command(shard, ddl);
+	END LOOP;
+	PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', propagation, true);
+END
+$apply_table_ddl$;
+COMMENT ON FUNCTION foray.apply_table_ddl(regclass, text) IS
+'Updates: applies a DDL statement on a substrate table on this node, and on Citus to this node''s shards of it, so that an update script works on a distributed installation (docs/scale-out.md).  Update scripts use it for every change of a table; the DBA''s alone.';
+REVOKE ALL ON FUNCTION foray.apply_table_ddl(regclass, text) FROM PUBLIC;
