@@ -344,6 +344,36 @@ check "each with its 7 events, numbered 1..7" "$((21 * NCLIENT)) 1 7" \
 echo "# one client: $NCLIENT FORAY transactions in $(python3 -c "print(f'{$t1 - $t0:.2f}')") s; two clients: $((2 * NCLIENT)) in $(python3 -c "print(f'{$t2 - $t1:.2f}')") s (throughput ratio $(python3 -c "print(f'{(2 * ($t1 - $t0)) / ($t2 - $t1):.2f}')"))"
 
 # ---------------------------------------------------------------------
+# The pg_regress files, in a database of their own on the cluster
+# (distributed before the first file runs): each result, with the
+# differences that are only Citus's way of reporting the same outcome undone
+# (test/citus/regress_normalize.py), equals the single node's expected
+# output.  The files not run here, and why (docs/scale-out.md, "Tests"):
+REGRESS_EXCLUDED="anchor commitment documents_import event_log log loomworks_admit merkle readiness transactions"
+# ---------------------------------------------------------------------
+regress_db=foray_citus_regress
+regress_out="$FORAY_TMP/citus-regress"
+rm -rf "$regress_out"
+mkdir -p "$regress_out"
+FORAY_CITUS_DB=$regress_db foray_citus_start >/dev/null 2>&1
+FORAY_CITUS_DB=$regress_db foray_cq $C -c "CREATE EXTENSION foray_substrate" -c "SET client_min_messages = warning" -c "SELECT foray.distribute()" >/dev/null
+regress_tests=$(for f in sql/*.sql; do b=$(basename "$f" .sql); case " foray_substrate--* $REGRESS_EXCLUDED " in *" $b "*) ;; *) case "$b" in foray_substrate--*) ;; *) echo "$b";; esac;; esac; done)
+"$FORAY_PG_REGRESS" --inputdir=. --outputdir="$regress_out" --bindir="$FORAY_PGBIN" --host=127.0.0.1 --port="$C" \
+	--user=postgres --use-existing --dbname=$regress_db $regress_tests >"$regress_out/pg_regress.log" 2>&1
+for b in $regress_tests; do
+	if [ -f "$regress_out/results/$b.out" ]; then
+		python3 test/citus/regress_normalize.py "$regress_out/results/$b.out"
+		check "pg_regress $b on Citus: as on one node" "" "$(diff expected/$b.out "$regress_out/results/$b.out" | head -n 20)"
+	else
+		check "pg_regress $b on Citus: as on one node" "a result" "none (tmp/citus-regress/pg_regress.log)"
+	fi
+done
+check "the pg_regress files run on Citus, and the ones excluded, are every file" \
+	"$(ls sql/*.sql | grep -vc 'foray_substrate--')" "$(( $(echo $regress_tests | wc -w) + $(echo $REGRESS_EXCLUDED | wc -w) ))"
+foray_cq $C -c "DROP DATABASE $regress_db WITH (FORCE)" >/dev/null 2>&1
+for p in $W1 $W2; do foray_cq $p -c "DROP DATABASE IF EXISTS $regress_db WITH (FORCE)" >/dev/null 2>&1; done
+
+# ---------------------------------------------------------------------
 # ALTER EXTENSION UPDATE on the distributed, populated installation
 # (docs/scale-out.md, "Updating"): a test-only version whose script makes
 # the kinds of change a real update makes, installed beside the shipped
