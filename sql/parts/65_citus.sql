@@ -101,7 +101,9 @@ COMMENT ON FUNCTION foray.distribute(integer) IS
 -- propagation off) and to this node's own shards of it (Citus's
 -- worker_apply_shard_ddl_command, which names each shard's relations).
 -- Without Citus, or for a table Citus does not know, it runs the
--- statement.  As its caller (the superuser running the update).
+-- statement.  On a Citus table it is refused outside ALTER EXTENSION
+-- (by hand, on one node, it would change that node alone).  As its caller
+-- (the superuser running the update).
 -- ---------------------------------------------------------------------
 
 CREATE FUNCTION foray.apply_table_ddl(tbl regclass, ddl text)
@@ -110,6 +112,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $apply_table_ddl$
 DECLARE
+	distributed boolean := false;
 	propagation text;
 	shard bigint;
 BEGIN
@@ -117,23 +120,34 @@ BEGIN
 		RAISE EXCEPTION 'foray.apply_table_ddl needs a table and a statement'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus')
-	   OR NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) tbl) THEN
+	-- (Citus's catalogs are named only where Citus is installed)
+	IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus') THEN
+		EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) $1)'
+			INTO distributed USING tbl;
+	END IF;
+	IF NOT distributed THEN
 		EXECUTE ddl;
 		RETURN;
+	END IF;
+	-- a Citus table: only as every node's copy of an update reaches it
+	IF (SELECT a.query FROM pg_catalog.pg_stat_activity a WHERE a.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid())
+		OPERATOR(pg_catalog.!~*) '(^|[^a-z_])alter\s+extension\s' THEN
+		RAISE EXCEPTION 'foray.apply_table_ddl changes % on Citus only inside ALTER EXTENSION foray_substrate UPDATE', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'It changes this node''s table and this node''s shards of it; the other nodes make the same change when they run their copy of the update script.',
+				  HINT = 'To change a distributed table by hand, run the statement itself on the coordinator: Citus propagates it (docs/scale-out.md).';
 	END IF;
 	propagation := pg_catalog.current_setting('citus.enable_ddl_propagation');
 	PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'off', true);
 	EXECUTE ddl;
-	FOR shard IN
-		SELECT s.shardid
-		  FROM pg_catalog.pg_dist_shard s
-		  JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid
-		 WHERE s.logicalrelid OPERATOR(pg_catalog.=) tbl
-		   AND p.groupid OPERATOR(pg_catalog.=) (SELECT groupid FROM pg_catalog.pg_dist_local_group)
-		 ORDER BY s.shardid
+	FOR shard IN EXECUTE
+		'SELECT s.shardid FROM pg_catalog.pg_dist_shard s'
+		'  JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid'
+		' WHERE s.logicalrelid OPERATOR(pg_catalog.=) $1'
+		'   AND p.groupid OPERATOR(pg_catalog.=) (SELECT groupid FROM pg_catalog.pg_dist_local_group)'
+		' ORDER BY s.shardid' USING tbl
 	LOOP
-		PERFORM pg_catalog.worker_apply_shard_ddl_command(shard, ddl);
+		EXECUTE 'SELECT pg_catalog.worker_apply_shard_ddl_command($1, $2)' USING shard, ddl;
 	END LOOP;
 	PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', propagation, true);
 END

@@ -181,4 +181,19 @@ for v in $(ls sql/versions | sed -n "s/^foray_substrate--\(.*\)\.sql$/\1/p" | so
 	echo "# from $v"
 	upgrade_from "$v"
 done
+
+# foray.apply_table_ddl, the update scripts' way of changing a table
+# (docs/scale-out.md; on Citus: 80_citus.sh): on one node it runs the statement
+APPLY=foray_upgrade_apply
+foray_fresh_db $APPLY >/dev/null
+check "apply_table_ddl on one node runs the statement" "note" \
+	"$(foray_psql -d $APPLY -At -c "SELECT foray.apply_table_ddl('foray.foray_components', 'ALTER TABLE foray.foray_components ADD COLUMN note text')" >/dev/null
+	   foray_psql -d $APPLY -Atc "SELECT attname FROM pg_attribute WHERE attrelid = 'foray.foray_components'::regclass AND attname = 'note'")"
+check "apply_table_ddl refuses a NULL (22004) and passes on the statement's error" "22004 42P07" \
+	"$(foray_psql -d $APPLY -Atc "DO \$\$ DECLARE s text := ''; BEGIN
+		BEGIN PERFORM foray.apply_table_ddl(NULL, 'SELECT 1'); EXCEPTION WHEN OTHERS THEN s := SQLSTATE; END;
+		BEGIN PERFORM foray.apply_table_ddl('foray.foray_components', 'CREATE INDEX foray_components_pkey ON foray.foray_components (note)');
+		EXCEPTION WHEN OTHERS THEN s := s || ' ' || SQLSTATE; END;
+		RAISE NOTICE '%', s; END \$\$" 2>&1 | sed -n 's/^NOTICE:  //p')"
+foray_psql -d postgres -c "DROP DATABASE IF EXISTS $APPLY" >/dev/null
 foray_tally "$pass" "$fail"

@@ -419,6 +419,8 @@ check "the new CHECK holds on the shards" "23514" \
 check "foray.distribute() after the update: nothing left to do" "already distributed" "$(foray_cq $C -c "SELECT foray.distribute()" 2>&1)"
 check "verify() still finds only the row tampered with above" "AP_2026_Q1_BATCH_PAYMENT_001" \
 	"$(foray_cq $C -c "SELECT DISTINCT transaction_id FROM foray.verify()" 2>&1)"
+check "foray.apply_table_ddl by hand on a distributed table: refused, it would change one node (55000)" "55000" \
+	"$(state $C "SELECT foray.apply_table_ddl('foray.foray_components', 'ALTER TABLE foray.foray_components ADD COLUMN one_node text')")"
 check "foray.apply_table_ddl is the DBA's alone" "42501" \
 	"$(state $C "SET ROLE foray_application; SELECT foray.apply_table_ddl('foray.foray_components', 'SELECT 1')")"
 
