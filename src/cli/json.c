@@ -913,18 +913,12 @@ static const jcs_type jcs_type_of[8] = {
  * so every field is set from the node alike (a switch on the type here, one
  * call per value, was a tenth of the hashing).
  */
-void
-fj_jcs_value(const fj_doc *d, uint32_t i, jcs_value *out)
+static inline void
+node_value(const fj_doc *d, uint32_t i, jcs_value *out)
 {
 	uint32_t	tl,
 				t;
 
-	if (i == FJ_NONE)
-	{
-		memset(out, 0, sizeof(*out));
-		out->type = JCS_NULL;
-		return;
-	}
 	tl = d->nodes[i].tl;
 	t = tl & 7;
 	out->type = jcs_type_of[t];
@@ -933,6 +927,18 @@ fj_jcs_value(const fj_doc *d, uint32_t i, jcs_value *out)
 	out->count = tl >> 3;
 	out->dbl = 0;
 	out->ref = (const void *) (uintptr_t) (i + 1);	/* never NULL */
+}
+
+void
+fj_jcs_value(const fj_doc *d, uint32_t i, jcs_value *out)
+{
+	if (i == FJ_NONE)
+	{
+		memset(out, 0, sizeof(*out));
+		out->type = JCS_NULL;
+		return;
+	}
+	node_value(d, i, out);
 }
 
 static bool
@@ -1006,8 +1012,8 @@ src_object_members(void *arg, const void *ref, size_t count, jcs_member *out)
 			return -1;
 		for (size_t m = 0; m < count; m++)
 		{
-			fj_jcs_value(d, k, &out[m].key);
-			fj_jcs_value(d, k + 1, &out[m].value);
+			node_value(d, k, &out[m].key);
+			node_value(d, k + 1, &out[m].value);
 			k = fj_next(d, k + 1);
 		}
 		return 0;

@@ -540,6 +540,14 @@ has_zero(uint64_t x)
 	return (x - ONES) & ~x;
 }
 
+/* none of the eight bytes of x is below 0x20, '"', '\\' or above 0x7F */
+static inline bool
+plain8(uint64_t x)
+{
+	return (((x - ONES * 0x20) | has_zero(x ^ (ONES * '"')) |
+			 has_zero(x ^ (ONES * '\\')) | x) & (ONES * 0x80)) == 0;
+}
+
 /*
  * RFC 8785 section 3.2.2.2: '"' and '\' escaped, U+0008/09/0A/0C/0D as
  * \b \t \n \f \r, other controls below U+0020 as \u00xx (lowercase hex),
@@ -563,14 +571,13 @@ put_string(jcs_ctx *ctx, const char *str, size_t len)
 	{
 		unsigned char c;
 
-		/* eight plain ASCII bytes at a time: none < 0x20, '"', '\\' or >= 0x80 */
+		/* eight plain ASCII bytes at a time */
 		while (len - i >= 8)
 		{
 			uint64_t	x;
 
 			memcpy(&x, s + i, 8);
-			if (((x - ONES * 0x20) | has_zero(x ^ (ONES * '"')) |
-				 has_zero(x ^ (ONES * '\\')) | x) & (ONES * 0x80))
+			if (!plain8(x))
 				break;
 			memcpy(w, s + i, 8);
 			w += 8;
@@ -578,6 +585,24 @@ put_string(jcs_ctx *ctx, const char *str, size_t len)
 		}
 		if (i >= len)
 			break;
+
+		/*
+		 * Fewer than eight left: when the last eight bytes are plain, copy
+		 * them whole.  Those before i were plain too, so they were written
+		 * as they are and end the output: they are written again, the same.
+		 */
+		if (len - i < 8 && len >= 8)
+		{
+			uint64_t	x;
+
+			memcpy(&x, s + len - 8, 8);
+			if (plain8(x))
+			{
+				memcpy(w - (8 - (len - i)), s + len - 8, 8);
+				w += len - i;
+				break;
+			}
+		}
 		c = s[i];
 
 		if (c < 0x80)
