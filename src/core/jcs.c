@@ -450,6 +450,36 @@ room(jcs_ctx *ctx, size_t n)
 	return room_slow(ctx, n);
 }
 
+/* memcpy for the short texts written most (names, numbers): no call below 17 bytes */
+static inline void
+copy_short(char *w, const char *s, size_t n)
+{
+	uint64_t	x,
+				y;
+	uint32_t	u,
+				v;
+
+	if (n > 16)
+		memcpy(w, s, n);
+	else if (n >= 8)
+	{
+		memcpy(&x, s, 8);
+		memcpy(&y, s + n - 8, 8);
+		memcpy(w, &x, 8);
+		memcpy(w + n - 8, &y, 8);
+	}
+	else if (n >= 4)
+	{
+		memcpy(&u, s, 4);
+		memcpy(&v, s + n - 4, 4);
+		memcpy(w, &u, 4);
+		memcpy(w + n - 4, &v, 4);
+	}
+	else
+		for (size_t i = 0; i < n; i++)
+			w[i] = s[i];
+}
+
 static inline int
 put(jcs_ctx *ctx, const char *s, size_t n)
 {
@@ -457,7 +487,7 @@ put(jcs_ctx *ctx, const char *s, size_t n)
 
 	if (w == NULL)
 		return ctx->fault;
-	memcpy(w, s, n);
+	copy_short(w, s, n);
 	ctx->out->len += n;
 	return JCS_OK;
 }
@@ -567,6 +597,22 @@ put_string(jcs_ctx *ctx, const char *str, size_t len)
 	if ((w = room(ctx, len * 6 + 2)) == NULL)
 		return ctx->fault;
 	*w++ = '"';
+	if (len >= 4 && len < 8)
+	{
+		/* a short plain string ("USD", "payment"): its first and last four bytes */
+		uint32_t	u,
+					v;
+
+		memcpy(&u, s, 4);
+		memcpy(&v, s + len - 4, 4);
+		if (plain8((uint64_t) u | ((uint64_t) v << 32)))
+		{
+			memcpy(w, &u, 4);
+			memcpy(w + len - 4, &v, 4);
+			i = len;
+			w += len;
+		}
+	}
 	while (i < len)
 	{
 		unsigned char c;
@@ -736,6 +782,15 @@ sort_members(jcs_member *m, size_t n)
 
 static int	put_value(jcs_ctx *ctx, const jcs_value *v, int depth);
 
+/* an element or member value: strings, the most frequent, without the dispatch */
+static inline int
+put_child(jcs_ctx *ctx, const jcs_value *v, int depth)
+{
+	if (v->type == JCS_STRING)
+		return put_string(ctx, v->str, v->len);
+	return put_value(ctx, v, depth);
+}
+
 static void
 note_input(jcs_ctx *ctx, const char *s, size_t n)
 {
@@ -888,7 +943,7 @@ put_array(jcs_ctx *ctx, const jcs_value *v, int depth)
 
 		if (i > 0 && (st = putc1(ctx, ',')) != JCS_OK)
 			return st;
-		if ((st = put_value(ctx, &elem, depth + 1)) != JCS_OK)
+		if ((st = put_child(ctx, &elem, depth + 1)) != JCS_OK)
 		{
 			note_step(ctx, NULL, 0, i);
 			return st;
@@ -897,22 +952,43 @@ put_array(jcs_ctx *ctx, const jcs_value *v, int depth)
 	return putc1(ctx, ']');
 }
 
-/* a[0..n) equals b[0..n) (short names: no call to memcmp) */
+/*
+ * a[0..n) equals b[0..n): short names without a call to memcmp, in words
+ * (the last word may overlap the one before; nothing is read past n)
+ */
 static inline bool
 same_bytes(const char *a, const char *b, size_t n)
 {
-	for (; n >= 8; a += 8, b += 8, n -= 8)
-	{
-		uint64_t	x,
-					y;
+	uint64_t	x,
+				y;
+	uint32_t	u,
+				v;
 
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		if (x != y)
-			return false;
+	if (n >= 8)
+	{
+		for (size_t i = 0; i + 8 < n; i += 8)
+		{
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
 	}
-	for (; n > 0; n--)
-		if (*a++ != *b++)
+	if (n >= 4)
+	{
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return false;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
 			return false;
 	return true;
 }
@@ -1039,7 +1115,7 @@ put_object(jcs_ctx *ctx, const jcs_value *v, int depth)
 
 			if ((st = put(ctx, sh->text + sh->text_off[j],
 						  (size_t) (sh->text_off[j + 1] - sh->text_off[j]))) != JCS_OK ||
-				(st = put_value(ctx, &mem->value, depth + 1)) != JCS_OK)
+				(st = put_child(ctx, &mem->value, depth + 1)) != JCS_OK)
 			{
 				note_step(ctx, mem->key.str, mem->key.len, 0);
 				return st;
@@ -1076,7 +1152,7 @@ put_object(jcs_ctx *ctx, const jcs_value *v, int depth)
 		}
 		if ((st = put_string(ctx, mem.key.str, mem.key.len)) != JCS_OK ||
 			(st = putc1(ctx, ':')) != JCS_OK ||
-			(st = put_value(ctx, &mem.value, depth + 1)) != JCS_OK)
+			(st = put_child(ctx, &mem.value, depth + 1)) != JCS_OK)
 		{
 			note_step(ctx, mem.key.str, mem.key.len, 0);
 			return st;
