@@ -84,9 +84,13 @@ static const char usage[] =
 "invalid UTF-8, numbers that cannot be canonicalised, nesting too deep,\n"
 "unreadable file) or a usage error.  With several FILEs, the worst of theirs.\n";
 
+/* the FILE arguments (main's); freed by usage_error too, which exits */
+static const char **files;
+
 static void
 usage_error(const char *what)
 {
+	free(files);
 	fprintf(stderr, "foray-verify: %s\n", what);
 	fprintf(stderr, "Try \"foray-verify --help\".\n");
 	exit(FV_EXIT_UNUSABLE);
@@ -357,7 +361,6 @@ int
 main(int argc, char **argv)
 {
 	const char *command = NULL;
-	const char **files = fv_calloc((size_t) argc, sizeof(char *));
 	int			nfiles = 0,
 				nstdin = 0;
 	const char *root_text = NULL;
@@ -385,6 +388,7 @@ main(int argc, char **argv)
 	uint8_t		root[32];
 	int			code = FV_EXIT_VERIFIED;
 
+	files = fv_calloc((size_t) argc, sizeof(char *));
 	for (int i = 1; i < argc; i++)
 	{
 		const char *a = argv[i];
@@ -459,9 +463,13 @@ main(int argc, char **argv)
 	if (nstdin > 1)
 		usage_error("- (standard input) can be read only once");
 	if (cmd >= FV_CMD_LOG_INCLUSION)
-		return log_main(cmd, command, files[0], json, quiet, &(fv_log_files) {
+	{
+		code = log_main(cmd, command, files[0], json, quiet, &(fv_log_files) {
 			cp_file, old_file, new_file, envelope_file, anchored_file, leaf_text, vkey,
 			root_text != NULL || core_file != NULL || details || timing_wanted});
+		free(files);
+		return code;
+	}
 	if (cp_file || old_file || new_file || envelope_file || anchored_file || leaf_text || vkey)
 		usage_error("--checkpoint, --old, --new, --leaf, --envelope, --anchored and --vkey go with the log's commands");
 	if (cmd == FV_CMD_PROOF)
