@@ -32,12 +32,17 @@
  * value, in canonical order ("{\"name\":" for the first, ",\"name\":" for
  * the others).  An object with exactly those names in that order (the next
  * foray_core of a document, the next row's details) is written from it: no
- * sorting, no comparisons, no escaping of its names.
+ * sorting, no comparisons, no escaping of its names.  The permutation and
+ * the texts are made when a shape's names come a second time: an object
+ * seen once leaves only its names (objects whose names never repeat, as in
+ * small varied documents, paid a quarter of their hashing for shapes never
+ * used).
  */
 #define SHAPES			2
 typedef struct shape
 {
 	size_t		n;				/* members; 0: nothing kept */
+	bool		built;			/* perm and text are set (else only the names) */
 	uint8_t		perm[SHAPE_MAX];	/* canonical position -> source position */
 	uint16_t	name_off[SHAPE_MAX + 1];	/* names, source order */
 	uint16_t	text_off[SHAPE_MAX + 1];	/* member prefixes, canonical order */
@@ -1011,7 +1016,7 @@ shape_matches(const shape *sh, const jcs_member *m, size_t n)
 }
 
 /* a kept shape of level lv for the members m[0..n), moved to the front; NULL if none */
-static const shape *
+static shape *
 shape_find(level *lv, const jcs_member *m, size_t n)
 {
 	for (int k = 0; k < SHAPES; k++)
@@ -1027,19 +1032,15 @@ shape_find(level *lv, const jcs_member *m, size_t n)
 }
 
 /*
- * Keep the shape of an object just written: src[] and lens[] its names in
- * source order, m[0..n) its members sorted.  It replaces the level's least
- * recently used shape.  Nothing is kept when the names do not fit.
+ * Note the names of an object just written (src[] and lens[], source
+ * order) as a shape of its level, replacing the least recently used one;
+ * nothing when they do not fit.
  */
 static void
-shape_keep(jcs_ctx *ctx, level *lv, const char *const *src, const size_t *lens,
-		   const jcs_member *m, size_t n)
+shape_note(level *lv, const char *const *src, const size_t *lens, size_t n)
 {
 	shape	   *sh = lv->shapes[SHAPES - 1];
 	size_t		total = 0;
-	jcs_buf		text;
-	jcs_buf    *saved = ctx->out;
-	int			st = JCS_OK;
 
 	if (n == 0 || n > SHAPE_MAX)
 		return;
@@ -1051,13 +1052,29 @@ shape_keep(jcs_ctx *ctx, level *lv, const char *const *src, const size_t *lens,
 		return;
 	memmove(&lv->shapes[1], &lv->shapes[0], (SHAPES - 1) * sizeof(shape *));
 	lv->shapes[0] = sh;
-	sh->n = 0;
+	sh->built = false;
 	sh->name_off[0] = 0;
 	for (size_t i = 0; i < n; i++)
 	{
 		memcpy(sh->names + sh->name_off[i], src[i], lens[i]);
 		sh->name_off[i + 1] = (uint16_t) (sh->name_off[i] + lens[i]);
 	}
+	sh->n = n;
+}
+
+/*
+ * Complete a noted shape whose names came again: src[] its names in source
+ * order (this object's), m[0..n) its members sorted.  The shape is dropped
+ * if that fails.
+ */
+static void
+shape_build(jcs_ctx *ctx, shape *sh, const char *const *src, const size_t *lens,
+			const jcs_member *m, size_t n)
+{
+	jcs_buf		text;
+	jcs_buf    *saved = ctx->out;
+	int			st = JCS_OK;
+
 	/* the texts fit: at most 6 bytes per name byte, quotes, a separator and a colon */
 	text.data = sh->text;
 	text.len = 0;
@@ -1086,7 +1103,9 @@ shape_keep(jcs_ctx *ctx, level *lv, const char *const *src, const size_t *lens,
 	}
 	ctx->out = saved;
 	if (st == JCS_OK && text.data == sh->text)
-		sh->n = n;
+		sh->built = true;
+	else
+		sh->n = 0;
 }
 
 static int
@@ -1094,7 +1113,7 @@ put_object(jcs_ctx *ctx, const jcs_value *v, int depth)
 {
 	level	   *lv;
 	jcs_member *m;
-	const shape *sh;
+	shape	   *sh;
 	int			st;
 	const char *src[SHAPE_MAX];
 	size_t		lens[SHAPE_MAX];
@@ -1106,7 +1125,7 @@ put_object(jcs_ctx *ctx, const jcs_value *v, int depth)
 	m = lv->items;
 	if (ctx->src->object_members(ctx->src->arg, v->ref, v->count, m) != 0)
 		return JCS_ERR_SOURCE;
-	if ((sh = shape_find(lv, m, v->count)) != NULL)
+	if ((sh = shape_find(lv, m, v->count)) != NULL && sh->built)
 	{
 		/* sh stays valid: deeper objects keep their shapes at deeper levels */
 		for (size_t j = 0; j < v->count; j++)
@@ -1160,8 +1179,11 @@ put_object(jcs_ctx *ctx, const jcs_value *v, int depth)
 	}
 	if ((st = putc1(ctx, '}')) != JCS_OK)
 		return st;
-	/* the members' values were written at depth + 1: this level's items stand */
-	shape_keep(ctx, lv, src, lens, m, v->count);
+	/* the members' values were written at depth + 1: this level's items and shapes stand */
+	if (sh != NULL)
+		shape_build(ctx, sh, src, lens, m, v->count);
+	else
+		shape_note(lv, src, lens, v->count);
 	return JCS_OK;
 }
 
