@@ -468,6 +468,7 @@ main(int argc, char **argv)
 			cp_file, old_file, new_file, envelope_file, anchored_file, leaf_text, vkey,
 			root_text != NULL || core_file != NULL || details || timing_wanted});
 		free(files);
+		fv_ctx_release();
 		return code;
 	}
 	if (cp_file || old_file || new_file || envelope_file || anchored_file || leaf_text || vkey)
@@ -491,5 +492,6 @@ main(int argc, char **argv)
 			code = c;
 	}
 	free(files);
+	fv_ctx_release();
 	return code;
 }
