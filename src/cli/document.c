@@ -9,13 +9,22 @@
 #include <string.h>
 #include <time.h>
 
+/*
+ * The canonicaliser's context of the last check, kept for the next: with
+ * several FILEs in one run, each file's hashing starts from buffers, member
+ * arrays and kept object shapes already allocated (a jcs_ctx holds no
+ * pointer into the values it wrote).  fv_ctx_release frees it.
+ */
+static jcs_ctx *spare_jcs;
+
 bool
 fv_ctx_init(fv_ctx *c, fv_report *r, const fj_doc *d)
 {
 	memset(c, 0, sizeof(*c));
 	c->r = r;
 	c->d = d;
-	c->jcs = jcs_ctx_new();
+	c->jcs = spare_jcs != NULL ? spare_jcs : jcs_ctx_new();
+	spare_jcs = NULL;
 	c->h = foray_hasher_new();
 	return c->jcs != NULL && c->h != NULL;
 }
@@ -23,10 +32,20 @@ fv_ctx_init(fv_ctx *c, fv_report *r, const fj_doc *d)
 void
 fv_ctx_free(fv_ctx *c)
 {
-	jcs_ctx_free(c->jcs);
+	if (spare_jcs == NULL)
+		spare_jcs = c->jcs;
+	else
+		jcs_ctx_free(c->jcs);
 	foray_hasher_free(c->h);
 	c->jcs = NULL;
 	c->h = NULL;
+}
+
+void
+fv_ctx_release(void)
+{
+	jcs_ctx_free(spare_jcs);
+	spare_jcs = NULL;
 }
 
 /* CPU seconds of the process: what --timing reports */

@@ -900,42 +900,45 @@ fj_uint63(const fj_doc *d, uint32_t i, uint64_t *out)
 
 /* ---------- canonicalisation ---------- */
 
+/* RFC 8785's type of each node type (indexed by fj_type; 7 is not used) */
+static const jcs_type jcs_type_of[8] = {
+	[FJ_NULL] = JCS_NULL, [FJ_FALSE] = JCS_FALSE, [FJ_TRUE] = JCS_TRUE,
+	[FJ_NUMBER] = JCS_NUMBER, [FJ_STRING] = JCS_STRING, [FJ_ARRAY] = JCS_ARRAY,
+	[FJ_OBJECT] = JCS_OBJECT, [7] = JCS_NULL
+};
+
+/*
+ * Without a switch: the canonicaliser reads str and len of strings and
+ * numbers, ref and count of arrays and objects, and nothing of the others,
+ * so every field is set from the node alike (a switch on the type here, one
+ * call per value, was a tenth of the hashing).
+ */
+static inline void
+node_value(const fj_doc *d, uint32_t i, jcs_value *out)
+{
+	uint32_t	tl,
+				t;
+
+	tl = d->nodes[i].tl;
+	t = tl & 7;
+	out->type = jcs_type_of[t];
+	out->str = (t == FJ_NUMBER || t == FJ_STRING) ? d->text + d->nodes[i].x : NULL;
+	out->len = tl >> 3;
+	out->count = tl >> 3;
+	out->dbl = 0;
+	out->ref = (const void *) (uintptr_t) (i + 1);	/* never NULL */
+}
+
 void
 fj_jcs_value(const fj_doc *d, uint32_t i, jcs_value *out)
 {
-	out->str = NULL;
-	out->len = 0;
-	out->dbl = 0;
-	out->ref = NULL;
-	out->count = 0;
-	switch (fj_typeof(d, i))
+	if (i == FJ_NONE)
 	{
-		case FJ_NULL:
-			out->type = JCS_NULL;
-			break;
-		case FJ_FALSE:
-			out->type = JCS_FALSE;
-			break;
-		case FJ_TRUE:
-			out->type = JCS_TRUE;
-			break;
-		case FJ_NUMBER:
-			out->type = JCS_NUMBER;
-			out->str = fj_str(d, i);
-			out->len = fj_count(d, i);
-			break;
-		case FJ_STRING:
-			out->type = JCS_STRING;
-			out->str = fj_str(d, i);
-			out->len = fj_count(d, i);
-			break;
-		case FJ_ARRAY:
-		case FJ_OBJECT:
-			out->type = fj_typeof(d, i) == FJ_ARRAY ? JCS_ARRAY : JCS_OBJECT;
-			out->ref = (const void *) (uintptr_t) (i + 1);	/* never NULL */
-			out->count = fj_count(d, i);
-			break;
+		memset(out, 0, sizeof(*out));
+		out->type = JCS_NULL;
+		return;
 	}
+	node_value(d, i, out);
 }
 
 static bool
@@ -1009,8 +1012,8 @@ src_object_members(void *arg, const void *ref, size_t count, jcs_member *out)
 			return -1;
 		for (size_t m = 0; m < count; m++)
 		{
-			fj_jcs_value(d, k, &out[m].key);
-			fj_jcs_value(d, k + 1, &out[m].value);
+			node_value(d, k, &out[m].key);
+			node_value(d, k + 1, &out[m].value);
 			k = fj_next(d, k + 1);
 		}
 		return 0;

@@ -2,15 +2,16 @@
  * main.c
  *		foray-verify: check exported FORAY data with no database.
  *
- *	foray-verify [--json] [--quiet] [--details] document FILE
+ *	foray-verify [--json] [--quiet] [--details] document FILE...
  *	foray-verify [--json] [--quiet] proof FILE --root sha256:HEX [--core FILE]
- *	foray-verify [--json] [--quiet] [--details] bundle FILE
+ *	foray-verify [--json] [--quiet] [--details] bundle FILE...
  *	foray-verify [--json] [--quiet] log-inclusion FILE --checkpoint CP [--leaf H | --envelope FILE] [--vkey VKEY]
  *	foray-verify [--json] [--quiet] log-consistency FILE --old CP --new CP [--vkey VKEY]
  *	foray-verify [--json] [--quiet] checkpoint CP [--vkey VKEY]
  *	foray-verify [--json] [--quiet] chain FILE [--anchored FILE] [--checkpoint CP [--vkey VKEY]]
  *
- * Exit status: 0 verified, 1 does not verify, 2 unusable input or usage.
+ * Exit status: 0 verified, 1 does not verify, 2 unusable input or usage
+ * (with several files, the worst of theirs).
  * The manual is docs/foray-verify.md.
  */
 #include <errno.h>
@@ -28,9 +29,9 @@
 #define FV_VERSION "0.5.0"
 
 static const char usage[] =
-"usage: foray-verify [OPTIONS] document FILE\n"
+"usage: foray-verify [OPTIONS] document FILE...\n"
 "       foray-verify [OPTIONS] proof FILE --root sha256:HEX [--core FILE]\n"
-"       foray-verify [OPTIONS] bundle FILE\n"
+"       foray-verify [OPTIONS] bundle FILE...\n"
 "       foray-verify [OPTIONS] log-inclusion FILE --checkpoint CP\n"
 "                    [--leaf sha256:HEX | --envelope FILE] [--vkey VKEY]\n"
 "       foray-verify [OPTIONS] log-consistency FILE --old CP --new CP [--vkey VKEY]\n"
@@ -40,6 +41,8 @@ static const char usage[] =
 "Checks exported FORAY data with no database: recomputes canonical (RFC 8785)\n"
 "SHA-256 hashes, RFC 9162 Merkle trees and the anchor envelope, and reports\n"
 "what was proved and what was only claimed.  FILE may be - (standard input).\n"
+"document and bundle take several FILEs: one report each, in order (with\n"
+"--json one object each, one after the other), and the worst exit status.\n"
 "\n"
 "  document FILE    a FORAY v4.1 document (foray.export_document): every\n"
 "                   component hash, tree root, audit_data_hash,\n"
@@ -79,11 +82,15 @@ static const char usage[] =
 "Exit status: 0 verified, 1 does not verify (each failure with its JSON path,\n"
 "expected and found), 2 unusable input (malformed JSON, duplicate keys,\n"
 "invalid UTF-8, numbers that cannot be canonicalised, nesting too deep,\n"
-"unreadable file) or a usage error.\n";
+"unreadable file) or a usage error.  With several FILEs, the worst of theirs.\n";
+
+/* the FILE arguments (main's); freed by usage_error too, which exits */
+static const char **files;
 
 static void
 usage_error(const char *what)
 {
+	free(files);
 	fprintf(stderr, "foray-verify: %s\n", what);
 	fprintf(stderr, "Try \"foray-verify --help\".\n");
 	exit(FV_EXIT_UNUSABLE);
@@ -181,18 +188,29 @@ typedef struct fv_log_files
 	bool		foreign;		/* an option of the other commands was given */
 } fv_log_files;
 
-/* print the report; the exit code */
+/*
+ * Print the report; the exit code.  label: the file's name when there are
+ * several (it heads the text report and the reason an input is unusable),
+ * else NULL.
+ */
 static int
-finish(fv_report *r, int code, bool json, bool quiet)
+finish(fv_report *r, int code, bool json, bool quiet, const char *label)
 {
 	if (code == FV_EXIT_UNUSABLE)
-		fprintf(stderr, "foray-verify: unusable input: %s\n", r->unusable);
+		fprintf(stderr, "foray-verify: %s%sunusable input: %s\n",
+				label ? label : "", label ? ": " : "", r->unusable);
 	if (!quiet)
 	{
 		if (json)
 			fv_print_json(r, stdout);
 		else if (code != FV_EXIT_UNUSABLE)
+		{
+			if (label)
+				fprintf(stdout, "file: %s\n", label);
 			fv_print_text(r, stdout);
+			if (label)
+				fputc('\n', stdout);
+		}
 	}
 	if (fflush(stdout) != 0)
 		code = FV_EXIT_UNUSABLE;
@@ -279,14 +297,72 @@ log_main(fv_command cmd, const char *command, const char *file, bool json, bool 
 	free(cp);
 	free(old);
 	free(anchored);
-	return finish(&r, code, json, quiet);
+	return finish(&r, code, json, quiet, NULL);
+}
+
+/* the options of a document, bundle or proof check */
+typedef struct fv_opts
+{
+	fv_command	cmd;
+	const char *command;
+	const uint8_t *root;
+	const char *core_file;
+	bool		details,
+				timing,
+				json,
+				quiet;
+} fv_opts;
+
+/* check one FILE (several: label is its name, else NULL); its exit code */
+static int
+check_file(const fv_opts *o, const char *file, const char *label)
+{
+	char	   *text;
+	char	   *core = NULL;
+	size_t		len = 0,
+				core_len = 0;
+	char	   *why;
+	fv_report	r;
+	fv_timing	timing = {0, 0, 0, 0, 0, 0};
+	int			code;
+
+	fv_report_init(&r, o->command, file);
+	text = read_input(file, &len, &why);
+	if (text == NULL)
+		fv_unusable(&r, "%s", why);
+	else if (o->core_file != NULL && (core = read_input(o->core_file, &core_len, &why)) == NULL)
+	{
+		fv_unusable(&r, "--core: %s", why);
+		free(text);
+		text = NULL;
+	}
+	free(why);
+	if (text != NULL)
+		code = fv_run(o->cmd, text, len, o->root, core, core_len, o->details, &r,
+					  o->timing ? &timing : NULL);
+	else
+		code = fv_exit_code(&r);
+
+	if (o->timing && text != NULL)
+	{
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "timing (CPU seconds)%s%s: parse %.6f, check %.6f, of which hashing %.6f; "
+				"measured apart: canonical text %.6f, SHA-256 %.6f of %zu canonical bytes; "
+				"input %zu bytes, peak RSS %ld kB\n", label ? " of " : "", label ? label : "",
+				timing.parse, timing.check - timing.canonical - timing.sha, timing.hash,
+				timing.canonical, timing.sha, timing.canonical_bytes, len, ru.ru_maxrss);
+	}
+	return finish(&r, code, o->json, o->quiet, label);
 }
 
 int
 main(int argc, char **argv)
 {
 	const char *command = NULL;
-	const char *file = NULL;
+	int			nfiles = 0,
+				nstdin = 0;
 	const char *root_text = NULL;
 	const char *core_file = NULL;
 	const char *cp_file = NULL,
@@ -310,15 +386,9 @@ main(int argc, char **argv)
 				timing_wanted = false;
 	fv_command	cmd = FV_CMD_DOCUMENT;
 	uint8_t		root[32];
-	char	   *text;
-	char	   *core = NULL;
-	size_t		len = 0,
-				core_len = 0;
-	char	   *why;
-	fv_report	r;
-	fv_timing	timing = {0, 0, 0, 0, 0, 0};
-	int			code;
+	int			code = FV_EXIT_VERIFIED;
 
+	files = fv_calloc((size_t) argc, sizeof(char *));
 	for (int i = 1; i < argc; i++)
 	{
 		const char *a = argv[i];
@@ -362,10 +432,11 @@ main(int argc, char **argv)
 			usage_error(fv_printf("unknown option %s", a));
 		else if (command == NULL)
 			command = a;
-		else if (file == NULL)
-			file = a;
 		else
-			usage_error(fv_printf("unexpected argument %s", a));
+		{
+			files[nfiles++] = a;
+			nstdin += strcmp(a, "-") == 0;
+		}
 	}
 	if (command == NULL)
 		usage_error("no command (" FV_COMMANDS ")");
@@ -385,12 +456,21 @@ main(int argc, char **argv)
 		cmd = FV_CMD_CHAIN;
 	else
 		usage_error(fv_printf("unknown command %s (" FV_COMMANDS ")", command));
-	if (file == NULL)
+	if (nfiles == 0)
 		usage_error(fv_printf("%s needs a FILE (- for standard input)", command));
+	if (nfiles > 1 && cmd != FV_CMD_DOCUMENT && cmd != FV_CMD_BUNDLE)
+		usage_error(fv_printf("unexpected argument %s (only document and bundle take several FILEs)", files[1]));
+	if (nstdin > 1)
+		usage_error("- (standard input) can be read only once");
 	if (cmd >= FV_CMD_LOG_INCLUSION)
-		return log_main(cmd, command, file, json, quiet, &(fv_log_files) {
+	{
+		code = log_main(cmd, command, files[0], json, quiet, &(fv_log_files) {
 			cp_file, old_file, new_file, envelope_file, anchored_file, leaf_text, vkey,
 			root_text != NULL || core_file != NULL || details || timing_wanted});
+		free(files);
+		fv_ctx_release();
+		return code;
+	}
 	if (cp_file || old_file || new_file || envelope_file || anchored_file || leaf_text || vkey)
 		usage_error("--checkpoint, --old, --new, --leaf, --envelope, --anchored and --vkey go with the log's commands");
 	if (cmd == FV_CMD_PROOF)
@@ -403,33 +483,15 @@ main(int argc, char **argv)
 	else if (root_text != NULL || core_file != NULL)
 		usage_error("--root and --core go with the proof command");
 
-	fv_report_init(&r, command, file);
-	text = read_input(file, &len, &why);
-	if (text == NULL)
-		fv_unusable(&r, "%s", why);
-	else if (core_file != NULL && (core = read_input(core_file, &core_len, &why)) == NULL)
+	for (int k = 0; k < nfiles; k++)
 	{
-		fv_unusable(&r, "--core: %s", why);
-		free(text);
-		text = NULL;
-	}
-	free(why);
-	if (text != NULL)
-		code = fv_run(cmd, text, len, root, core, core_len, details, &r,
-					  timing_wanted ? &timing : NULL);
-	else
-		code = fv_exit_code(&r);
+		int			c = check_file(&(fv_opts) {cmd, command, root, core_file, details,
+				timing_wanted, json, quiet}, files[k], nfiles > 1 ? files[k] : NULL);
 
-	if (timing_wanted && text != NULL)
-	{
-		struct rusage ru;
-
-		getrusage(RUSAGE_SELF, &ru);
-		fprintf(stderr, "timing (CPU seconds): parse %.6f, check %.6f, of which hashing %.6f; "
-				"measured apart: canonical text %.6f, SHA-256 %.6f of %zu canonical bytes; "
-				"input %zu bytes, peak RSS %ld kB\n",
-				timing.parse, timing.check - timing.canonical - timing.sha, timing.hash,
-				timing.canonical, timing.sha, timing.canonical_bytes, len, ru.ru_maxrss);
+		if (c > code)
+			code = c;
 	}
-	return finish(&r, code, json, quiet);
+	free(files);
+	fv_ctx_release();
+	return code;
 }

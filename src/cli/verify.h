@@ -39,6 +39,8 @@ extern double fv_cpu_seconds(void);
 /* set up / release the hashing state; false when libcrypto fails */
 extern bool fv_ctx_init(fv_ctx *c, fv_report *r, const fj_doc *d);
 extern void fv_ctx_free(fv_ctx *c);
+/* free what fv_ctx_free keeps for the next check (at the end of a run) */
+extern void fv_ctx_release(void);
 
 /*
  * SHA-256 of the canonical form of node i (strict numbers, docs/hashing.md

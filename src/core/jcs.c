@@ -25,28 +25,36 @@
 #define SHAPE_NAMES		512
 
 /*
- * The last object written at one depth whose names could be kept: its names
- * in the source's order, the permutation that sorts them, and each name's
- * canonical text with its colon ("\"name\":"), in canonical order.  An
- * object with exactly those names in that order (the next foray_core of a
- * document, the next row's details) is written from it: no sorting, no
- * comparisons, no escaping of its names.
+ * The last objects written at one depth whose names could be kept (two: a
+ * document's values alternate between shapes, each component's foray_core
+ * and now and then its audit_data): its names in the source's order, the
+ * permutation that sorts them, and each member's canonical text up to its
+ * value, in canonical order ("{\"name\":" for the first, ",\"name\":" for
+ * the others).  An object with exactly those names in that order (the next
+ * foray_core of a document, the next row's details) is written from it: no
+ * sorting, no comparisons, no escaping of its names.  The permutation and
+ * the texts are made when a shape's names come a second time: an object
+ * seen once leaves only its names (objects whose names never repeat, as in
+ * small varied documents, paid a quarter of their hashing for shapes never
+ * used).
  */
+#define SHAPES			2
 typedef struct shape
 {
 	size_t		n;				/* members; 0: nothing kept */
+	bool		built;			/* perm and text are set (else only the names) */
 	uint8_t		perm[SHAPE_MAX];	/* canonical position -> source position */
 	uint16_t	name_off[SHAPE_MAX + 1];	/* names, source order */
-	uint16_t	text_off[SHAPE_MAX + 1];	/* name texts, canonical order */
+	uint16_t	text_off[SHAPE_MAX + 1];	/* member prefixes, canonical order */
 	char		names[SHAPE_NAMES];
-	char		text[SHAPE_NAMES * 6 + 3 * SHAPE_MAX];
+	char		text[SHAPE_NAMES * 6 + 4 * SHAPE_MAX];
 } shape;
 
 typedef struct level
 {
 	jcs_member *items;
 	size_t		cap;
-	shape	   *shape;			/* allocated on first use */
+	shape	   *shapes[SHAPES];	/* most recently used first; allocated on first use */
 } level;
 
 /* one step of the error path, recorded while unwinding */
@@ -63,6 +71,7 @@ struct jcs_ctx
 	int			flags;
 	jcs_buf    *out;			/* where text goes */
 	jcs_buf		hashbuf;		/* hash mode: pending bytes */
+	int			fault;			/* why room() failed */
 	bool		hashing;
 	jcs_sha256	sha;
 	bool		sha_open;
@@ -215,7 +224,8 @@ jcs_ctx_free(jcs_ctx *ctx)
 	for (int i = 0; i <= JCS_MAX_DEPTH; i++)
 	{
 		free(ctx->levels[i].items);
-		free(ctx->levels[i].shape);
+		for (int k = 0; k < SHAPES; k++)
+			free(ctx->levels[i].shapes[k]);
 	}
 	jcs_buf_free(&ctx->hashbuf);
 	jcs_buf_free(&ctx->numtext);
@@ -405,38 +415,97 @@ build_path(jcs_ctx *ctx)
 
 /* ---------- output ---------- */
 
-static inline int
-put(jcs_ctx *ctx, const char *s, size_t n)
+/*
+ * Room for n more bytes at the end of the output.  When hashing, the
+ * output is a buffer of FLUSH_AT bytes whose pending bytes go to SHA-256
+ * whenever the next write would not fit, so the text passes through one
+ * small buffer that stays in the cache (it grows only for a write longer
+ * than itself); otherwise the buffer grows.  NULL on a failure (ctx->fault
+ * says which).
+ */
+static char *
+room_slow(jcs_ctx *ctx, size_t n)
 {
 	jcs_buf    *b = ctx->out;
 
+	if (ctx->hashing && b == &ctx->hashbuf && b->len > 0)
+	{
+		if (jcs_sha256_update(&ctx->sha, b->data, b->len) != 0)
+		{
+			ctx->fault = JCS_ERR_HASH;
+			return NULL;
+		}
+		b->len = 0;
+	}
 	if (b->cap - b->len < n && jcs_buf_reserve(b, n) != 0)
-		return JCS_ERR_NOMEM;
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
+	{
+		ctx->fault = JCS_ERR_NOMEM;
+		return NULL;
+	}
+	return b->data + b->len;
+}
+
+static inline char *
+room(jcs_ctx *ctx, size_t n)
+{
+	jcs_buf    *b = ctx->out;
+
+	if (b->cap - b->len >= n)
+		return b->data + b->len;
+	return room_slow(ctx, n);
+}
+
+/* memcpy for the short texts written most (names, numbers): no call below 17 bytes */
+static inline void
+copy_short(char *w, const char *s, size_t n)
+{
+	uint64_t	x,
+				y;
+	uint32_t	u,
+				v;
+
+	if (n > 16)
+		memcpy(w, s, n);
+	else if (n >= 8)
+	{
+		memcpy(&x, s, 8);
+		memcpy(&y, s + n - 8, 8);
+		memcpy(w, &x, 8);
+		memcpy(w + n - 8, &y, 8);
+	}
+	else if (n >= 4)
+	{
+		memcpy(&u, s, 4);
+		memcpy(&v, s + n - 4, 4);
+		memcpy(w, &u, 4);
+		memcpy(w + n - 4, &v, 4);
+	}
+	else
+		for (size_t i = 0; i < n; i++)
+			w[i] = s[i];
+}
+
+static inline int
+put(jcs_ctx *ctx, const char *s, size_t n)
+{
+	char	   *w = room(ctx, n);
+
+	if (w == NULL)
+		return ctx->fault;
+	copy_short(w, s, n);
+	ctx->out->len += n;
 	return JCS_OK;
 }
 
 static inline int
 putc1(jcs_ctx *ctx, char c)
 {
-	jcs_buf    *b = ctx->out;
+	char	   *w = room(ctx, 1);
 
-	if (b->cap == b->len && jcs_buf_reserve(b, 1) != 0)
-		return JCS_ERR_NOMEM;
-	b->data[b->len++] = c;
-	return JCS_OK;
-}
-
-static int
-maybe_flush(jcs_ctx *ctx)
-{
-	if (ctx->hashing && ctx->hashbuf.len >= FLUSH_AT)
-	{
-		if (jcs_sha256_update(&ctx->sha, ctx->hashbuf.data, ctx->hashbuf.len) != 0)
-			return JCS_ERR_HASH;
-		ctx->hashbuf.len = 0;
-	}
+	if (w == NULL)
+		return ctx->fault;
+	*w = c;
+	ctx->out->len++;
 	return JCS_OK;
 }
 
@@ -506,6 +575,14 @@ has_zero(uint64_t x)
 	return (x - ONES) & ~x;
 }
 
+/* none of the eight bytes of x is below 0x20, '"', '\\' or above 0x7F */
+static inline bool
+plain8(uint64_t x)
+{
+	return (((x - ONES * 0x20) | has_zero(x ^ (ONES * '"')) |
+			 has_zero(x ^ (ONES * '\\')) | x) & (ONES * 0x80)) == 0;
+}
+
 /*
  * RFC 8785 section 3.2.2.2: '"' and '\' escaped, U+0008/09/0A/0C/0D as
  * \b \t \n \f \r, other controls below U+0020 as \u00xx (lowercase hex),
@@ -516,28 +593,42 @@ put_string(jcs_ctx *ctx, const char *str, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *) str;
-	jcs_buf    *b = ctx->out;
 	size_t		i = 0;
 	char	   *w;
 
-	/* worst case: every byte becomes \u00xx (the call only when it may grow) */
-	if (len > (SIZE_MAX - 2) / 6 ||
-		(b->cap - b->len < len * 6 + 2 && jcs_buf_reserve(b, len * 6 + 2) != 0))
+	/* worst case: every byte becomes \u00xx */
+	if (len > (SIZE_MAX - 2) / 6)
 		return JCS_ERR_NOMEM;
-	w = b->data + b->len;
+	if ((w = room(ctx, len * 6 + 2)) == NULL)
+		return ctx->fault;
 	*w++ = '"';
+	if (len >= 4 && len < 8)
+	{
+		/* a short plain string ("USD", "payment"): its first and last four bytes */
+		uint32_t	u,
+					v;
+
+		memcpy(&u, s, 4);
+		memcpy(&v, s + len - 4, 4);
+		if (plain8((uint64_t) u | ((uint64_t) v << 32)))
+		{
+			memcpy(w, &u, 4);
+			memcpy(w + len - 4, &v, 4);
+			i = len;
+			w += len;
+		}
+	}
 	while (i < len)
 	{
 		unsigned char c;
 
-		/* eight plain ASCII bytes at a time: none < 0x20, '"', '\\' or >= 0x80 */
+		/* eight plain ASCII bytes at a time */
 		while (len - i >= 8)
 		{
 			uint64_t	x;
 
 			memcpy(&x, s + i, 8);
-			if (((x - ONES * 0x20) | has_zero(x ^ (ONES * '"')) |
-				 has_zero(x ^ (ONES * '\\')) | x) & (ONES * 0x80))
+			if (!plain8(x))
 				break;
 			memcpy(w, s + i, 8);
 			w += 8;
@@ -545,6 +636,24 @@ put_string(jcs_ctx *ctx, const char *str, size_t len)
 		}
 		if (i >= len)
 			break;
+
+		/*
+		 * Fewer than eight left: when the last eight bytes are plain, copy
+		 * them whole.  Those before i were plain too, so they were written
+		 * as they are and end the output: they are written again, the same.
+		 */
+		if (len - i < 8 && len >= 8)
+		{
+			uint64_t	x;
+
+			memcpy(&x, s + len - 8, 8);
+			if (plain8(x))
+			{
+				memcpy(w - (8 - (len - i)), s + len - 8, 8);
+				w += len - i;
+				break;
+			}
+		}
 		c = s[i];
 
 		if (c < 0x80)
@@ -583,7 +692,7 @@ put_string(jcs_ctx *ctx, const char *str, size_t len)
 		}
 	}
 	*w++ = '"';
-	b->len = (size_t) (w - b->data);
+	ctx->out->len = (size_t) (w - ctx->out->data);
 	return JCS_OK;
 }
 
@@ -678,6 +787,15 @@ sort_members(jcs_member *m, size_t n)
 
 static int	put_value(jcs_ctx *ctx, const jcs_value *v, int depth);
 
+/* an element or member value: strings, the most frequent, without the dispatch */
+static inline int
+put_child(jcs_ctx *ctx, const jcs_value *v, int depth)
+{
+	if (v->type == JCS_STRING)
+		return put_string(ctx, v->str, v->len);
+	return put_value(ctx, v, depth);
+}
+
 static void
 note_input(jcs_ctx *ctx, const char *s, size_t n)
 {
@@ -688,6 +806,54 @@ note_input(jcs_ctx *ctx, const char *s, size_t n)
 		memcpy(ctx->input + m, "...", 4);
 	else
 		ctx->input[m] = '\0';
+}
+
+/*
+ * A number text that is its own canonical form: [-]int[.frac] with no
+ * exponent, no leading zeros, no zero ending the fraction, at most 15
+ * significant digits and, below 1, at most five zeros after the point
+ * (ECMAScript writes 0.0000001 as 1e-7); not "-0".  Such a decimal is the
+ * shortest round trip of its nearest double and prints as it is written
+ * (jcs_number.c, its fast path): "26.93", "0.0825", "-7", "100.5".
+ */
+static inline bool
+number_is_canonical(const char *t, size_t len)
+{
+	size_t		i = 0,
+				int_len = 0,
+				frac_start,
+				zeros = 0;
+
+	if (len == 0 || len > 24)
+		return false;
+	if (t[0] == '-')
+		i = 1;
+	if (i == len)
+		return false;
+	if (t[i] == '0')
+		i++;
+	else
+	{
+		while (i < len && t[i] >= '0' && t[i] <= '9')
+			i++;
+		int_len = i - (t[0] == '-');
+		if (int_len == 0 || int_len > 15)
+			return false;
+	}
+	if (i == len)
+		return int_len > 0 || t[0] != '-';	/* "0", not "-0" */
+	if (t[i] != '.')
+		return false;
+	frac_start = ++i;
+	while (i < len && t[i] >= '0' && t[i] <= '9')
+		i++;
+	if (i != len || i == frac_start || t[len - 1] == '0')
+		return false;
+	if (int_len > 0)
+		return int_len + (len - frac_start) <= 15;
+	while (t[frac_start + zeros] == '0')
+		zeros++;
+	return zeros <= 5 && len - frac_start - zeros <= 15;
 }
 
 static int
@@ -720,21 +886,8 @@ put_number(jcs_ctx *ctx, const jcs_value *v)
 		text = ctx->numtext.data;
 		len = ctx->numtext.len;
 	}
-	/* fast path: a plain integer of at most 15 digits is its own canonical form */
-	if (len <= 15 && len > 0)
-	{
-		size_t		i = (text[0] == '-') ? 1 : 0;
-		size_t		j = i;
-
-		while (j < len && text[j] >= '0' && text[j] <= '9')
-			j++;
-		if (j == len && j > i && (text[i] != '0' || j == i + 1))
-		{
-			if (j == i + 1 && text[i] == '0')
-				return putc1(ctx, '0');		/* "-0" -> "0" */
-			return put(ctx, text, len);
-		}
-	}
+	if (number_is_canonical(text, len))
+		return put(ctx, text, len);
 	st = jcs_number(text, len, out, &outlen, &changed);
 	if (st == JCS_OK && changed && (ctx->flags & JCS_STRICT_NUMBERS))
 		st = JCS_ERR_NUMBER_CHANGED;
@@ -795,7 +948,7 @@ put_array(jcs_ctx *ctx, const jcs_value *v, int depth)
 
 		if (i > 0 && (st = putc1(ctx, ',')) != JCS_OK)
 			return st;
-		if ((st = put_value(ctx, &elem, depth + 1)) != JCS_OK)
+		if ((st = put_child(ctx, &elem, depth + 1)) != JCS_OK)
 		{
 			note_step(ctx, NULL, 0, i);
 			return st;
@@ -804,7 +957,48 @@ put_array(jcs_ctx *ctx, const jcs_value *v, int depth)
 	return putc1(ctx, ']');
 }
 
-/* the members m[0..n) have the kept shape's names, in its source order */
+/*
+ * a[0..n) equals b[0..n): short names without a call to memcmp, in words
+ * (the last word may overlap the one before; nothing is read past n)
+ */
+static inline bool
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t	x,
+				y;
+	uint32_t	u,
+				v;
+
+	if (n >= 8)
+	{
+		for (size_t i = 0; i + 8 < n; i += 8)
+		{
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4)
+	{
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return false;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+/* the members m[0..n) have the shape's names, in its source order */
 static bool
 shape_matches(const shape *sh, const jcs_member *m, size_t n)
 {
@@ -815,26 +1009,38 @@ shape_matches(const shape *sh, const jcs_member *m, size_t n)
 		size_t		len = (size_t) (sh->name_off[i + 1] - sh->name_off[i]);
 
 		if (m[i].key.type != JCS_STRING || m[i].key.len != len ||
-			memcmp(m[i].key.str, sh->names + sh->name_off[i], len) != 0)
+			!same_bytes(m[i].key.str, sh->names + sh->name_off[i], len))
 			return false;
 	}
 	return true;
 }
 
+/* a kept shape of level lv for the members m[0..n), moved to the front; NULL if none */
+static shape *
+shape_find(level *lv, const jcs_member *m, size_t n)
+{
+	for (int k = 0; k < SHAPES; k++)
+		if (shape_matches(lv->shapes[k], m, n))
+		{
+			shape	   *sh = lv->shapes[k];
+
+			memmove(&lv->shapes[1], &lv->shapes[0], k * sizeof(shape *));
+			lv->shapes[0] = sh;
+			return sh;
+		}
+	return NULL;
+}
+
 /*
- * Keep the shape of an object just written: src[] and lens[] its names in
- * source order, m[0..n) its members sorted.  Nothing is kept when the names
- * do not fit.
+ * Note the names of an object just written (src[] and lens[], source
+ * order) as a shape of its level, replacing the least recently used one;
+ * nothing when they do not fit.
  */
 static void
-shape_keep(jcs_ctx *ctx, level *lv, const char *const *src, const size_t *lens,
-		   const jcs_member *m, size_t n)
+shape_note(level *lv, const char *const *src, const size_t *lens, size_t n)
 {
-	shape	   *sh = lv->shape;
+	shape	   *sh = lv->shapes[SHAPES - 1];
 	size_t		total = 0;
-	jcs_buf		text;
-	jcs_buf    *saved = ctx->out;
-	int			st = JCS_OK;
 
 	if (n == 0 || n > SHAPE_MAX)
 		return;
@@ -842,16 +1048,34 @@ shape_keep(jcs_ctx *ctx, level *lv, const char *const *src, const size_t *lens,
 		total += lens[i];
 	if (total > SHAPE_NAMES)
 		return;
-	if (sh == NULL && (sh = lv->shape = malloc(sizeof(shape))) == NULL)
+	if (sh == NULL && (sh = malloc(sizeof(shape))) == NULL)
 		return;
-	sh->n = 0;
+	memmove(&lv->shapes[1], &lv->shapes[0], (SHAPES - 1) * sizeof(shape *));
+	lv->shapes[0] = sh;
+	sh->built = false;
 	sh->name_off[0] = 0;
 	for (size_t i = 0; i < n; i++)
 	{
 		memcpy(sh->names + sh->name_off[i], src[i], lens[i]);
 		sh->name_off[i + 1] = (uint16_t) (sh->name_off[i] + lens[i]);
 	}
-	/* the texts fit: at most 6 bytes per name byte, quotes and a colon */
+	sh->n = n;
+}
+
+/*
+ * Complete a noted shape whose names came again: src[] its names in source
+ * order (this object's), m[0..n) its members sorted.  The shape is dropped
+ * if that fails.
+ */
+static void
+shape_build(jcs_ctx *ctx, shape *sh, const char *const *src, const size_t *lens,
+			const jcs_member *m, size_t n)
+{
+	jcs_buf		text;
+	jcs_buf    *saved = ctx->out;
+	int			st = JCS_OK;
+
+	/* the texts fit: at most 6 bytes per name byte, quotes, a separator and a colon */
 	text.data = sh->text;
 	text.len = 0;
 	text.cap = sizeof(sh->text);
@@ -869,7 +1093,9 @@ shape_keep(jcs_ctx *ctx, level *lv, const char *const *src, const size_t *lens,
 		else
 		{
 			sh->perm[j] = (uint8_t) i;
-			st = put_string(ctx, m[j].key.str, m[j].key.len);
+			st = putc1(ctx, j == 0 ? '{' : ',');
+			if (st == JCS_OK)
+				st = put_string(ctx, m[j].key.str, m[j].key.len);
 			if (st == JCS_OK)
 				st = putc1(ctx, ':');
 			sh->text_off[j + 1] = (uint16_t) text.len;
@@ -877,7 +1103,9 @@ shape_keep(jcs_ctx *ctx, level *lv, const char *const *src, const size_t *lens,
 	}
 	ctx->out = saved;
 	if (st == JCS_OK && text.data == sh->text)
-		sh->n = n;
+		sh->built = true;
+	else
+		sh->n = 0;
 }
 
 static int
@@ -885,6 +1113,7 @@ put_object(jcs_ctx *ctx, const jcs_value *v, int depth)
 {
 	level	   *lv;
 	jcs_member *m;
+	shape	   *sh;
 	int			st;
 	const char *src[SHAPE_MAX];
 	size_t		lens[SHAPE_MAX];
@@ -896,20 +1125,16 @@ put_object(jcs_ctx *ctx, const jcs_value *v, int depth)
 	m = lv->items;
 	if (ctx->src->object_members(ctx->src->arg, v->ref, v->count, m) != 0)
 		return JCS_ERR_SOURCE;
-	if (shape_matches(lv->shape, m, v->count))
+	if ((sh = shape_find(lv, m, v->count)) != NULL && sh->built)
 	{
-		const shape *sh = lv->shape;
-
-		if ((st = putc1(ctx, '{')) != JCS_OK)
-			return st;
+		/* sh stays valid: deeper objects keep their shapes at deeper levels */
 		for (size_t j = 0; j < v->count; j++)
 		{
 			const jcs_member *mem = &m[sh->perm[j]];
 
-			if ((j > 0 && (st = putc1(ctx, ',')) != JCS_OK) ||
-				(st = put(ctx, sh->text + sh->text_off[j],
+			if ((st = put(ctx, sh->text + sh->text_off[j],
 						  (size_t) (sh->text_off[j + 1] - sh->text_off[j]))) != JCS_OK ||
-				(st = put_value(ctx, &mem->value, depth + 1)) != JCS_OK)
+				(st = put_child(ctx, &mem->value, depth + 1)) != JCS_OK)
 			{
 				note_step(ctx, mem->key.str, mem->key.len, 0);
 				return st;
@@ -946,7 +1171,7 @@ put_object(jcs_ctx *ctx, const jcs_value *v, int depth)
 		}
 		if ((st = put_string(ctx, mem.key.str, mem.key.len)) != JCS_OK ||
 			(st = putc1(ctx, ':')) != JCS_OK ||
-			(st = put_value(ctx, &mem.value, depth + 1)) != JCS_OK)
+			(st = put_child(ctx, &mem.value, depth + 1)) != JCS_OK)
 		{
 			note_step(ctx, mem.key.str, mem.key.len, 0);
 			return st;
@@ -954,8 +1179,11 @@ put_object(jcs_ctx *ctx, const jcs_value *v, int depth)
 	}
 	if ((st = putc1(ctx, '}')) != JCS_OK)
 		return st;
-	/* the members' values were written at depth + 1: this level's items stand */
-	shape_keep(ctx, lv, src, lens, m, v->count);
+	/* the members' values were written at depth + 1: this level's items and shapes stand */
+	if (sh != NULL)
+		shape_build(ctx, sh, src, lens, m, v->count);
+	else
+		shape_note(lv, src, lens, v->count);
 	return JCS_OK;
 }
 
@@ -991,8 +1219,6 @@ put_value(jcs_ctx *ctx, const jcs_value *v, int depth)
 		default:
 			return JCS_ERR_BAD_VALUE;
 	}
-	if (st == JCS_OK)
-		st = maybe_flush(ctx);
 	return st;
 }
 
@@ -1042,6 +1268,8 @@ jcs_hash(jcs_ctx *ctx, const jcs_source *src, const jcs_value *root,
 		return finish(ctx, JCS_ERR_HASH);
 	ctx->hashing = true;
 	ctx->hashbuf.len = 0;
+	if (ctx->hashbuf.cap < FLUSH_AT && jcs_buf_reserve(&ctx->hashbuf, FLUSH_AT) != 0)
+		return finish(ctx, JCS_ERR_NOMEM);
 	ctx->out = &ctx->hashbuf;
 	st = put_value(ctx, root, 0);
 	if (st == JCS_OK &&

@@ -677,6 +677,92 @@ run_es6(const char *path)
 	return 0;
 }
 
+/*
+ * The writer prints a number already in canonical form as it stands
+ * (jcs.c, number_is_canonical) without jcs_number: over half a million
+ * generated texts, plain decimals near that form and random strings of
+ * number characters, jcs_canonicalize must give what jcs_number gives (or
+ * the same error), strict or not.
+ */
+static void
+test_number_texts(void)
+{
+	static const char chars[] = "0123456789000-.eE+";
+	uint64_t	rs = UINT64_C(88172645463325252);
+	long		bad = 0;
+	char		first[160] = "";
+
+	for (long it = 0; it < 500000; it++)
+	{
+		char		t[48];		/* at most 41 */
+		int			len = 0;
+		char		want[JCS_NUMBER_MAX];
+		size_t		wantlen;
+		bool		changed;
+		jcs_status	st,
+					st2;
+		jcs_value	v;
+		jcs_buf		b = {0};
+
+#define RND() (rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17, (unsigned) rs)
+		if (it % 2)
+		{
+			int			il = RND() % 18;
+
+			if (RND() % 3 == 0)
+				t[len++] = '-';
+			if (il == 0)
+				t[len++] = '0';
+			else
+			{
+				t[len++] = (char) ('1' + RND() % 9);
+				for (int i = 1; i < il; i++)
+					t[len++] = (char) ('0' + (RND() % 3 ? RND() % 10 : 0));
+			}
+			if (RND() % 4)
+			{
+				int			fl = RND() % 20;
+
+				t[len++] = '.';
+				for (int i = 0; i < fl; i++)
+					t[len++] = (char) ('0' + (RND() % 3 ? RND() % 10 : 0));
+			}
+			if (RND() % 10 == 0)
+			{
+				t[len++] = 'e';
+				t[len++] = (char) ('0' + RND() % 10);
+			}
+		}
+		else
+		{
+			len = 1 + RND() % 12;
+			for (int i = 0; i < len; i++)
+				t[i] = chars[RND() % (sizeof(chars) - 1)];
+		}
+#undef RND
+		t[len] = '\0';
+		st = jcs_number(t, (size_t) len, want, &wantlen, &changed);
+		v = nv(t);
+		for (int strict = 0; strict < 2; strict++)
+		{
+			jcs_status	expect = (st == JCS_OK && strict && changed) ? JCS_ERR_NUMBER_CHANGED : st;
+
+			b.len = 0;
+			st2 = jcs_canonicalize(ctx, &tsrc, &v, strict ? JCS_STRICT_NUMBERS : 0, &b);
+			if (st2 != expect ||
+				(st2 == JCS_OK && (b.len != wantlen || memcmp(b.data, want, wantlen) != 0)))
+			{
+				if (bad++ == 0)
+					snprintf(first, sizeof first, "%s: %s %.*s", t, jcs_strerror(st2),
+							 st2 == JCS_OK ? (int) b.len : 0, st2 == JCS_OK ? b.data : "");
+			}
+		}
+		jcs_buf_free(&b);
+	}
+	check(bad == 0, "numbers: the writer's output equals jcs_number's for 500,000 generated texts",
+		  first, "no difference");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -689,6 +775,7 @@ main(int argc, char **argv)
 	{
 		test_appendix_b();
 		test_decimals();
+		test_number_texts();
 		test_strings_and_order();
 		test_errors();
 		test_depth();

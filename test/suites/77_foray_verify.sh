@@ -303,6 +303,42 @@ check "standard input (-), and --quiet writes nothing" "0 0" "$? $(wc -c <"$out/
 jq . "$out/$NEW/bundle/$f" | "$FV" --quiet bundle -
 check "the same bundle pretty-printed verifies" "0" "$?"
 
+# several FILEs in one run: one report each, in order; the exit status is the worst
+docs=("$out/$NEW"/document/*.json)
+"$FV" --quiet document "${docs[@]}"
+check "document over every exported document of $NEW in one run (${#docs[@]} files)" "0" "$?"
+"$FV" --quiet bundle "$out"/honest/*.json
+check "bundle over every honest bundle in one run" "0" "$?"
+good=$(ls "$out"/honest/*.json | head -1)
+good2=$(ls "$out"/honest/*.json | sed -n 2p)
+tampered=""	# the first tampered bundle (the directory holds benign changes too)
+for f in "$out"/tamper/*.json; do
+	"$FV" --quiet bundle "$f" 2>/dev/null
+	[ $? -eq 1 ] && { tampered=$f; break; }
+done
+malformed=test/verify/malformed/duplicate-key.json
+"$FV" --json bundle "$good" "$tampered" "$malformed" "$good2" >"$out/stdout" 2>"$out/stderr"
+check "several FILEs, good, tampered, unusable, good: exit 2 (the worst), one --json object each, in order" \
+	"2|[0,1,2,0]|$good $tampered $malformed $good2" \
+	"$?|$(jq -sc 'map(.exit_code)' "$out/stdout")|$(jq -sr 'map(.input) | join(" ")' "$out/stdout")"
+check "several FILEs: the unusable one's reason, one line on standard error, names it" \
+	"1 yes" "$(wc -l <"$out/stderr") $(grep -q "^foray-verify: $malformed: unusable input: " "$out/stderr" && echo yes || echo no)"
+"$FV" bundle "$tampered" "$good" >"$out/stdout" 2>/dev/null
+check "several FILEs, tampered then good: exit 1; the text reports are headed by their file" \
+	"1|file: $tampered file: $good|result: DOES NOT VERIFY result: verified" \
+	"$?|$(grep '^file: ' "$out/stdout" | tr '\n' ' ' | sed 's/ $//')|$(grep -oE '^result: (verified|DOES NOT VERIFY)' "$out/stdout" | tr '\n' ' ' | sed 's/ $//')"
+"$FV" --quiet bundle "$good" "$out/no-such-file.json" "$good2" 2>"$out/stderr"
+check "several FILEs, one unreadable: exit 2, the others still checked" "2 1" "$? $(wc -l <"$out/stderr")"
+"$FV" --quiet bundle "$good" - "$good2" <"$tampered"
+check "several FILEs with - (standard input) among them: its result counts" "1" "$?"
+"$FV" --quiet bundle - "$good" - <"$good" 2>/dev/null
+check "- twice: a usage error (exit 2)" "2" "$?"
+"$FV" --quiet proof "$good" "$good2" --root "sha256:$(printf '%064d' 0)" 2>/dev/null
+check "proof takes one FILE: exit 2 for two" "2" "$?"
+"$FV" --quiet --timing document "${docs[@]:0:3}" 2>"$out/stderr"
+check "--timing over three FILEs: one line each, naming it" "0 3 3" \
+	"$? $(wc -l <"$out/stderr") $(grep -c "^timing (CPU seconds) of $out/$NEW/document/.*: parse " "$out/stderr")"
+
 # an integer written 7.0 is not one, for the server (jsonb keeps the scale:
 # 22R51) and so not for foray-verify; 7e0 is one for both
 sel=$(ls "$out/$NEW/selective"/*.json | head -1)
@@ -339,6 +375,10 @@ if command -v valgrind >/dev/null; then
 		done
 	done
 	check "valgrind: no error and no leak over $vn inputs (bundle and document commands)" "0" "$vbad"
+	valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$FV" --json --timing bundle \
+		$(ls "$out"/honest/*.json | head -3) "$tampered" test/verify/malformed/bom.json \
+		"$out/no-such-file.json" >/dev/null 2>"$out/valgrind.err"
+	check "valgrind: no error and no leak over several FILEs in one run (good, tampered, malformed, unreadable)" "2" "$?"
 fi
 
 foray_tally "$pass" "$fail"
