@@ -349,7 +349,7 @@ echo "# one client: $NCLIENT FORAY transactions in $(python3 -c "print(f'{$t1 - 
 # differences that are only Citus's way of reporting the same outcome undone
 # (test/citus/regress_normalize.py), equals the single node's expected
 # output.  The files not run here, and why (docs/scale-out.md, "Tests"):
-REGRESS_EXCLUDED="anchor commitment documents_import event_log log loomworks_admit merkle readiness transactions"
+REGRESS_EXCLUDED="anchor commitment documents_import event_log log loomworks_admit readiness transactions"
 # ---------------------------------------------------------------------
 regress_db=foray_citus_regress
 regress_out="$FORAY_TMP/citus-regress"
