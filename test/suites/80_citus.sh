@@ -21,15 +21,7 @@
 source test/lib.sh
 source test/citus/cluster.sh
 
-pass=0
-fail=0
-check() {	# check NAME EXPECTED ACTUAL
-	if [ "$2" == "$3" ]; then
-		pass=$((pass + 1)); echo "ok - $1"
-	else
-		fail=$((fail + 1)); echo "not ok - $1"; echo "#   expected: $2"; echo "#   got:      $3"
-	fi
-}
+check() { foray_check "$@"; }	# check NAME EXPECTED ACTUAL (test/lib.sh)
 
 if ! foray_citus_ensure; then
 	echo "skipped: $FORAY_CITUS_SKIP"
@@ -426,4 +418,4 @@ check "foray.apply_table_ddl is the DBA's alone" "42501" \
 
 foray_psql -d postgres -c "DROP DATABASE IF EXISTS $SINGLE" >/dev/null
 echo "# the Citus suite ran $(( $(date +%s) - start )) s"
-foray_tally $pass $fail
+foray_tally "$foray_passed" "$foray_failed"
